@@ -1,0 +1,92 @@
+"""Profiles: one code path, three sets of parameters (DESIGN.md "Profiles").
+
+``smoke`` runs in seconds (unit tests, nbval), ``tiny`` is the default of ``make reproduce``
+(minutes on a 2-core CPU), ``paper`` is the paper's setting on a GPU workstation with the real
+QualiSpeech data and ``nvidia/audio-flamingo-3-hf``. Values live in ``sqa/configs/<name>.yaml``;
+any field can be overridden by keyword (the notebooks pass their papermill parameters).
+
+>>> p = get_profile("smoke", calib_steps=3)
+>>> p.name, p.calib_steps, p.model
+('smoke', 3, 'tiny')
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+
+
+@dataclass
+class Profile:
+    name: str
+    # data: a QualiSpeech-layout directory, or None to generate the synthetic corpus under runs/<name>/data
+    data_dir: str | None = None
+    n_train: int = 600
+    n_test: int = 150
+    data_seed: int = 0
+    # model: "tiny" builds the tiny AF3 architecture under runs/<name>/tiny_model; else a hub id or local dir
+    model: str = "tiny"
+    lora_rank: int = 64
+    lora_alpha: int = 128
+    train_audio_encoder: bool = True
+    dtype: str = "float32"  # "bfloat16" on GPU
+    device: str = "cpu"
+    gradient_checkpointing: bool = False
+    # calibration SFT (paper Table 2: 10k iterations, batch 8, lr 1.5e-5)
+    calib_steps: int = 600
+    calib_batch_size: int = 8
+    calib_lr: float = 1e-3
+    # SFT on long-form answers (QualiSpeech-FT stage 2 and the GRPO warm-up)
+    sft_steps: int = 300
+    sft_batch_size: int = 8
+    sft_lr: float = 5e-4
+    # GRPO (paper Table 2: 200 iterations, G=4, batch 4, lr 5e-6)
+    grpo_steps: int = 200
+    grpo_group_size: int = 4
+    grpo_batch_size: int = 4
+    grpo_lr: float = 5e-6
+    grpo_kl_beta: float = 0.04
+    grpo_temperature: float = 1.0
+    max_new_tokens: int = 160
+    # evaluation
+    eval_batch_size: int = 16
+    seed: int = 0
+    save_every: int = 200
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def run_dir(self) -> Path:
+        """Where this profile's checkpoints and generated data go (ignored by git)."""
+        return repo_root() / "runs" / self.name
+
+
+def repo_root() -> Path:
+    """The checkout root (the folder holding pyproject.toml), wherever the caller runs from."""
+    here = Path.cwd().resolve()
+    for p in (here, *here.parents):
+        if (p / "pyproject.toml").exists() and (p / "sqa").is_dir():
+            return p
+    return Path(__file__).resolve().parents[1]
+
+
+def list_profiles() -> list[str]:
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
+
+
+def get_profile(name: str = "tiny", **overrides) -> Profile:
+    """Load ``sqa/configs/<name>.yaml`` and apply keyword overrides (``None`` values are ignored)."""
+    path = CONFIG_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise ValueError(f"unknown profile {name!r}: no {path} (known: {', '.join(list_profiles())})")
+    values = yaml.safe_load(path.read_text()) or {}
+    known = {f.name for f in dataclasses.fields(Profile)}
+    bad = (set(values) | set(overrides)) - known
+    if bad:
+        raise ValueError(f"unknown profile field(s) {sorted(bad)} (from {path} or overrides)")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["name"] = name
+    return Profile(**values)
