@@ -1,0 +1,78 @@
+# sqa: every table and figure of the Calibration-Reasoning paper from two commands.
+#
+#   make reproduce            # tiny profile (synthetic corpus, tiny AF3) on a CPU
+#   make reproduce PROFILE=paper DATA_DIR=/data/QualiSpeech   # GPU workstation, real AF3 + QualiSpeech
+#   make test                 # unit tests, doctests, nbval on the committed notebooks
+#   make bench                # benchmarks -> results/bench/
+#
+# Targets are result files: an interrupted `make reproduce` continues where it stopped.
+
+PROFILE  ?= tiny
+DATA_DIR ?=
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.sqa-installed
+RES      := results/$(PROFILE)
+NBOUT    := $(RES)/notebooks
+DATA_ARG := $(if $(DATA_DIR),-p data_dir $(DATA_DIR),)
+PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p profile $(PROFILE) $(DATA_ARG)
+GRPO_RUNS := acc_sem llm_judge unified iou signal
+
+.PHONY: env test reproduce bench clean-runs lock help
+.DELETE_ON_ERROR:
+
+help:
+	@sed -n '2,9p' Makefile
+
+# ---- environment ------------------------------------------------------------------------
+env: $(STAMP)
+$(STAMP): env/requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r env/requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+lock: ## re-resolve env/requirements.txt from env/requirements.in (CPU torch pinned)
+	$(PY) -m pip install -q -r env/requirements.in
+	{ head -2 env/requirements.txt; $(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/'; } > env/requirements.tmp
+	mv env/requirements.tmp env/requirements.txt
+
+# ---- tests ------------------------------------------------------------------------------
+test: $(STAMP)
+	$(PY) -m pytest -q tests sqa
+	$(PY) -m pytest -q --nbval-lax --sanitize-with notebooks/nbval_sanitize.cfg notebooks/
+
+# ---- the paper, notebook by notebook ----------------------------------------------------
+reproduce: $(RES)/report.html
+
+$(RES)/data/summary.json: notebooks/01_data_exploration.ipynb $(STAMP)
+	@mkdir -p $(NBOUT)
+	$(PM) $< $(NBOUT)/01_data_exploration.ipynb
+
+$(RES)/calibration/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json
+	$(PM) -p train_audio_encoder True $< $(NBOUT)/02_calibration.ipynb
+
+$(RES)/calibration_frozen/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json
+	$(PM) -p train_audio_encoder False $< $(NBOUT)/02_calibration_frozen.ipynb
+
+$(RES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(RES)/calibration/metrics.json
+	$(PM) -p rewards $* $< $(NBOUT)/03_grpo_$*.ipynb
+
+$(RES)/tables/table1.csv: notebooks/04_ablations.ipynb $(RES)/calibration_frozen/metrics.json \
+		$(foreach r,$(GRPO_RUNS),$(RES)/grpo_$(r)/metrics.json)
+	$(PM) $< $(NBOUT)/04_ablations.ipynb
+
+$(RES)/figures/index.json: notebooks/05_figures.ipynb $(RES)/tables/table1.csv
+	$(PM) $< $(NBOUT)/05_figures.ipynb
+
+$(RES)/report.html: $(RES)/figures/index.json
+	$(PY) -m sqa report --profile $(PROFILE)
+
+# ---- benchmarks -------------------------------------------------------------------------
+bench: $(STAMP)
+	$(PY) -m benchmarks.run --out results/bench
+
+clean-runs:
+	rm -rf runs/$(PROFILE)
