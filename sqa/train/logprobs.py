@@ -1,0 +1,109 @@
+"""Audio that really reaches the log-prob passes (DESIGN.md known trap: TRL's GRPOTrainer
+forwards image inputs only, so audio placeholders silently stay text embeddings there).
+
+``embed_prompts`` runs the audio encoder + projector ONCE per prompt and scatters the audio
+embeddings into the ``<sound>`` placeholders; ``sequence_logprobs`` then shares those embeddings
+across the G completions of each prompt, for the policy and for the reference alike.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+AUDIO_KEYS = ("input_features", "input_features_mask")
+
+
+def _base(model):
+    """The AF3 model under a PEFT wrapper (or the model itself)."""
+    get = getattr(model, "get_base_model", None)
+    return get() if callable(get) else model
+
+
+def embed_prompts(model, inputs) -> torch.Tensor:
+    """Prompt token embeddings with the audio features in place of ``<sound>`` placeholders: ``[B, P, H]``.
+
+    ``inputs`` are processor outputs for the prompts (``input_ids``, ``attention_mask`` and, unless the
+    prompt is text-only, ``input_features`` + ``input_features_mask``). Each clip is encoded once.
+    """
+    base = _base(model)
+    input_ids = inputs["input_ids"]
+    embeds = model.get_input_embeddings()(input_ids)
+    if inputs.get("input_features") is None:
+        return embeds
+    audio = base.get_audio_features(inputs["input_features"], inputs["input_features_mask"], return_dict=True)
+    audio = audio.pooler_output.to(embeds.dtype)
+    placeholder = (input_ids == base.config.audio_token_id).unsqueeze(-1).expand_as(embeds)
+    if int(placeholder.sum()) != audio.numel():
+        raise ValueError(
+            f"{int(placeholder[..., 0].sum())} <sound> placeholders but {audio.shape[0]} audio frames: "
+            "the prompts were not built by the same processor as the features"
+        )
+    return embeds.masked_scatter(placeholder, audio)
+
+
+def sequence_logprobs(
+    model,
+    inputs,
+    completion_ids: torch.Tensor,
+    completion_mask: torch.Tensor | None = None,
+    prompt_embeds: torch.Tensor | None = None,
+    temperature: float = 1.0,
+) -> torch.Tensor:
+    """Per-token log-probs ``[B*G, T]`` of ``completion_ids`` given the prompts in ``inputs`` (audio included).
+
+    ``inputs`` holds B prompts; ``completion_ids`` holds G completions per prompt, grouped consecutively
+    (rows ``i*G .. i*G+G-1`` belong to prompt ``i``). The audio of each prompt is encoded once and its
+    embeddings repeated G times (pass ``prompt_embeds`` to reuse an encoding already made). The naive path
+    (features repeated G times, one encoder pass per completion) gives the same numbers: see the tests.
+    """
+    n_prompts = inputs["input_ids"].shape[0]
+    n_completions, length = completion_ids.shape
+    if n_completions % n_prompts:
+        raise ValueError(f"{n_completions} completions for {n_prompts} prompts: not a whole group each")
+    group = n_completions // n_prompts
+    if prompt_embeds is None:
+        prompt_embeds = embed_prompts(model, inputs)
+    if completion_mask is None:
+        completion_mask = torch.ones_like(completion_ids)
+    prompt_mask = inputs["attention_mask"]
+    if group > 1:
+        prompt_embeds = prompt_embeds.repeat_interleave(group, dim=0)
+        prompt_mask = prompt_mask.repeat_interleave(group, dim=0)
+    completion_embeds = model.get_input_embeddings()(completion_ids)
+    embeds = torch.cat([prompt_embeds, completion_embeds.to(prompt_embeds.dtype)], dim=1)
+    attention = torch.cat([prompt_mask, completion_mask.to(prompt_mask.dtype)], dim=1)
+    position_ids = (attention.long().cumsum(-1) - 1).clamp(min=0)  # left-padded prompts
+    out = model(inputs_embeds=embeds, attention_mask=attention, position_ids=position_ids,
+                logits_to_keep=length + 1, use_cache=False)
+    logits = out.logits[:, :-1, :].float()  # position t predicts completion token t
+    if temperature != 1.0:
+        logits = logits / temperature
+    return torch.gather(F.log_softmax(logits, dim=-1), 2, completion_ids.unsqueeze(-1)).squeeze(-1)
+
+
+def repeat_inputs(inputs, group: int) -> dict:
+    """The naive path's inputs: every prompt tensor, audio features included, repeated ``group`` times
+    (what audio GRPO trainers do when they expand a batch to its G completions).
+
+    Needs one feature window per prompt (clips no longer than the processor's window)."""
+    out = {k: inputs[k].repeat_interleave(group, dim=0) for k in ("input_ids", "attention_mask")}
+    if inputs.get("input_features") is not None:
+        if inputs["input_features"].shape[0] != inputs["input_ids"].shape[0]:
+            raise ValueError("repeat_inputs needs one audio window per prompt")
+        for k in AUDIO_KEYS:
+            out[k] = inputs[k].repeat_interleave(group, dim=0)
+    return out
+
+
+def completion_mask_from_ids(completion_ids: torch.Tensor, eos_token_ids: list[int]) -> torch.Tensor:
+    """1 up to and including the first end-of-turn token, 0 after it (and on padding).
+
+    >>> completion_mask_from_ids(torch.tensor([[5, 2, 0, 0], [5, 6, 7, 8]]), [2])
+    tensor([[1, 1, 0, 0],
+            [1, 1, 1, 1]])
+    """
+    is_eos = torch.zeros_like(completion_ids, dtype=torch.bool)
+    for t in eos_token_ids:
+        is_eos |= completion_ids == t
+    seen_before = (is_eos.long().cumsum(dim=1) - is_eos.long()) > 0
+    return (~seen_before).long()
