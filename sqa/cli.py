@@ -1,0 +1,38 @@
+"""Command line: ``python -m sqa assess FILE...`` and ``python -m sqa report``.
+
+Run ``python -m sqa assess --help`` for the options.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _report(args) -> int:
+    from .profiles import repo_root
+    from .report import build_report
+
+    res = repo_root() / "results" / args.profile
+    out = build_report(res / "notebooks", res / "report.html", title=f"sqa: {args.profile} profile")
+    print(out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    try:
+        from .assess_audio import add_assess_parser
+    except ImportError:  # pragma: no cover - assess lives in its own module
+        add_assess_parser = None
+    if add_assess_parser is not None:
+        add_assess_parser(sub)
+    rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
+    rep.add_argument("--profile", default="tiny")
+    rep.set_defaults(func=_report)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

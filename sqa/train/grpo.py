@@ -1,0 +1,320 @@
+"""GRPO with audio (paper §3.2): the Reasoning stage.
+
+A compact trainer rather than a TRL ``GRPOTrainer`` subclass, because TRL's log-prob passes forward
+image inputs only (DESIGN.md known trap): here the audio reaches generation AND the log-prob passes of
+the policy and of the reference, through :func:`sqa.train.logprobs.sequence_logprobs`. Rewards keep
+TRL's signature (``f(prompts, completions, **columns)``), so any TRL reward function plugs in.
+
+One step, for a batch of B clips and G completions each:
+
+1. encode each clip once (``embed_prompts``: audio encoder + projector, scattered into ``<sound>``);
+2. sample G completions per prompt with the KV cache (``generate(inputs_embeds=...)``: the
+   embeddings are expanded, the audio is not re-encoded);
+3. score them with the reward functions (a weighted sum), group-normalise (eq. 2);
+4. per-token log-probs of the policy (with grad) and of the reference (LoRA adapter disabled, or a
+   frozen copy when the model is fully fine-tuned), sharing the prompt embeddings of step 1;
+5. loss = -log p * A + beta * KL (eq. 3), one optimiser step.
+
+The module is callable: ``sqa.train.grpo(cfg)`` runs :func:`run`, and
+``sqa.train.grpo.sequence_logprobs`` is the log-prob pass used for policy and reference.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import csv
+import json
+import random
+import sys
+import time
+import types
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .grpo_math import group_advantages, grpo_loss
+from .logprobs import completion_mask_from_ids, embed_prompts, repeat_inputs, sequence_logprobs
+
+__all__ = ["GRPOConfig", "run", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
+
+
+@dataclass
+class GRPOConfig:
+    """Everything one GRPO run needs. Defaults follow the paper's Table 2 (G=4, batch 4, lr 5e-6, 200 steps)."""
+
+    init: str  # the warm-up (SFT) model directory
+    out_dir: str
+    rewards: list[str] = field(default_factory=lambda: ["acc_sem"])
+    reward_weights: list[float] | None = None
+    data_dir: str | None = None
+    steps: int = 200
+    group_size: int = 4
+    batch_size: int = 4
+    lr: float = 5e-6
+    beta: float = 0.04
+    temperature: float = 1.0
+    max_new_tokens: int = 256
+    lora_rank: int | None = 64
+    lora_alpha: int | None = 128
+    audio_mode: str = "audio"  # "audio", or "text_only" (Omni-R1 diagnostic: no audio in the prompt)
+    seed: int = 0
+    save_every: int = 50
+    device: str = "cpu"
+    dtype: str = "float32"
+    max_grad_norm: float = 1.0
+
+    @classmethod
+    def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
+        names = [rewards] if isinstance(rewards, str) else list(rewards)
+        cfg = cls(
+            init=str(init), out_dir=str(out_dir), rewards=names, data_dir=profile.data_dir,
+            steps=profile.grpo_steps, group_size=profile.grpo_group_size, batch_size=profile.grpo_batch_size,
+            lr=profile.grpo_lr, beta=profile.grpo_kl_beta, temperature=profile.grpo_temperature,
+            max_new_tokens=profile.max_new_tokens, lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
+            seed=profile.seed, save_every=profile.save_every, device=profile.device, dtype=profile.dtype,
+        )
+        for k, v in overrides.items():
+            if v is not None:
+                setattr(cfg, k, v)
+        return cfg
+
+
+# ---------------------------------------------------------------- prompts and generation
+
+def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, device="cpu"):
+    """Processor outputs for B generation prompts (left-padded); ``text_only`` leaves the audio out."""
+    from ..model.chat import conversation
+
+    turns = [conversation(prompt)] * len(audios)
+    if text_only:
+        turns = [[{"role": "user", "content": [{"type": "text", "text": prompt}]}]] * len(audios)
+    texts = processor.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
+    kwargs = {} if text_only else {"audio": list(audios), "sampling_rate": 16000}
+    inputs = processor(text=texts, padding=True, return_tensors="pt", **kwargs)
+    inputs.pop("num_audio_tokens", None)
+    return inputs.to(device)
+
+
+def end_of_turn_ids(processor, model) -> list[int]:
+    tok = processor.tokenizer
+    ids = {tok.convert_tokens_to_ids("<|im_end|>")}
+    eos = model.generation_config.eos_token_id if getattr(model, "generation_config", None) else None
+    ids |= set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+    ids.discard(None)
+    ids.discard(tok.unk_token_id)
+    return sorted(ids)
+
+
+@torch.no_grad()
+def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature):
+    """G sampled completions per prompt, grouped consecutively: ``(ids [B*G, T], mask [B*G, T])``."""
+    eos = end_of_turn_ids(processor, model)
+    out = model.generate(
+        inputs_embeds=prompt_embeds, attention_mask=inputs["attention_mask"], do_sample=True,
+        temperature=temperature, top_k=0, top_p=1.0, num_return_sequences=group_size,
+        max_new_tokens=max_new_tokens, eos_token_id=eos, pad_token_id=processor.tokenizer.pad_token_id,
+    )
+    ids = out[:, -max_new_tokens:] if out.shape[1] > max_new_tokens else out
+    return ids, completion_mask_from_ids(ids, eos)
+
+
+# ---------------------------------------------------------------- rewards
+
+def score_completions(reward_fns, weights, prompts, completions, columns) -> tuple[torch.Tensor, dict]:
+    """Weighted sum of the reward functions (``None`` counts 0) and each function's mean for the logs."""
+    total = np.zeros(len(completions))
+    means = {}
+    for fn, w in zip(reward_fns, weights):
+        values = fn(prompts=prompts, completions=completions, **columns)
+        arr = np.array([0.0 if v is None else float(v) for v in values])
+        total += w * arr
+        means[f"reward_{getattr(fn, '__name__', 'fn')}"] = float(arr.mean())
+    return torch.tensor(total, dtype=torch.float32), means
+
+
+# ---------------------------------------------------------------- one step
+
+def _reference_context(model, ref_model):
+    """The reference log-probs come from the adapter-disabled policy (LoRA) or from a frozen copy."""
+    if ref_model is None and hasattr(model, "disable_adapter"):
+        return model.disable_adapter(), model
+    return contextlib.nullcontext(), ref_model
+
+
+def _audio_trainable(model) -> bool:
+    from .logprobs import _base
+
+    base = _base(model)
+    parts = [getattr(base.model, "audio_tower", None), getattr(base.model, "multi_modal_projector", None)]
+    return any(p.requires_grad for part in parts if part is not None for p in part.parameters())
+
+
+def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, reward_fns, weights) -> dict:
+    """One GRPO update on ``batch`` (a list of dicts with ``audio``, ``reference`` and other reward columns)."""
+    from ..prompts import REASONING_PROMPT
+
+    timings = {}
+    t0 = time.perf_counter()
+    inputs = prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT,
+                           text_only=cfg.audio_mode == "text_only", device=cfg.device)
+    model.eval()
+    with torch.no_grad():
+        embeds = embed_prompts(model, inputs)
+    timings["t_encode"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
+                                   cfg.temperature)
+    timings["t_generate"] = time.perf_counter() - t0
+    texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    t0 = time.perf_counter()
+    g = cfg.group_size
+    columns = {k: [b[k] for b in batch for _ in range(g)] for k in batch[0] if k != "audio"}
+    rewards, reward_means = score_completions(reward_fns, weights, [REASONING_PROMPT] * len(texts), texts, columns)
+    advantages = group_advantages(rewards, g).to(cfg.device)
+    timings["t_reward"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    ref_logp = None
+    if cfg.beta:
+        ctx, ref = _reference_context(model, ref_model)
+        with torch.no_grad(), ctx:
+            ref_logp = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=embeds, temperature=cfg.temperature)
+    model.train()
+    shared = None if _audio_trainable(model) else embeds  # re-encode only when the encoder learns
+    logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=shared, temperature=cfg.temperature)
+    loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
+    timings["t_logprobs"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    params = [p for p in model.parameters() if p.requires_grad]
+    torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
+    optimizer.step()
+    timings["t_backward"] = time.perf_counter() - t0
+    return {
+        "reward": float(rewards.mean()), "reward_std": float(rewards.std()) if len(rewards) > 1 else 0.0,
+        **reward_means, **stats,
+        "completion_len": float(mask.sum(1).float().mean()), **timings,
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+def _load_training_rows(cfg: GRPOConfig, examples=None) -> list[dict]:
+    from ..data import load_audio, load_qualispeech
+    from ..schema import render
+
+    if examples is None:
+        examples = load_qualispeech(cfg.data_dir, "train")
+    rows = []
+    for ex in examples:
+        rows.append({"audio": load_audio(ex.audio_path), "reference": render(ex.assessment),
+                     "audio_path": str(ex.audio_path)})
+    return rows
+
+
+def _save_checkpoint(model, optimizer, step, out_dir: Path, rng_state) -> Path:
+    ckpt = out_dir / f"checkpoint-{step}"
+    ckpt.mkdir(parents=True, exist_ok=True)
+    trainable = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
+    torch.save({"trainable": trainable, "optimizer": optimizer.state_dict(), "step": step, "rng": rng_state},
+               ckpt / "state.pt")
+    for old in sorted(out_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[:-2]:
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()
+    return ckpt
+
+
+def _latest_checkpoint(out_dir: Path) -> Path | None:
+    ckpts = sorted(out_dir.glob("checkpoint-*/state.pt"), key=lambda p: int(p.parent.name.split("-")[1]))
+    return ckpts[-1] if ckpts else None
+
+
+def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
+    """Train with GRPO from ``cfg.init``; returns the merged model directory ``<out_dir>/model``.
+
+    Writes ``<out_dir>/reward_curve.csv`` (one row per step: total and per-function rewards, KL, loss,
+    completion length, unparsed completions, time split) and ``<out_dir>/config.json``. Resumes from the
+    latest ``checkpoint-N`` in ``out_dir`` when one exists.
+    """
+    from tqdm.auto import tqdm
+
+    from ..model import load_model, merge_and_save
+    from ..rewards import get_rewards, stats as reward_stats
+
+    out_dir = Path(cfg.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / "model"
+    if (final / "config.json").exists():
+        return final
+    (out_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+
+    reward_fns = get_rewards(cfg.rewards)
+    weights = cfg.reward_weights or [1.0] * len(reward_fns)
+    if len(weights) != len(reward_fns):
+        raise ValueError(f"{len(weights)} reward weights for {len(reward_fns)} reward functions")
+    model, processor = load_model(cfg.init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
+                                  train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)
+    ref_model = None
+    if not hasattr(model, "disable_adapter"):
+        ref_model = copy.deepcopy(model).eval().requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    rows = _load_training_rows(cfg, examples)
+    rng = random.Random(cfg.seed)
+
+    start, curve_path = 0, out_dir / "reward_curve.csv"
+    latest = _latest_checkpoint(out_dir)
+    if latest is not None:
+        state = torch.load(latest, weights_only=False)
+        named = dict(model.named_parameters())
+        with torch.no_grad():
+            for n, t in state["trainable"].items():
+                named[n].copy_(t)
+        optimizer.load_state_dict(state["optimizer"])
+        rng.setstate(state["rng"])
+        start = state["step"]
+    elif curve_path.exists():
+        curve_path.unlink()
+
+    fieldnames = None
+    bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}", disable=not progress,
+               initial=start, total=cfg.steps)
+    for step in bar:
+        batch = [rows[i] for i in rng.sample(range(len(rows)), min(cfg.batch_size, len(rows)))]
+        before = reward_stats.snapshot()
+        t0 = time.perf_counter()
+        log = grpo_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, weights)
+        log = {"step": step + 1, **log, "unparsed": reward_stats.unparsed_since(before),
+               "t_step": time.perf_counter() - t0}
+        with curve_path.open("a", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fieldnames or list(log))
+            if fieldnames is None:
+                fieldnames = list(log)
+                if f.tell() == 0:
+                    writer.writeheader()
+            writer.writerow(log)
+        bar.set_postfix(reward=f"{log['reward']:.3f}", kl=f"{log['kl']:.4f}")
+        if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
+            _save_checkpoint(model, optimizer, step + 1, out_dir, rng.getstate())
+    merge_and_save(model, processor, final)
+    return final
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``sqa.train.grpo(cfg)`` run GRPO while ``sqa.train.grpo.sequence_logprobs`` stays importable."""
+
+    def __call__(self, cfg: GRPOConfig, **kwargs) -> Path:
+        return run(cfg, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
