@@ -1,0 +1,10 @@
+"""Synthetic corpus in the QualiSpeech layout with exact ground truth (numpy/scipy only).
+
+:mod:`.speech` makes speech-like audio, :mod:`.degrade` applies controlled degradations,
+:mod:`.rules` turns degradations into the seven scores, :mod:`.templates` writes the texts,
+:mod:`.corpus` puts it together on disk.
+"""
+from .corpus import make_synthetic_corpus, read_ground_truth
+from .rules import scores_from_ground_truth
+
+__all__ = ["make_synthetic_corpus", "read_ground_truth", "scores_from_ground_truth"]
