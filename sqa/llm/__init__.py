@@ -1,0 +1,17 @@
+"""``sqa.llm``: judge and extractor backends shared by rewards and metrics.
+
+* :class:`OpenAIChatBackend` -- any OpenAI-compatible ``/v1/chat/completions`` endpoint (vLLM + Qwen3);
+* :class:`TransformersChatBackend` -- a local causal LM via transformers;
+* :class:`RuleJudge` -- deterministic stand-in judge for the tiny profile and tests;
+* :class:`LLMJudge` -- turns a chat backend into a judge; :func:`get_backend` / :func:`get_judge`
+  build them from spec strings; :class:`JudgeUnavailable` is raised for a dead endpoint.
+"""
+from .errors import JudgeUnavailable
+from .factory import get_backend, get_judge
+from .hf_backend import TransformersChatBackend
+from .judge import LLMJudge
+from .openai_backend import OpenAIChatBackend
+from .rule_judge import RuleJudge
+
+__all__ = ["JudgeUnavailable", "OpenAIChatBackend", "TransformersChatBackend", "RuleJudge", "LLMJudge",
+           "get_backend", "get_judge"]

@@ -1,0 +1,148 @@
+"""Every reward: perfect > partly wrong > junk = 0, both completion formats, counting, never raising."""
+import socket
+
+import pytest
+
+from rewards_stub_server import judge_server
+from sqa.llm import JudgeUnavailable
+from sqa.rewards import (REWARDS, RewardConfigError, acc_sem_reward, accuracy_reward, get_rewards,
+                         interval_iou_reward, make_llm_judge_reward, make_unified_reward, semantic_reward, stats)
+from sqa.schema import DIMENSIONS, Artifact, Assessment, render
+
+REF_A = Assessment(
+    {d: 3 for d in DIMENSIONS} | {"noise": 2, "overall": 2},
+    {"noise": Artifact(True, [(0.5, 1.5)], "a low hum in the background"), "distortion": Artifact(False),
+     "unnatural_pause": Artifact(True, [(2.0, 2.4)], "a long silent gap mid-sentence")},
+    "Noisy speech with a low hum and one long pause.",
+)
+REF = render(REF_A)
+PARTLY = render(Assessment(
+    {**REF_A.scores, "noise": 4, "naturalness": 5},
+    {"noise": Artifact(True, [(1.0, 2.5)], "crackling clicks"), "distortion": Artifact(False),
+     "unnatural_pause": Artifact(False)},
+    "Fairly clean speech.",
+))
+JUNK = "I am sorry, I cannot listen to audio."
+
+RULE_ROUGE = "rule:rouge"
+CASES = {
+    "accuracy": accuracy_reward,
+    "semantic": semantic_reward,
+    "acc_sem": acc_sem_reward,
+    "llm_judge": make_llm_judge_reward(RULE_ROUGE),
+    "unified": make_unified_reward(RULE_ROUGE),
+    "iou": interval_iou_reward,
+}
+
+
+def chat(text):
+    return [{"role": "assistant", "content": text}]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_perfect_beats_partly_wrong_beats_junk(name):
+    perfect, partly, junk = CASES[name](["p"] * 3, [REF, PARTLY, JUNK], reference=[REF] * 3)
+    assert perfect > partly > junk == 0.0
+    assert all(isinstance(x, float) for x in (perfect, partly, junk))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_chat_format_completions_score_like_strings(name):
+    as_str = CASES[name](None, [REF, PARTLY], reference=[REF] * 2)
+    as_chat = CASES[name](None, [chat(REF), chat(PARTLY)], reference=[REF] * 2)
+    assert as_chat == pytest.approx(as_str)
+
+
+def test_expected_values():
+    assert accuracy_reward(None, [REF, PARTLY], reference=[REF, REF]) == [7.0, 5.0]
+    assert semantic_reward(None, [REF], reference=[REF])[0] == pytest.approx(2.0, abs=1e-4)  # two present artifacts
+    assert acc_sem_reward(None, [REF], reference=[REF])[0] == pytest.approx(9.0, abs=1e-4)
+    assert interval_iou_reward(None, [PARTLY], reference=[REF]) == [pytest.approx((0.5 / 2.0 + 0.0) / 2)]
+    assert CASES["llm_judge"](None, [REF], reference=[REF]) == [7.0]
+    assert CASES["unified"](None, [REF], reference=[REF]) == [1.0]
+
+
+def test_reference_may_be_an_assessment_and_none_reference_dims_are_skipped():
+    ref = Assessment({"noise": 2})
+    assert accuracy_reward(None, ["Noise: 2\nSpeed: 1"], reference=[ref]) == [1.0]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_junk_of_any_type_scores_zero_and_is_counted(name):
+    stats.reset()
+    junk = [None, 42, "", "   ", [{"role": "assistant", "content": None}], {"content": JUNK}, [JUNK]]
+    assert CASES[name](None, junk, reference=[REF] * len(junk)) == [0.0] * len(junk)
+    snap = stats.snapshot()[name]
+    assert snap["calls"] == len(junk) and snap["unparsed"] == len(junk) and snap["unparsed_rate"] == 1.0
+    assert stats.calls[name] == len(junk) and stats.unparsed[name] == len(junk)
+
+
+def test_stats_reset_and_unparsed_since():
+    stats.reset()
+    before = stats.snapshot()
+    accuracy_reward(None, [REF, JUNK, JUNK], reference=[REF] * 3)
+    assert stats.unparsed_since(before) == 2
+    stats.reset()
+    assert stats.snapshot() == {}
+
+
+def test_missing_reference_column_is_a_configuration_error():
+    with pytest.raises(RewardConfigError, match="no 'reference' column"):
+        accuracy_reward(None, [REF])
+    with pytest.raises(RewardConfigError, match="2 'reference' values for 1 completions"):
+        accuracy_reward(None, [REF], reference=[REF, REF])
+
+
+def test_unexpected_error_scores_zero_and_warns(monkeypatch):
+    import sqa.rewards.semantic as semantic
+
+    def boom(*a, **k):
+        raise RuntimeError("embedding exploded")
+
+    monkeypatch.setattr(semantic, "semantic_scores", boom)
+    stats.reset()
+    with pytest.warns(RuntimeWarning, match="embedding exploded"):
+        assert semantic.semantic_reward(None, [REF], reference=[REF]) == [0.0]
+    assert stats["semantic"].errors == 1
+
+
+def _closed_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+
+
+@pytest.mark.parametrize("factory", [make_llm_judge_reward, make_unified_reward])
+def test_dead_judge_raises_at_first_use_naming_url(factory, monkeypatch):
+    monkeypatch.setattr("sqa.llm.openai_backend.time.sleep", lambda s: None)  # skip the retry back-off
+    url = _closed_url()
+    reward = factory(f"{url}#Qwen3-8B")  # building it does not connect
+    with pytest.raises(JudgeUnavailable, match=url):
+        reward(None, [REF], reference=[REF])
+
+
+def test_llm_judge_reward_over_http_sums_normalised_dimension_ratings():
+    with judge_server("Score: 8") as (url, n_requests):
+        reward = make_llm_judge_reward(f"{url}#Qwen3-8B")
+        out = reward(None, [REF, JUNK, "Noise: 2"], reference=[REF] * 3)
+    assert out == [pytest.approx(7 * 0.8), 0.0, pytest.approx(0.8)]
+    assert n_requests() == 7 + 1  # one prompt per dimension, none for junk or unstated dimensions
+
+
+def test_unified_reward_over_http_uses_sq_llm_weights():
+    with judge_server("Helpfulness: 10\nRelevance: 10\nAccuracy: 5\nLevel of detail: 0") as (url, n_requests):
+        out = make_unified_reward(f"{url}#Qwen3-8B")(None, [REF, JUNK], reference=[REF] * 2)
+        raw = make_unified_reward(f"{url}#Qwen3-8B", normalise=False)(None, [REF], reference=[REF])
+    assert out == [pytest.approx((1 + 1 + 2 * 0.5) / 4.5), 0.0]
+    assert raw == [pytest.approx(3.0)]
+    assert n_requests() == 2
+
+
+def test_registry_and_get_rewards():
+    assert set(REWARDS) >= {"acc_sem", "llm_judge", "unified", "iou", "signal"}
+    assert get_rewards("acc_sem") == REWARDS["acc_sem"]
+    assert [f.__name__ for f in get_rewards("acc_sem,iou")] == ["acc_sem_reward", "interval_iou_reward"]
+    assert [f.__name__ for f in get_rewards(["llm_judge", "unified"], judge=RULE_ROUGE)] == [
+        "llm_judge_reward", "unified_reward"]
+    with pytest.raises(KeyError, match="unknown reward"):
+        get_rewards(["acc_sem", "bleu"])
