@@ -9,6 +9,26 @@ from pathlib import Path
 from .synthetic.corpus import GENERATOR_VERSION, make_synthetic_corpus
 
 
+def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
+    """A data directory as an absolute path: as given, or, when relative and absent from the working directory, relative to
+    the repository root (papermill runs notebooks with ``cwd = notebooks/`` while ``make`` passes paths
+    relative to the root)."""
+    path = Path(data_dir).expanduser()
+    if not path.is_absolute() and not path.exists():
+        from sqa.profiles import repo_root
+
+        path = repo_root() / path
+    return path.resolve()
+
+
+def prepare_profile_data(profile, progress: bool = True) -> Path:
+    """The data directory of a :class:`sqa.profiles.Profile`: its ``data_dir`` (QualiSpeech layout), or
+    the synthetic corpus of ``n_train``/``n_test``/``data_seed`` under ``runs/<profile>/data``."""
+    data_dir = None if profile.data_dir in (None, "") else resolve_data_dir(profile.data_dir)
+    return prepare_data(data_dir, profile.run_dir / "data", profile.n_train, profile.n_test,
+                        seed=profile.data_seed, progress=progress)
+
+
 def prepare_data(
     data_dir: str | os.PathLike | None, out_dir: str | os.PathLike, n_train: int, n_test: int,
     seed: int = 0, n_val: int = 0, progress: bool = True,

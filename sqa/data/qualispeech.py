@@ -158,3 +158,15 @@ def load_qualispeech(root: str | os.PathLike, split: str, skip_missing: bool = F
             stacklevel=2,
         )
     return ExampleList(examples, skipped)
+
+
+def load_splits(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_missing: bool = False) -> dict[str, ExampleList]:
+    """Every split of ``splits`` whose ``{split}.csv`` exists under ``root``, loaded with :func:`load_qualispeech`.
+
+    Raises ``FileNotFoundError`` naming ``root`` when none of them exists.
+    """
+    root = Path(root)
+    found = {s: load_qualispeech(root, s, skip_missing=skip_missing) for s in splits if (root / f"{s}.csv").is_file()}
+    if not found:
+        raise FileNotFoundError(f"{root}: no split CSV found (looked for {', '.join(s + '.csv' for s in splits)})")
+    return found

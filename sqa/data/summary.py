@@ -96,9 +96,37 @@ def summarize(examples: Examples) -> dict:
     }
 
 
+def showcase(examples: Sequence[Example], n: int = 3) -> list[Example]:
+    """``n`` clips to look at: for each artifact type (noise, distortion, pause) the first clip where it is
+    present with the fewest other artifacts, topped up with the next clips in order.
+
+    >>> from sqa.schema import Artifact, Assessment
+    >>> def ex(i, *present):
+    ...     return Example(str(i), "x.wav", Assessment(artifacts={a: Artifact(a in present) for a in ARTIFACTS}))
+    >>> clips = [ex(0, "noise", "distortion"), ex(1, "distortion"), ex(2, "noise"), ex(3)]
+    >>> [e.id for e in showcase(clips, 3)]
+    ['2', '1', '0']
+    """
+
+    def present(e: Example) -> set[str]:
+        return {k for k, a in e.assessment.artifacts.items() if a is not None and a.present}
+
+    chosen: list[Example] = []
+    for name in ARTIFACTS:
+        candidates = [e for e in examples if name in present(e) and e not in chosen]
+        if candidates:
+            chosen.append(min(candidates, key=lambda e: len(present(e))))
+    chosen += [e for e in examples if e not in chosen]
+    return chosen[:n]
+
+
 def log_mel(y: np.ndarray, sr: int = 16000, n_mels: int = 80) -> np.ndarray:
     """Log-mel spectrogram (dB re max, 25 ms window, 10 ms hop), the representation the models see."""
+    import warnings
+
     import librosa
 
-    mel = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=400, hop_length=160, n_mels=n_mels)
+    with warnings.catch_warnings():  # librosa lazily imports pooch -> tqdm.auto, which warns in notebooks
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        mel = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=400, hop_length=160, n_mels=n_mels)
     return librosa.power_to_db(mel, ref=np.max)

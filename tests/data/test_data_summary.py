@@ -58,3 +58,17 @@ def test_summary_of_synthetic_corpus(tmp_path):
     root = make_synthetic_corpus(tmp_path, n_train=8, n_test=2, progress=False)
     s = summarize({split: load_qualispeech(root, split) for split in ("train", "test")})
     assert s["n_clips"]["all"] == 10 and all(s["scores"][d]["n"] == 10 for d in DIMENSIONS)
+
+
+def test_load_splits_and_profile_data(tmp_path, monkeypatch):
+    from sqa.data import load_splits, prepare_profile_data, resolve_data_dir
+    from sqa.profiles import get_profile
+
+    root = make_synthetic_corpus(tmp_path / "c", n_train=2, n_test=1, progress=False)
+    assert {k: len(v) for k, v in load_splits(root).items()} == {"train": 2, "test": 1}
+    with pytest.raises(FileNotFoundError, match="no split CSV"):
+        load_splits(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert resolve_data_dir("c") == tmp_path / "c"  # relative to cwd when it exists there
+    profile = get_profile("smoke", data_dir=str(root))
+    assert prepare_profile_data(profile) == root

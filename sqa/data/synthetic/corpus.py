@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import templates
 from .degrade import (

@@ -136,7 +136,8 @@ def pause_brief(intervals: list[Interval], rng: np.random.Generator) -> str:
         return interval_text(intervals, rng, bare=True)
     noun = "an unnatural pause" if len(intervals) == 1 else "unnatural pauses"
     if form == 1:
-        return f"There is {noun} {interval_text(intervals, rng)}"
+        verb = "is" if len(intervals) == 1 else "are"
+        return f"There {verb} {noun} {interval_text(intervals, rng)}"
     return f"{_cap(noun.removeprefix('an '))} {interval_text(intervals, rng)}"
 
 
@@ -178,8 +179,8 @@ def long_description(
         out.append(_pick(rng, ("The speech is free from distortion.", "There is no distortion.")))
     out.append(_pick(rng, CONTINUITY_TEXT[scores["continuity"]]))
     if pauses:
-        noun = "an unnatural pause" if len(pauses) == 1 else "unnatural pauses"
-        out.append(f"There is {noun} {interval_text(pauses, rng)}.")
+        noun = "is an unnatural pause" if len(pauses) == 1 else "are unnatural pauses"
+        out.append(f"There {noun} {interval_text(pauses, rng)}.")
     if n_dropouts:
         out.append(f"The signal briefly drops out {'once' if n_dropouts == 1 else f'{n_dropouts} times'}.")
     out.append(_pick(rng, EFFORT_TEXT[scores["listening_effort"]]))
