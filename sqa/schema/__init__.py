@@ -3,8 +3,9 @@ from .types import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Artifact, Assessment
 from .render import ARTIFACT_LABELS, SCORE_LABELS, render
 from .intervals import parse_intervals
 from .parse import parse_response
+from .brief import parse_brief
 
 __all__ = [
     "ARTIFACTS", "DIMENSIONS", "SCORE_RANGE", "Artifact", "Assessment",
-    "ARTIFACT_LABELS", "SCORE_LABELS", "render", "parse_intervals", "parse_response",
+    "ARTIFACT_LABELS", "SCORE_LABELS", "render", "parse_intervals", "parse_response", "parse_brief",
 ]
