@@ -44,7 +44,7 @@ _WEAK = {"unnatural_pause": re.compile(r"\b(?:unnatural\w*|naturalness)\b", re.I
 _CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:but|however|while|whereas|although|though|yet|except)\b", re.IGNORECASE)
 _NEGATOR = re.compile(r"\b(?:no|without|free (?:from|of)|absence of|not any|nor|devoid of)\b", re.IGNORECASE)
 _ABSENT_AFTER = re.compile(
-    r"\s*,?\s+(?:\w+\s+){0,2}?(?:is|are|was|were|being)\s+(?:\w+\s+)?"
+    r"\s*,?\s+(?:\w+,?\s+){0,2}?(?:is|are|was|were|being)\s+(?:\w+\s+)?"
     r"(?:absent|not noticeable|not present|not audible|not detected|unnoticeable|non-?existent|imperceptible"
     r"|inaudible)",
     re.IGNORECASE,
