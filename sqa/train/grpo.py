@@ -84,33 +84,30 @@ class GRPOConfig:
 # ---------------------------------------------------------------- prompts and generation
 
 def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, device="cpu"):
-    """Processor outputs for B generation prompts (left-padded); ``text_only`` leaves the audio out."""
-    from ..model.chat import conversation
+    """Processor outputs for B generation prompts (left-padded); ``text_only`` leaves the audio out
+    (Omni-R1's text-only diagnostic: no ``<sound>`` placeholders at all, not zeroed audio)."""
+    from ..model import prompt_batch
 
-    turns = [conversation(prompt)] * len(audios)
     if text_only:
         turns = [[{"role": "user", "content": [{"type": "text", "text": prompt}]}]] * len(audios)
-    texts = processor.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
-    kwargs = {} if text_only else {"audio": list(audios), "sampling_rate": 16000}
-    inputs = processor(text=texts, padding=True, return_tensors="pt", **kwargs)
+        texts = processor.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
+        inputs = processor.tokenizer(texts, padding=True, padding_side="left", return_tensors="pt")
+    else:
+        inputs = prompt_batch(processor, list(audios), [prompt] * len(audios))
     inputs.pop("num_audio_tokens", None)
     return inputs.to(device)
 
 
-def end_of_turn_ids(processor, model) -> list[int]:
-    tok = processor.tokenizer
-    ids = {tok.convert_tokens_to_ids("<|im_end|>")}
-    eos = model.generation_config.eos_token_id if getattr(model, "generation_config", None) else None
-    ids |= set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
-    ids.discard(None)
-    ids.discard(tok.unk_token_id)
-    return sorted(ids)
+def end_of_turn_ids(processor) -> list[int]:
+    from ..model.batching import end_of_turn_id
+
+    return [end_of_turn_id(processor)]
 
 
 @torch.no_grad()
 def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature):
     """G sampled completions per prompt, grouped consecutively: ``(ids [B*G, T], mask [B*G, T])``."""
-    eos = end_of_turn_ids(processor, model)
+    eos = end_of_turn_ids(processor)
     out = model.generate(
         inputs_embeds=prompt_embeds, attention_mask=inputs["attention_mask"], do_sample=True,
         temperature=temperature, top_k=0, top_p=1.0, num_return_sequences=group_size,
@@ -264,6 +261,11 @@ def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         raise ValueError(f"{len(weights)} reward weights for {len(reward_fns)} reward functions")
     model, processor = load_model(cfg.init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
                                   train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)
+    # GRPO trains the LLM's LoRA only: the encoder and projector were calibrated before, and keeping them
+    # fixed makes the policy's and the reference's audio embeddings identical (one encoding per step).
+    for name, p in model.named_parameters():
+        if "audio_tower" in name or "multi_modal_projector" in name:
+            p.requires_grad_(False)
     ref_model = None
     if not hasattr(model, "disable_adapter"):
         ref_model = copy.deepcopy(model).eval().requires_grad_(False)
@@ -283,6 +285,14 @@ def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         optimizer.load_state_dict(state["optimizer"])
         rng.setstate(state["rng"])
         start = state["step"]
+        if curve_path.exists():  # drop the log of steps redone after the checkpoint
+            with curve_path.open() as f:
+                kept = [r for r in csv.DictReader(f) if int(r["step"]) <= start]
+            with curve_path.open("w", newline="") as f:
+                if kept:
+                    writer = csv.DictWriter(f, fieldnames=list(kept[0]))
+                    writer.writeheader()
+                    writer.writerows(kept)
     elif curve_path.exists():
         curve_path.unlink()
 
