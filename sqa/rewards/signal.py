@@ -1,18 +1,22 @@
 """Signal-grounded reward (ours; the paper's stated future work, Sec. 6): do the claimed
 artifact intervals agree with what simple detectors find in the audio itself?
 
-For each artifact type (noise, distortion = clipping, unnatural pause = silent gaps and
-dropouts; :data:`sqa.rewards.detectors.DETECTORS`): if the answer claims it present but nothing
+For each artifact type (noise = non-silent floor, distortion = clipping / quantisation flat
+tops, unnatural pause = gaps at the noise floor; :data:`sqa.rewards.detectors.DETECTORS`,
+which also says why dropouts are detected but not scored): if the answer claims it present but nothing
 is detected, or the reverse, the term is 0; if both, the term is the IoU of claimed and detected
 intervals; if neither, the type is skipped. The reward is the mean of the terms (1.0 when all
 types are skipped and the answer states its artifacts, 0.0 when it states none). Range 0..1.
 The audio comes from the dataset column ``audio_path``; the reference answer is not used.
 An unreadable audio file scores 0.0 (counted as an error, warned), it does not raise.
+Detections are cached per file, so a GRPO group of G answers analyses its clip once (~30 ms).
 
 >>> import numpy as np, soundfile as sf, tempfile, os
->>> sr = 16000; tone = 0.5 * np.sin(2 * np.pi * 220 * np.arange(sr) / sr)
+>>> sr = 16000; t = np.arange(sr) / sr
+>>> tone = 0.5 * np.sin(2 * np.pi * 220 * t)
+>>> before, after = tone * (t % 0.25 >= 0.05), tone * (t % 0.25 < 0.2)  # syllables: 0.2 s sound, 0.05 s gap
 >>> path = os.path.join(tempfile.mkdtemp(), "gap.wav")
->>> sf.write(path, np.concatenate([tone, np.zeros(sr // 2), tone]), sr)
+>>> sf.write(path, np.concatenate([before, np.zeros(sr // 2), after]), sr)  # a 0.5 s pause at 1 s
 >>> good = "Noise: 5\\nNoise artifact: no\\nDistortion artifact: no\\nUnnatural pause artifact: yes, 1-1.5s; a gap"
 >>> partly = good.replace("1-1.5s", "1.25-1.75s")
 >>> signal_reward(None, [good, partly, "junk"], audio_path=[path] * 3)
@@ -22,7 +26,8 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Sequence
+import warnings
+from typing import Callable, Sequence
 
 from sqa.metrics.iou import interval_iou
 from sqa.schema import ARTIFACTS, Assessment, parse_response
@@ -32,15 +37,23 @@ from .detectors import detect_artifacts, load_audio
 from .stats import stats
 
 
-@functools.lru_cache(maxsize=512)
-def _detections(path: str, mtime: float) -> dict[str, list[tuple[float, float]]]:
-    y, sr = load_audio(path)
-    return detect_artifacts(y, sr)
+def make_detections(detectors: dict | None = None, cache_size: int = 512) -> Callable[[str], dict]:
+    """``path -> {artifact: intervals}`` with ``detectors`` (default :data:`~sqa.rewards.detectors.DETECTORS`),
+    cached per path and modification time."""
+
+    @functools.lru_cache(maxsize=cache_size)
+    def cached(path: str, mtime: float) -> dict[str, list[tuple[float, float]]]:
+        y, sr = load_audio(path)
+        return detect_artifacts(y, sr, detectors)
+
+    def detections(path: str) -> dict[str, list[tuple[float, float]]]:
+        return cached(str(path), os.path.getmtime(path))
+
+    return detections
 
 
-def detections_for(path: str) -> dict[str, list[tuple[float, float]]]:
-    """Detector intervals per artifact type for an audio file (cached per path and mtime)."""
-    return _detections(str(path), os.path.getmtime(path))
+detections_for = make_detections()
+"""Detector intervals per artifact type for an audio file (default detectors, cached)."""
 
 
 def signal_agreement(pred: Assessment | None, detected: dict[str, Sequence[tuple[float, float]]]) -> float:
@@ -63,29 +76,40 @@ def signal_agreement(pred: Assessment | None, detected: dict[str, Sequence[tuple
     return 1.0 if any(pred.artifacts.get(n) is not None for n in ARTIFACTS) else 0.0
 
 
-@never_raise("signal")
-def signal_reward(prompts, completions, **columns) -> list[float]:
-    """Agreement of claimed artifact intervals with signal detectors, per completion."""
-    paths = column(columns, "audio_path", len(completions), "signal")
-    preds = []
-    for c in completions:
-        a = parse_response(completion_text(c))
-        preds.append(None if is_empty(a) else a)
-    stats.add("signal", calls=len(preds), unparsed=sum(p is None for p in preds))
-    rewards = []
-    for pred, path in zip(preds, paths):
-        if pred is None:
-            rewards.append(0.0)
-            continue
-        try:
-            detected = detections_for(path)
-        except Exception as exc:  # noqa: BLE001 -- unreadable audio scores 0, counted
-            import warnings
+def make_signal_reward(detectors: dict | None = None, name: str = "signal") -> Callable:
+    """A signal reward with other detectors, e.g. dropouts counted as pauses::
 
-            stats.add("signal", errors=1)
-            warnings.warn(f"sqa.rewards.signal: cannot analyse {path}: {type(exc).__name__}: {exc}",
-                          RuntimeWarning, stacklevel=2)
-            rewards.append(0.0)
-            continue
-        rewards.append(signal_agreement(pred, detected))
-    return rewards
+        make_signal_reward({**DETECTORS, "unnatural_pause": (detect_pauses, detect_dropouts)})
+    """
+    detections = detections_for if detectors is None else make_detections(detectors)
+
+    @never_raise(name)
+    def signal_reward(prompts, completions, **columns) -> list[float]:
+        """Agreement of claimed artifact intervals with signal detectors, per completion."""
+        paths = column(columns, "audio_path", len(completions), name)
+        preds = []
+        for c in completions:
+            a = parse_response(completion_text(c))
+            preds.append(None if is_empty(a) else a)
+        stats.add(name, calls=len(preds), unparsed=sum(p is None for p in preds))
+        rewards = []
+        for pred, path in zip(preds, paths):
+            if pred is None:
+                rewards.append(0.0)
+                continue
+            try:
+                detected = detections(path)
+            except Exception as exc:  # noqa: BLE001 -- unreadable audio scores 0, counted
+                stats.add(name, errors=1)
+                warnings.warn(f"sqa.rewards.{name}: cannot analyse {path}: {type(exc).__name__}: {exc}",
+                              RuntimeWarning, stacklevel=2)
+                rewards.append(0.0)
+                continue
+            rewards.append(signal_agreement(pred, detected))
+        return rewards
+
+    signal_reward.__name__ = signal_reward.__qualname__ = f"{name}_reward"
+    return signal_reward
+
+
+signal_reward = make_signal_reward()
