@@ -51,6 +51,8 @@ class Profile:
     grpo_lr: float = 5e-6
     grpo_kl_beta: float = 0.04
     grpo_temperature: float = 1.0
+    # SFT warm-up before GRPO; None: reuse the sft_reasoning stage (QualiSpeech-FT stage 2) as the warm-up
+    grpo_warmup_steps: int | None = None
     max_new_tokens: int = 160
     # evaluation
     eval_batch_size: int = 16

@@ -1,0 +1,77 @@
+"""Full-answer evaluation (paper Tables 1 and 3): generate with the reasoning prompt, parse, score.
+
+``audio_mode`` makes Omni-R1's diagnostic explicit: ``"audio"`` is the normal evaluation;
+``"withheld"`` DROPS the audio (a text-only prompt with no ``<sound>`` placeholders, not zeroed
+audio, so not even the clip's length leaks through the number of audio tokens). The gap between
+the two rows is how much of a system's score needs the audio.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+import torch
+
+from ..prompts import REASONING_PROMPT
+from ..schema import parse_response, render
+
+AUDIO_MODES = ("audio", "withheld")
+
+
+@dataclass
+class AnswerReport:
+    """Metrics of :func:`sqa.metrics.evaluate` plus the per-clip generations they came from."""
+
+    metrics: dict
+    predictions: pd.DataFrame
+
+    def save(self, out_dir: str | Path, extra: dict | None = None) -> Path:
+        from .scores import _nan_to_none
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        data = _nan_to_none({**self.metrics, **(extra or {})})
+        (out / "metrics.json").write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
+        self.predictions.to_csv(out / "predictions.csv", index=False)
+        return out
+
+
+@torch.inference_mode()
+def generate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
+                     max_new_tokens: int = 160, progress: bool = False) -> list[str]:
+    """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio)."""
+    from ..data import load_audio
+    from ..model import decode, generate_ids, generate_texts
+    from ..train.grpo import prompt_inputs
+
+    if audio_mode not in AUDIO_MODES:
+        raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
+    audios = [load_audio(ex.audio_path) for ex in examples]
+    if audio_mode == "audio":
+        return generate_texts(model, processor, audios, [REASONING_PROMPT] * len(audios), max_new_tokens=max_new_tokens,
+                              batch_size=batch_size, progress=progress)
+    model.eval()
+    device = next(model.parameters()).device
+    out: list[str] = []
+    for s in range(0, len(audios), batch_size):
+        batch = prompt_inputs(processor, audios[s:s + batch_size], REASONING_PROMPT, text_only=True, device=device)
+        out += decode(processor, generate_ids(model, processor, batch, max_new_tokens=max_new_tokens))
+    return out
+
+
+def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
+                     max_new_tokens: int = 160, corr_backend=None, progress: bool = False) -> AnswerReport:
+    """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``."""
+    from ..metrics import evaluate
+
+    texts = generate_answers(model, processor, examples, audio_mode, batch_size, max_new_tokens, progress)
+    preds = [parse_response(t) for t in texts]
+    refs = [ex.assessment for ex in examples]
+    metrics = evaluate(preds, refs, texts=texts, corr_backend=corr_backend)
+    metrics["audio_mode"] = audio_mode
+    df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,
+                       "reference": [render(r) for r in refs]})
+    return AnswerReport(metrics, df)

@@ -1,0 +1,175 @@
+"""The paper's systems as named configurations, built from cached stages (notebooks 03 and 04).
+
+Every stage returns a merged model directory under ``runs/<profile>/`` and is reused when it
+already exists, so the ablation notebook retrains nothing that notebook 02 or 03 trained:
+
+    base ──calibrate──► calibration ──sft──► sft_from_calibration ──GRPO(rewards)──► grpo_<rewards>
+         └─calibrate(frozen)─► calibration_frozen ──sft(frozen)──► sft_from_calibration_frozen
+         └──────────────sft──► sft_from_base
+
+``SYSTEMS`` names every row of the paper's Tables 1 and 3 that applies to one backbone (the names
+of ``results/reference/paper_table*.csv`` where the paper has the row), plus our IoU and signal
+rewards and Omni-R1's diagnostics (audio withheld at test time; GRPO trained text-only).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .profiles import Profile, repo_root
+
+
+# ---------------------------------------------------------------- stages
+
+def _with_encoder(profile: Profile, learned: bool) -> Profile:
+    return dataclasses.replace(profile, train_audio_encoder=learned)
+
+
+def calibration_stage(profile: Profile, learned: bool = True) -> Path:
+    """Calibration SFT (learned or frozen audio encoder)."""
+    from .train import calibrate
+
+    return calibrate(_with_encoder(profile, learned))
+
+
+def sft_stage(profile: Profile, init: str = "calibration") -> Path:
+    """SFT on full answers from ``init`` in ``base``, ``calibration``, ``calibration_frozen``."""
+    from .train import resolve_model, sft_reasoning
+
+    learned = init != "calibration_frozen"
+    start = {"base": lambda: resolve_model(profile),
+             "calibration": lambda: calibration_stage(profile, True),
+             "calibration_frozen": lambda: calibration_stage(profile, False)}[init]()
+    return sft_reasoning(_with_encoder(profile, learned), init=start, out_dir=profile.run_dir / f"sft_from_{init}")
+
+
+def warmup_stage(profile: Profile) -> Path:
+    """The SFT warm-up before GRPO: the sft stage itself, or a shorter run of ``grpo_warmup_steps``."""
+    from .train import sft_reasoning
+
+    if profile.grpo_warmup_steps is None:
+        return sft_stage(profile, "calibration")
+    return sft_reasoning(profile, init=calibration_stage(profile, True), out_dir=profile.run_dir / "grpo_warmup",
+                         steps=profile.grpo_warmup_steps)
+
+
+def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mode: str = "audio",
+               progress: bool = True) -> Path:
+    """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
+    from .data import load_qualispeech, prepare_profile_data
+    from .train import grpo
+    from .train.grpo import GRPOConfig
+
+    name = grpo_run_name(rewards, audio_mode)
+    cfg = GRPOConfig.from_profile(profile, warmup_stage(profile), profile.run_dir / name, rewards,
+                                  audio_mode=audio_mode)
+    examples = load_qualispeech(prepare_profile_data(profile, progress=False), "train")
+    return grpo(cfg, examples=examples, progress=progress)
+
+
+def grpo_run_name(rewards: str | list[str], audio_mode: str = "audio") -> str:
+    """``grpo_acc_sem``, ``grpo_acc_sem+iou``, ``grpo_acc_sem_text_only`` ..."""
+    names = [rewards] if isinstance(rewards, str) else list(rewards)
+    return "grpo_" + "+".join(names) + ("" if audio_mode == "audio" else f"_{audio_mode}")
+
+
+# ---------------------------------------------------------------- systems
+
+@dataclass(frozen=True)
+class System:
+    """One row of Tables 1 and 3: how its model is built and how it is evaluated."""
+
+    name: str
+    stage: str  # "calibration", "sft", "grpo"
+    init: str = "calibration"  # sft: where stage 2 starts
+    rewards: str = ""  # grpo: registry name(s), "+"-joined
+    train_audio: str = "audio"  # grpo: "audio" or "text_only"
+    eval_audio: str = "audio"  # "audio" or "withheld"
+    learned_encoder: bool = True
+    calibration: bool = True
+    group: str = "ours"
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+
+
+SYSTEMS: tuple[System, ...] = (
+    System("QualiSpeech-FT", "sft", init="calibration_frozen", learned_encoder=False, group="baseline"),
+    System("SQ-LLM", "grpo", rewards="unified", group="baseline"),
+    System("Acc+Sem dim-wise GRPO", "grpo", rewards="acc_sem"),
+    System("LLM-judge dim-wise GRPO", "grpo", rewards="llm_judge"),
+    System("QualiSpeech-FT (learned encoder)", "sft", init="calibration", group="ablation"),
+    System("QualiSpeech-FT (no calibration)", "sft", init="base", calibration=False, group="ablation"),
+    System("Calibration-only", "calibration", group="ablation"),
+    System("IoU reward GRPO", "grpo", rewards="iou", group="beyond the paper"),
+    System("Signal reward GRPO", "grpo", rewards="signal", group="beyond the paper"),
+    System("Acc+Sem dim-wise GRPO, audio withheld", "grpo", rewards="acc_sem", eval_audio="withheld",
+           group="Omni-R1 diagnostic"),
+    System("LLM-judge dim-wise GRPO, audio withheld", "grpo", rewards="llm_judge", eval_audio="withheld",
+           group="Omni-R1 diagnostic"),
+    System("Acc+Sem GRPO trained text-only", "grpo", rewards="acc_sem", train_audio="text_only",
+           group="Omni-R1 diagnostic"),
+)
+
+
+def get_system(name: str) -> System:
+    for s in SYSTEMS:
+        if s.name == name or s.slug == name:
+            return s
+    raise KeyError(f"unknown system {name!r}; known: {[s.name for s in SYSTEMS]}")
+
+
+def system_model(profile: Profile, system: System, progress: bool = True) -> Path:
+    """The merged model dir of ``system`` (trained now unless its stages are cached)."""
+    if system.stage == "calibration":
+        return calibration_stage(profile, system.learned_encoder)
+    if system.stage == "sft":
+        return sft_stage(profile, system.init)
+    return grpo_stage(profile, system.rewards.split("+"), system.train_audio, progress=progress)
+
+
+def results_dir(profile: Profile, results: str | Path = "results") -> Path:
+    root = Path(results)
+    return (root if root.is_absolute() else repo_root() / root) / profile.name
+
+
+def evaluate_system(profile: Profile, system: System | str, results: str | Path = "results",
+                    corr_backend=None, progress: bool = False, refresh: bool = False) -> dict:
+    """Table 1 + Table 3 metrics of ``system`` on the test split, cached in
+    ``results/<profile>/systems/<slug>/metrics.json`` (+ ``predictions.csv``).
+
+    Table 1 of the Calibration-only system comes from the per-dimension calibration prompts (the
+    only questions it was trained on), Table 3 from its answer to the reasoning prompt, as in the paper.
+    """
+    from .data import load_qualispeech, prepare_profile_data
+    from .evaluation import evaluate_answers, evaluate_scores
+    from .model import load_model
+
+    system = get_system(system) if isinstance(system, str) else system
+    out = results_dir(profile, results) / "systems" / system.slug
+    cached = out / "metrics.json"
+    if cached.exists() and not refresh:
+        return json.loads(cached.read_text())
+    model_dir = system_model(profile, system, progress=progress)
+    model, processor = load_model(model_dir, lora_rank=None, dtype=profile.dtype, device=profile.device)
+    model.eval()
+    test = load_qualispeech(prepare_profile_data(profile, progress=False), "test")
+    report = evaluate_answers(model, processor, test, audio_mode=system.eval_audio, batch_size=profile.eval_batch_size,
+                              max_new_tokens=profile.max_new_tokens, corr_backend=corr_backend, progress=progress)
+    metrics = dict(report.metrics)
+    if system.stage == "calibration":
+        scores = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size).metrics
+        metrics.update({f"{d}_pcc": v for d, v in scores["pcc"].items()})
+        metrics.update(avg_pcc=scores["avg_pcc"], mos_pcc=scores["mos_pcc"], pcc_source="calibration prompts")
+    else:
+        metrics["pcc_source"] = "full answers"
+    extra = {"system": system.name, "group": system.group, "learned_encoder": system.learned_encoder,
+             "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
+             if Path(model_dir).is_relative_to(repo_root()) else str(model_dir)}
+    report.metrics = metrics
+    report.save(out, extra=extra)
+    return json.loads(cached.read_text())

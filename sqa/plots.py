@@ -1,0 +1,64 @@
+"""The figures of the notebooks, as functions (seaborn styling), so notebooks only call and show."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from .metrics.evaluate import AVG_DIMENSIONS
+
+sns.set_theme(style="whitegrid", context="notebook")
+
+
+def reward_curves(curve: pd.DataFrame, title: str = "", window: int = 5):
+    """Total and per-function rewards (rolling mean) and KL over GRPO steps."""
+    cols = [c for c in curve.columns if c.startswith("reward_") and c != "reward_std"]
+    fig, (ax, ax_kl) = plt.subplots(1, 2, figsize=(11, 3.5))
+    for c in ["reward", *cols]:
+        ax.plot(curve["step"], curve[c].rolling(window, min_periods=1).mean(), label=c.removeprefix("reward_") or c,
+                lw=2 if c == "reward" else 1)
+    ax.set(xlabel="GRPO step", ylabel=f"reward (rolling mean, {window})", title=title or "reward")
+    ax.legend(fontsize=8)
+    ax_kl.plot(curve["step"], curve["kl"], color="tab:red")
+    ax_kl.set(xlabel="GRPO step", ylabel="KL to reference", title="KL")
+    fig.tight_layout()
+    return fig
+
+
+def pcc_bars(table: pd.DataFrame, dims: Sequence[str] = (*AVG_DIMENSIONS, "avg"), title: str = "PCC per dimension"):
+    """Grouped bars: one group per dimension, one bar per system."""
+    cols = [d for d in dims if d in table.columns]
+    long = table.melt(id_vars="system", value_vars=cols, var_name="dimension", value_name="PCC")
+    fig, ax = plt.subplots(figsize=(12, 4))
+    sns.barplot(long, x="dimension", y="PCC", hue="system", ax=ax)
+    ax.set_title(title)
+    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    return fig
+
+
+def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
+    """Bars of one Table 3 metric (``f1``, ``iou``, ``corr``) per artifact and system."""
+    cols = [c for c in table3.columns if c.endswith(f"_{metric}") and not c.startswith("longform")]
+    long = table3.melt(id_vars="system", value_vars=cols, var_name="artifact", value_name=metric)
+    long["artifact"] = long["artifact"].str.removesuffix(f"_{metric}")
+    fig, ax = plt.subplots(figsize=(10, 3.5))
+    sns.barplot(long, x="artifact", y=metric, hue="system", ax=ax)
+    ax.set_title(title or f"artifact {metric}")
+    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    return fig
+
+
+def ours_vs_paper(long: pd.DataFrame, title: str = "tiny profile vs paper"):
+    """Scatter of (paper, ours) per system and metric from :func:`sqa.tables.side_by_side`."""
+    fig, ax = plt.subplots(figsize=(5, 5))
+    sns.scatterplot(long, x="paper", y="ours", hue="system", style="metric", ax=ax, s=60)
+    lo = min(0.0, float(long[["ours", "paper"]].min().min()))
+    ax.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--")
+    ax.set(title=title, xlim=(lo, 1), ylim=(lo, 1))
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1, 1))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,103 @@
+"""Tables 1 and 3 from the evaluated systems, in the paper's CSV layout (first column: system).
+
+>>> row = {"system": "X", "learned_encoder": True, "calibration": True, "noise_pcc": 0.5, "avg_pcc": 0.4}
+>>> [str(x) for x in table1([row]).loc[0, ["system", "learned_encoder", "noise", "avg"]]]
+['X', 'yes', 0.5, 0.4]
+"""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from .metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
+
+TABLE1_EXTRA = ("speed_pcc", "parse_failure_rate", "pcc_source", "group")
+TABLE3_EXTRA = ("parse_failure_rate", "corr_backend", "group")
+
+
+def _yes(x) -> str:
+    return "yes" if x else "no"
+
+
+def _num(x):
+    return float("nan") if x is None else x
+
+
+def table1(rows: Sequence[dict]) -> pd.DataFrame:
+    """Paper Table 1 columns (``paper_table1_pcc.csv``) + speed PCC, parse failures and provenance."""
+    out = []
+    for r in rows:
+        d = {"system": r["system"], "learned_encoder": _yes(r.get("learned_encoder")),
+             "calibration": _yes(r.get("calibration"))}
+        d.update({col: _num(r.get(key)) for col, key in TABLE1_COLUMNS.items()})
+        d.update({k: r.get(k) for k in TABLE1_EXTRA})
+        out.append(d)
+    return pd.DataFrame(out)
+
+
+def table3(rows: Sequence[dict]) -> pd.DataFrame:
+    """Paper Table 3 columns (``paper_table3_descriptive.csv``) + parse failures and the corr judge."""
+    out = []
+    for r in rows:
+        d = {"system": r["system"], **{c: _num(r.get(c)) for c in TABLE3_COLUMNS}}
+        d.update({k: r.get(k) for k in TABLE3_EXTRA})
+        out.append(d)
+    return pd.DataFrame(out)
+
+
+def write_tables(rows: Sequence[dict], out_dir: str | Path, decimals: int = 3) -> tuple[Path, Path]:
+    """``table1.csv`` and ``table3.csv`` under ``out_dir`` (rounded for reading; NaN left empty)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t1, t3 = out / "table1.csv", out / "table3.csv"
+    table1(rows).round(decimals).to_csv(t1, index=False)
+    table3(rows).round(decimals).to_csv(t3, index=False)
+    return t1, t3
+
+
+def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Long table (system, metric, ours, paper) over systems the two tables share."""
+    shared = [s for s in ours["system"] if s in set(paper["system"])]
+    rows = []
+    for s in shared:
+        a, b = ours.set_index("system").loc[s], paper.set_index("system").loc[s]
+        for c in columns:
+            if c in a and c in b:
+                rows.append({"system": s, "metric": c, "ours": _num(a[c]), "paper": _num(b[c])})
+    return pd.DataFrame(rows)
+
+
+def copy_reference(src: str | Path, dst: str | Path) -> list[Path]:
+    """Copy the paper's CSVs (``../shared/reference``) into ``results/reference`` so the repo stands alone."""
+    src, dst = Path(src), Path(dst)
+    dst.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(p, dst / p.name)) for p in sorted(src.glob("*.csv"))]
+
+
+def reward_curve_summary(curve: pd.DataFrame, window: int = 10) -> dict:
+    """Mean reward over the first and last ``window`` steps and the rise between them.
+
+    >>> reward_curve_summary(pd.DataFrame({"reward": [0.0, 1.0, 2.0, 3.0]}), window=2)
+    {'reward_first': 0.5, 'reward_last': 2.5, 'reward_rise': 2.0, 'steps': 4}
+    """
+    w = max(1, min(window, len(curve) // 2 or 1))
+    first, last = float(curve["reward"].head(w).mean()), float(curve["reward"].tail(w).mean())
+    return {"reward_first": round(first, 4), "reward_last": round(last, 4), "reward_rise": round(last - first, 4),
+            "steps": int(len(curve))}
+
+
+def load_json(path: str | Path) -> dict:
+    """A metrics file, with a clear error naming it when it is missing."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: missing (run the notebook that writes it, or make reproduce)")
+    return json.loads(p.read_text())
+
+
+def finite(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
