@@ -2,7 +2,7 @@
 
 >>> row = {"system": "X", "learned_encoder": True, "calibration": True, "noise_pcc": 0.5, "avg_pcc": 0.4}
 >>> [str(x) for x in table1([row]).loc[0, ["system", "learned_encoder", "noise", "avg"]]]
-['X', 'yes', 0.5, 0.4]
+['X', 'yes', '0.5', '0.4']
 """
 from __future__ import annotations
 
