@@ -43,8 +43,10 @@ Answer_2 (Model-generated Answer):
 
 Rate Answer_2 on four criteria, each an integer from 0 to 10, using Answer_1 only as the gold reference:
 - Helpfulness: 0-2 misleading or generic; 8-10 identifies the issues with precise locations and their impact.
-- Relevance: 0-2 off-topic; 8-10 stays tightly on noise, distortion, pauses, speed, naturalness, effort, overall quality.
-- Accuracy: 0-2 mostly incorrect or fabricated; 4-6 some incorrect details; 8-10 fully consistent with the reference, no fabricated timestamps.
+- Relevance: 0-2 off-topic; 8-10 stays tightly on noise, distortion, pauses, speed, naturalness,
+  effort and overall quality.
+- Accuracy: 0-2 mostly incorrect or fabricated; 4-6 some incorrect details; 8-10 fully consistent
+  with the reference, no fabricated timestamps.
 - Level of detail: 0-2 vague; 4-6 main points but missing timestamps; 8-10 exact timestamps and specific descriptions.
 
 Reply with exactly four lines:
@@ -137,8 +139,9 @@ def description_messages(reference: str, candidate: str) -> list[dict]:
 
 def extract_messages(text: str, example: str) -> list[dict]:
     """Chat messages asking to rewrite a free-form answer into the rendered format."""
+    artifact = "<yes|no>, <start-end s>, ...; <brief description>"
     fields = "\n".join([f"{label}: <1-5>" for label in SCORE_LABELS.values()]
-                       + [f"{label}: <yes|no>, <start-end s>, ...; <brief description>" for label in ARTIFACT_LABELS.values()]
+                       + [f"{label}: {artifact}" for label in ARTIFACT_LABELS.values()]
                        + ["Description: <long-form description>"])
     return [{"role": "system", "content": SYSTEM},
             {"role": "user", "content": EXTRACT_PROMPT.format(fields=fields, example=example, text=text)}]

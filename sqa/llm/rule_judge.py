@@ -89,7 +89,8 @@ class RuleJudge:
         for dim, ref, cand in items:
             art = DIMENSION_ARTIFACT.get(dim)
             if art and ref.artifacts.get(art) is not None:
-                pairs.append(self._artifact_parts(ref.artifacts[art], cand.artifacts.get(art))[1] or ("", ""))  # placeholder keeps order
+                _, pair = self._artifact_parts(ref.artifacts[art], cand.artifacts.get(art))
+                pairs.append(pair or ("", ""))  # a placeholder keeps the order
             if dim == "overall" and ref.description:
                 pairs.append((cand.description, ref.description))
         sims = iter(self.similarities(pairs))

@@ -17,8 +17,8 @@ An undefined value (no pairs) is NaN. ``TABLE1_COLUMNS`` / ``TABLE3_COLUMNS`` ma
 CSV columns (``/work/shared/reference``) to these keys.
 
 >>> from sqa.schema import Assessment, Artifact
->>> ref = [Assessment({d: s for d in ("noise", "overall")}, {"noise": Artifact(s < 3, [(0, 1)] if s < 3 else [], "hum" if s < 3 else "")})
-...        for s in (1, 2, 4, 5)]
+>>> noisy = lambda s: Artifact(True, [(0, 1)], "hum") if s < 3 else Artifact(False)
+>>> ref = [Assessment({"noise": s, "overall": s}, {"noise": noisy(s)}) for s in (1, 2, 4, 5)]
 >>> r = evaluate(ref, ref, corr_backend="rule:rouge")
 >>> r["noise_pcc"], r["mos_pcc"], r["noise_f1"], r["noise_iou"], r["noise_corr"], r["parse_failure_rate"], r["n"]
 (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 4)

@@ -4,8 +4,8 @@ TRL passes completions as strings (standard format) or as chat messages (convers
 format, ``[{"role": "assistant", "content": ...}]``, content possibly a list of typed parts);
 both are read. The reference answer comes in the dataset column ``reference`` (a rendered
 answer string, or an :class:`~sqa.schema.Assessment`). A missing ``reference`` column is a
-configuration error and raises ``RewardConfigError`` (a ``ValueError``); everything about a completion is scored, never
-raised: junk scores 0.0 and is counted in :data:`sqa.rewards.stats`.
+configuration error and raises ``RewardConfigError`` (a ``ValueError``); everything about a
+completion is scored, never raised: junk scores 0.0 and is counted in :data:`sqa.rewards.stats`.
 
 >>> completion_text([{"role": "assistant", "content": [{"type": "text", "text": "Noise: 3"}]}])
 'Noise: 3'
@@ -83,7 +83,8 @@ def column(columns: dict, name: str, n: int, reward: str) -> list:
     return values
 
 
-def parsed_pairs(name: str, completions: Sequence, columns: dict) -> tuple[list[str], list[Assessment | None], list[Assessment]]:
+def parsed_pairs(name: str, completions: Sequence,
+                 columns: dict) -> tuple[list[str], list[Assessment | None], list[Assessment]]:
     """(texts, parsed completions with None for junk, references); counts calls and unparsed."""
     refs = [parse_reference(r) for r in column(columns, "reference", len(completions), name)]
     texts = [completion_text(c) for c in completions]

@@ -139,7 +139,8 @@ def detect_noise(y: np.ndarray, sr: int, floor_db: float = -50.0, quiet_db: floa
                  window: float = 0.3, min_len: float = 0.3, join: float = 0.3) -> list[tuple[float, float]]:
     """Spans where the low-energy frames are not silent: the local floor (min level over ``window`` s)
     is above ``floor_db`` dBFS, or above ``quiet_db`` with a noise-like (spectral flatness above
-    ``flatness``) quietest frame, for ``min_len`` s (then widened by half a window on each side). Hum and wind count through their level, hiss also through flatness.
+    ``flatness``) quietest frame, for ``min_len`` s (then widened by half a window on each side).
+    Hum and wind count through their level, hiss also through flatness.
     Sound without any quiet moment for ``window`` s (no gap between syllables) also counts as noise."""
     import librosa
 
