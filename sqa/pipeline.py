@@ -173,3 +173,57 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     report.metrics = metrics
     report.save(out, extra=extra)
     return json.loads(cached.read_text())
+
+
+def system_for_rewards(rewards: str | list[str], train_audio: str = "audio") -> System:
+    """The registered system trained with ``rewards`` (or an ad-hoc one for a new combination)."""
+    names = [rewards] if isinstance(rewards, str) else list(rewards)
+    key = "+".join(names)
+    for s in SYSTEMS:
+        if s.stage == "grpo" and s.rewards == key and s.train_audio == train_audio and s.eval_audio == "audio":
+            return s
+    return System(grpo_run_name(names, train_audio), "grpo", rewards=key, train_audio=train_audio, group="custom")
+
+
+def parse_reward_names(rewards: str | list[str]) -> list[str]:
+    """``"acc_sem"``, ``"acc_sem,iou"`` or ``["acc_sem", "iou"]`` -> a list of registry names.
+
+    >>> parse_reward_names("acc_sem, iou")
+    ['acc_sem', 'iou']
+    """
+    if isinstance(rewards, str):
+        return [r.strip() for r in rewards.replace("+", ",").split(",") if r.strip()]
+    return list(rewards)
+
+
+def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path = "results",
+                 progress: bool = True) -> dict:
+    """Train (or reuse) the GRPO run, evaluate it, and write ``results/<profile>/grpo_<rewards>/``
+    (``metrics.json`` with the reward rise and PCC before/after GRPO, ``reward_curve.csv``)."""
+    import pandas as pd
+
+    from .tables import reward_curve_summary
+
+    names = parse_reward_names(rewards)
+    run = grpo_run_name(names)
+    grpo_stage(profile, names, progress=progress)
+    curve = pd.read_csv(profile.run_dir / run / "reward_curve.csv")
+    out = results_dir(profile, results) / run
+    out.mkdir(parents=True, exist_ok=True)
+    curve.to_csv(out / "reward_curve.csv", index=False)
+    m = evaluate_system(profile, system_for_rewards(names), results=results, progress=progress)
+    calib_path = results_dir(profile, results) / "calibration" / "metrics.json"
+    calib = json.loads(calib_path.read_text()) if calib_path.exists() else {}
+    from .metrics.evaluate import AVG_DIMENSIONS, TABLE3_COLUMNS
+    from .schema import DIMENSIONS
+
+    summary = {
+        "rewards": names, "system": system_for_rewards(names).name, **reward_curve_summary(curve),
+        "pcc": {d: m.get(f"{d}_pcc") for d in DIMENSIONS}, "avg_pcc": m.get("avg_pcc"), "mos_pcc": m.get("mos_pcc"),
+        "calibration_pcc": calib.get("pcc"), "calibration_avg_pcc": calib.get("avg_pcc"),
+        "calibration_mos_pcc": calib.get("mos_pcc"),
+        **{c: m.get(c) for c in TABLE3_COLUMNS}, "parse_failure_rate": m.get("parse_failure_rate"),
+        "n_test": m.get("n"), "corr_backend": m.get("corr_backend"), "avg_dimensions": list(AVG_DIMENSIONS),
+    }
+    (out / "metrics.json").write_text(json.dumps(summary, indent=1, allow_nan=True) + "\n")
+    return summary
