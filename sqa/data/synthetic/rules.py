@@ -50,7 +50,7 @@ def _clip(score: int) -> int:
 
 
 def soft_max(terms: list[float]) -> float:
-    """``max + 0.35 (sum - max)``, monotone non-decreasing in every term.
+    """``max + 0.25 (sum - max)``, monotone non-decreasing in every term.
 
     >>> soft_max([2.0, 1.0, 0.0])
     2.25
