@@ -1,0 +1,136 @@
+"""Score evaluation of a calibrated model: one greedy answer per (test clip, dimension), parsed, correlated.
+
+For every test clip and every dimension the model gets ``calibration_prompt(dim)``; the first digit
+1..5 of its answer is the prediction (:func:`parse_score`). Per dimension the Pearson correlation with
+the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable answer drop out);
+``avg_pcc`` averages every dimension except speed (paper Table 1, footnote 2), ``mos_pcc`` is overall.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"id": ["a", "b", "c"] * 2, "dimension": ["noise"] * 3 + ["overall"] * 3,
+...                    "true": [1, 3, 5, 2, 3, 4], "pred": [2, 3, 4, 2, None, 5]})
+>>> m = score_metrics(df)
+>>> m["pcc"]["noise"], m["mos_pcc"], m["avg_pcc"], m["parse_rate"]
+(1.0, 1.0, 1.0, 0.833)
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..prompts import calibration_prompt
+from ..schema import DIMENSIONS
+
+AVG_DIMENSIONS: tuple[str, ...] = tuple(d for d in DIMENSIONS if d != "speed")
+"""Dimensions in ``avg_pcc``: all but speed, whose scale is not a quality scale (paper Table 1)."""
+_DIGIT = re.compile(r"(?<!\d)[1-5](?!\d)")
+
+
+def parse_score(text: str) -> int | None:
+    """The first stand-alone digit 1..5 of an answer, or None.
+
+    >>> parse_score("4"), parse_score("Score: 2."), parse_score("10 or 7"), parse_score("")
+    (4, 2, None, None)
+    """
+    m = _DIGIT.search(text or "")
+    return int(m.group()) if m else None
+
+
+def _pcc(pred, ref) -> float:
+    try:
+        from ..metrics.pcc import pcc
+    except ImportError:  # sqa.metrics not present: same rule with scipy directly
+        from scipy.stats import pearsonr
+
+        pairs = [(p, r) for p, r in zip(pred, ref) if p is not None and r is not None
+                 and not (isinstance(p, float) and math.isnan(p))]
+        if len(pairs) < 2 or len({p for p, _ in pairs}) < 2 or len({r for _, r in pairs}) < 2:
+            return float("nan")
+        return float(pearsonr(*zip(*pairs)).statistic)
+    return pcc(pred, ref)
+
+
+def _none(x):
+    return None if x is None or pd.isna(x) else int(x)
+
+
+def score_metrics(predictions: pd.DataFrame) -> dict:
+    """``{"pcc": {dim: r}, "avg_pcc", "mos_pcc", "n_test", "parse_rate"}`` from a predictions table.
+
+    ``predictions`` has columns ``id``, ``dimension``, ``true``, ``pred`` (None/NaN = unparsable).
+    """
+    per_dim = {}
+    for dim in [d for d in DIMENSIONS if d in set(predictions["dimension"])]:
+        rows = predictions[predictions["dimension"] == dim]
+        per_dim[dim] = round(_pcc([_none(x) for x in rows["pred"]], [_none(x) for x in rows["true"]]), 4)
+    avg = [per_dim[d] for d in AVG_DIMENSIONS if d in per_dim and not math.isnan(per_dim[d])]
+    return {
+        "pcc": per_dim,
+        "avg_pcc": round(float(np.mean(avg)), 4) if avg else float("nan"),
+        "mos_pcc": per_dim.get("overall", float("nan")),
+        "n_test": int(predictions["id"].nunique()),
+        "parse_rate": round(float(predictions["pred"].notna().mean()), 3) if len(predictions) else float("nan"),
+    }
+
+
+def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[str] = DIMENSIONS,
+                   batch_size: int = 16, max_new_tokens: int = 4, progress: bool = False) -> pd.DataFrame:
+    """Greedy answers of ``model`` to every calibration prompt for every example, one row each.
+
+    Columns: ``id``, ``dimension``, ``true`` (reference score or None), ``pred`` (parsed), ``answer`` (raw).
+    """
+    from ..data import load_audio
+    from ..model import generate_texts
+
+    sr = processor.feature_extractor.sampling_rate
+    audios = [load_audio(ex.audio_path, sr=sr) for ex in examples]
+    rows = [(i, d) for i in range(len(examples)) for d in dimensions]
+    answers = generate_texts(model, processor, [audios[i] for i, _ in rows],
+                             [calibration_prompt(d) for _, d in rows], max_new_tokens=max_new_tokens,
+                             batch_size=batch_size, sampling_rate=sr, progress=progress)
+    return pd.DataFrame({
+        "id": [examples[i].id for i, _ in rows],
+        "dimension": [d for _, d in rows],
+        "true": pd.array([examples[i].assessment.scores.get(d) for i, d in rows], dtype="Int64"),
+        "pred": pd.array([parse_score(a) for a in answers], dtype="Int64"),
+        "answer": answers,
+    })
+
+
+def _nan_to_none(x):
+    if isinstance(x, dict):
+        return {k: _nan_to_none(v) for k, v in x.items()}
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x
+
+
+@dataclass
+class ScoreReport:
+    """Metrics (see :func:`score_metrics`) plus the predictions table they came from."""
+
+    metrics: dict
+    predictions: pd.DataFrame
+
+    def save(self, out_dir: str | Path, extra: dict | None = None) -> Path:
+        """Write ``metrics.json`` (metrics + ``extra``; NaN written as null) and ``predictions.csv``; return ``out_dir``."""
+        import json
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        data = _nan_to_none({**self.metrics, **(extra or {})})
+        (out / "metrics.json").write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
+        self.predictions.to_csv(out / "predictions.csv", index=False)
+        return out
+
+
+def evaluate_scores(model, processor, examples: Sequence, dimensions: Sequence[str] = DIMENSIONS,
+                    batch_size: int = 16, progress: bool = False) -> ScoreReport:
+    """Predict every dimension of every example and compute the PCC table."""
+    df = predict_scores(model, processor, examples, dimensions, batch_size=batch_size, progress=progress)
+    return ScoreReport(score_metrics(df), df)

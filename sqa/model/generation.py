@@ -1,0 +1,82 @@
+"""Batched generation with AF3 (KV cache on, audio encoded once per prompt at prefill).
+
+``generate_texts`` is what evaluation and ``python -m sqa assess`` use; GRPO builds on
+:func:`sqa.model.prompt_batch` + :func:`generate_ids` and runs its own log-prob passes.
+
+Several completions per prompt (``num_return_sequences``) are made by repeating the prompt rows (and
+their audio windows) before ``generate``: transformers' own expansion repeats ``input_features`` row by
+row, which misassigns windows when a clip spans more than one.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from .batching import end_of_turn_id, prompt_batch
+
+
+def _device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
+def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: bool = False,
+                 temperature: float = 1.0, **generate_kwargs) -> torch.Tensor:
+    """Completion token ids ``[B, T]`` for a :func:`prompt_batch` (prompt columns cut off).
+
+    Rows are padded after their end-of-turn token with the pad id (``generate``'s behaviour).
+    """
+    eot = end_of_turn_id(processor)
+    pad = processor.tokenizer.pad_token_id
+    batch = {k: v.to(_device(model)) for k, v in batch.items()}
+    kwargs = dict(max_new_tokens=max_new_tokens, do_sample=do_sample, eos_token_id=eot,
+                  pad_token_id=eot if pad is None else pad, use_cache=True)
+    if do_sample:
+        kwargs["temperature"] = temperature
+    else:  # greedy: neutralise sampling settings a checkpoint's generation_config may carry
+        kwargs.update(temperature=None, top_p=None, top_k=None)
+    kwargs.update(generate_kwargs)
+    out = model.generate(**batch, **kwargs)
+    return out[:, batch["input_ids"].shape[1]:]
+
+
+def decode(processor, completion_ids: torch.Tensor) -> list[str]:
+    """Completion texts without special tokens (end of turn, padding), stripped."""
+    return [t.strip() for t in processor.tokenizer.batch_decode(completion_ids, skip_special_tokens=True)]
+
+
+@torch.inference_mode()
+def generate_texts(model, processor, audios: Sequence[np.ndarray], prompts: Sequence[str],
+                   max_new_tokens: int = 64, do_sample: bool = False, temperature: float = 1.0,
+                   num_return_sequences: int = 1, batch_size: int = 8, sampling_rate: int = 16000,
+                   progress: bool = False, **generate_kwargs) -> list[str]:
+    """Answers of ``model`` for each (audio, prompt); ``num_return_sequences`` per prompt, consecutive.
+
+    Items are processed in batches of ``batch_size`` rows sorted by audio length (less padding), and
+    returned in input order: ``out[i * n + j]`` is the ``j``-th answer to item ``i``.
+    """
+    if len(audios) != len(prompts):
+        raise ValueError(f"sqa.model.generate_texts: {len(audios)} audios vs {len(prompts)} prompts")
+    n = int(num_return_sequences)
+    rows = [(i, j) for i in np.argsort([len(a) for a in audios], kind="stable") for j in range(n)]
+    out: list[str] = [""] * (len(audios) * n)
+    was_training = model.training
+    model.eval()
+    starts = range(0, len(rows), batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+
+        starts = tqdm(starts, desc="generate", unit="batch")
+    try:
+        for s in starts:
+            chunk = rows[s: s + batch_size]
+            batch = prompt_batch(processor, [audios[i] for i, _ in chunk], [prompts[i] for i, _ in chunk],
+                                 sampling_rate)
+            ids = generate_ids(model, processor, batch, max_new_tokens=max_new_tokens, do_sample=do_sample,
+                               temperature=temperature, **generate_kwargs)
+            for (i, j), text in zip(chunk, decode(processor, ids)):
+                out[i * n + j] = text
+    finally:
+        model.train(was_training)
+    return out
