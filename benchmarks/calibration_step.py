@@ -1,0 +1,108 @@
+"""Calibration SFT step (forward + backward + AdamW, batch 8): samples/s with a learned vs a frozen encoder,
+and model FLOPs utilisation against a measured matmul peak.
+
+The batch is what :class:`sqa.train.sft.AudioChatCollator` gives the Trainer (score prompts, answer
+digit, labels on the answer only); the model is :func:`sqa.model.load_model` with the tiny profile's
+LoRA rank and ``train_audio_encoder`` on or off. Both variants alternate in every repetition.
+
+FLOPs per step are counted with ``torch.utils.flop_counter.FlopCounterMode`` (matmuls, convolutions,
+attention; forward and backward as executed). The peak is measured, not taken from a datasheet: a
+bf16 matmul on a GPU (the MFU the brief asks for), an fp32 one on a CPU (for scale only).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .common import clips, log, median, synchronize, timed
+
+
+def matmul_peak_tflops(device: str, dtype: torch.dtype | None = None, n: int | None = None, iters: int = 10) -> dict:
+    """Best-of-``iters`` throughput of an ``n x n`` matmul: the practical peak of the device."""
+    cuda = torch.device(device).type == "cuda"
+    dtype = dtype or (torch.bfloat16 if cuda else torch.float32)
+    n = n or (8192 if cuda else 1024)
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    for _ in range(2):
+        a @ b
+    best = min(timed(lambda: a @ b, device)[1] for _ in range(iters))
+    return {"tflops": round(2 * n**3 / best / 1e12, 4), "dtype": str(dtype).replace("torch.", ""), "n": n}
+
+
+def calibration_batch(processor, rng: np.random.Generator, batch_size: int, device: str):
+    """A collated calibration batch: clips of 2-6 s, one score prompt per dimension in turn."""
+    from sqa.prompts import calibration_answer, calibration_prompt
+    from sqa.schema import DIMENSIONS
+    from sqa.train.sft import AudioChatCollator
+
+    rows = [{"audio": a, "prompt": calibration_prompt(DIMENSIONS[i % len(DIMENSIONS)]),
+             "answer": calibration_answer(int(rng.integers(1, 6)))} for i, a in enumerate(clips(rng, batch_size))]
+    return {k: v.to(device) for k, v in AudioChatCollator(processor)(rows).items()}
+
+
+def _train_step(model, optimizer, batch):
+    out = model(**batch)
+    out.loss.backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return out.loss.detach()
+
+
+def step_flops(model, optimizer, batch) -> int:
+    """FLOPs of one training step (counted once, untimed)."""
+    with FlopCounterMode(display=False) as counter:
+        _train_step(model, optimizer, batch)
+    return int(counter.get_total_flops())
+
+
+def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int = 5, seed: int = 0,
+                      device: str = "cpu") -> dict:
+    """Samples/s of the calibration step with the encoder learned and frozen (medians)."""
+    from sqa.model import count_parameters, load_model
+    from sqa.profiles import get_profile
+
+    prof = get_profile("tiny")
+    cuda = torch.device(device).type == "cuda"
+    dtype = "bfloat16" if cuda else "float32"
+    variants = {}
+    for learned in (True, False):
+        torch.manual_seed(seed)
+        model, processor = load_model(model_dir, lora_rank=prof.lora_rank, lora_alpha=prof.lora_alpha,
+                                      train_audio_encoder=learned, dtype=dtype, device=device)
+        model.train()
+        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=prof.calib_lr)
+        variants["learned" if learned else "frozen"] = (model, opt, count_parameters(model))
+    rng = np.random.default_rng(seed)
+    times = {k: [] for k in variants}
+    collate = []
+    for i in range(warmup + reps):
+        batch, s = timed(lambda: calibration_batch(processor, rng, batch_size, device), device)
+        collate.append(s)
+        names = list(variants) if i % 2 == 0 else list(variants)[::-1]
+        for name in names:
+            model, opt, _ = variants[name]
+            _, s = timed(lambda: _train_step(model, opt, batch), device)
+            if i >= warmup:
+                times[name].append(s)
+        if i >= warmup:
+            log(f"calibration rep {i - warmup + 1}/{reps}: learned {times['learned'][-1]:.3f} s, "
+                f"frozen {times['frozen'][-1]:.3f} s")
+    peak = matmul_peak_tflops(device)
+    out = {"batch_size": batch_size, "warmup": warmup, "reps": reps, "dtype": dtype,
+           "lora_rank": prof.lora_rank, "tokens_per_sample": float(batch["attention_mask"].sum(1).float().mean()),
+           "collate_s": round(median(collate), 5), "matmul_peak": peak}
+    for name, (model, opt, params) in variants.items():
+        step_s = median(times[name])
+        flops = step_flops(model, opt, batch)
+        achieved = flops / step_s / 1e12
+        out[name] = {"step_s": round(step_s, 5), "samples_per_s": round(batch_size / step_s, 3),
+                     "steps_s": [round(t, 5) for t in times[name]], "step_gflop": round(flops / 1e9, 3),
+                     "achieved_tflops": round(achieved, 5), "params_trainable": params["trainable"],
+                     "params_total": params["total"],
+                     ("mfu_bf16" if cuda else "utilisation_of_fp32_matmul_peak"): round(achieved / peak["tflops"], 5)}
+    out["learned_vs_frozen_time_ratio"] = round(out["learned"]["step_s"] / out["frozen"]["step_s"], 3)
+    out["mfu_measured"] = cuda
+    synchronize(device)
+    return out
