@@ -133,11 +133,24 @@ def score_completions(reward_fns, weights, prompts, completions, columns) -> tup
 
 # ---------------------------------------------------------------- one step
 
-def _reference_context(model, ref_model):
-    """The reference log-probs come from the adapter-disabled policy (LoRA) or from a frozen copy."""
-    if ref_model is None and hasattr(model, "disable_adapter"):
-        return model.disable_adapter(), model
-    return contextlib.nullcontext(), ref_model
+@contextlib.contextmanager
+def reference_model(model, ref_model):
+    """The reference policy: the adapter-disabled policy (LoRA) or a frozen copy (full fine-tuning).
+
+    PEFT's ``disable_adapter()`` switches ``modules_to_save`` (the projector) back to trainable on exit;
+    the parameters frozen before are frozen again afterwards, so the reference pass never changes what
+    the optimiser and the gradient clipping see.
+    """
+    if ref_model is not None or not hasattr(model, "disable_adapter"):
+        yield ref_model
+        return
+    frozen = [p for p in model.parameters() if not p.requires_grad]
+    try:
+        with model.disable_adapter():
+            yield model
+    finally:
+        for p in frozen:
+            p.requires_grad_(False)
 
 
 def _audio_trainable(model) -> bool:
@@ -177,8 +190,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     t0 = time.perf_counter()
     ref_logp = None
     if cfg.beta:
-        ctx, ref = _reference_context(model, ref_model)
-        with torch.no_grad(), ctx:
+        with torch.no_grad(), reference_model(model, ref_model) as ref:
             ref_logp = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=embeds, temperature=cfg.temperature)
     model.train()
     shared = None if _audio_trainable(model) else embeds  # re-encode only when the encoder learns

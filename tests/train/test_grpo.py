@@ -98,6 +98,20 @@ def test_sampling_gives_group_of_completions(policy):
     assert ids.shape[0] == 6 and ids.shape[1] <= 5 and mask.shape == ids.shape
 
 
+def test_reference_pass_keeps_audio_path_frozen(small_model):
+    """PEFT's disable_adapter() re-enables modules_to_save grads on exit; the reference context undoes that."""
+    from sqa.train.grpo import reference_model
+
+    model, _ = load_model(small_model, lora_rank=4, train_audio_encoder=False)
+    for n, p in model.named_parameters():
+        if "multi_modal_projector" in n:
+            p.requires_grad_(False)
+    before = {n for n, p in model.named_parameters() if p.requires_grad}
+    with reference_model(model, None) as ref:
+        assert ref is model
+    assert {n for n, p in model.named_parameters() if p.requires_grad} == before
+
+
 def test_group_advantages_by_hand():
     adv = group_advantages(torch.tensor([3.0, 1.0, 2.0, 2.0, 0.0, 4.0]), group_size=2)
     std = np.std([3.0, 1.0], ddof=1)
