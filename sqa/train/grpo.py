@@ -35,7 +35,8 @@ import numpy as np
 import torch
 
 from .grpo_math import group_advantages, grpo_loss
-from .logprobs import completion_mask_from_ids, embed_prompts, repeat_inputs, sequence_logprobs
+from .logprobs import (completion_mask_from_ids, embed_prompts, repeat_inputs, sample_shared_prefix,
+                       sequence_logprobs)
 
 __all__ = ["GRPOConfig", "run", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
 
@@ -106,14 +107,15 @@ def end_of_turn_ids(processor) -> list[int]:
 
 @torch.no_grad()
 def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature):
-    """G sampled completions per prompt, grouped consecutively: ``(ids [B*G, T], mask [B*G, T])``."""
+    """G sampled completions per prompt, grouped consecutively: ``(ids [B*G, T], mask [B*G, T])``.
+
+    Each prompt is prefilled once and its KV cache shared by its G completions
+    (:func:`sqa.train.logprobs.sample_shared_prefix`).
+    """
     eos = end_of_turn_ids(processor)
-    out = model.generate(
-        inputs_embeds=prompt_embeds, attention_mask=inputs["attention_mask"], do_sample=True,
-        temperature=temperature, top_k=0, top_p=1.0, num_return_sequences=group_size,
-        max_new_tokens=max_new_tokens, eos_token_id=eos, pad_token_id=processor.tokenizer.pad_token_id,
-    )
-    ids = out[:, -max_new_tokens:] if out.shape[1] > max_new_tokens else out
+    pad = processor.tokenizer.pad_token_id
+    ids = sample_shared_prefix(model, prompt_embeds, inputs["attention_mask"], group_size, max_new_tokens, eos,
+                               eos[0] if pad is None else pad, temperature)
     return ids, completion_mask_from_ids(ids, eos)
 
 

@@ -41,6 +41,27 @@ def embed_prompts(model, inputs) -> torch.Tensor:
     return embeds.masked_scatter(placeholder, audio)
 
 
+def _positions(attention: torch.Tensor) -> torch.Tensor:
+    """Position ids of left-padded rows (what ``generate`` uses): count of real tokens so far, minus one."""
+    return (attention.long().cumsum(-1) - 1).clamp(min=0)
+
+
+def prefill(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int):
+    """Run the B prompts through the LLM once and repeat their KV cache for G completions each.
+
+    Returns ``(cache, last_logits [B*G, V])``; gradients flow through the shared cache into the prompt
+    (and, when they train, into the audio encoder and projector) exactly as through a full pass.
+    """
+    out = model(inputs_embeds=prompt_embeds, attention_mask=prompt_mask, position_ids=_positions(prompt_mask),
+                use_cache=True, logits_to_keep=1)
+    cache = out.past_key_values
+    last = out.logits[:, -1, :]
+    if group > 1:
+        cache.batch_repeat_interleave(group)
+        last = last.repeat_interleave(group, dim=0)
+    return cache, last
+
+
 def sequence_logprobs(
     model,
     inputs,
@@ -48,13 +69,16 @@ def sequence_logprobs(
     completion_mask: torch.Tensor | None = None,
     prompt_embeds: torch.Tensor | None = None,
     temperature: float = 1.0,
+    share_prefix: bool = True,
 ) -> torch.Tensor:
     """Per-token log-probs ``[B*G, T]`` of ``completion_ids`` given the prompts in ``inputs`` (audio included).
 
     ``inputs`` holds B prompts; ``completion_ids`` holds G completions per prompt, grouped consecutively
-    (rows ``i*G .. i*G+G-1`` belong to prompt ``i``). The audio of each prompt is encoded once and its
-    embeddings repeated G times (pass ``prompt_embeds`` to reuse an encoding already made). The naive path
-    (features repeated G times, one encoder pass per completion) gives the same numbers: see the tests.
+    (rows ``i*G .. i*G+G-1`` belong to prompt ``i``). The audio of each prompt is encoded once (pass
+    ``prompt_embeds`` to reuse an encoding already made) and, with ``share_prefix``, the prompt goes through
+    the LLM once and its KV cache serves the G completions. ``share_prefix=False`` runs prompt + completion
+    as one sequence per row; the naive path (features repeated G times, one encoder pass per completion,
+    see :func:`repeat_inputs`) gives the same numbers: see the tests.
     """
     n_prompts = inputs["input_ids"].shape[0]
     n_completions, length = completion_ids.shape
@@ -66,19 +90,55 @@ def sequence_logprobs(
     if completion_mask is None:
         completion_mask = torch.ones_like(completion_ids)
     prompt_mask = inputs["attention_mask"]
-    if group > 1:
-        prompt_embeds = prompt_embeds.repeat_interleave(group, dim=0)
-        prompt_mask = prompt_mask.repeat_interleave(group, dim=0)
-    completion_embeds = model.get_input_embeddings()(completion_ids)
-    embeds = torch.cat([prompt_embeds, completion_embeds.to(prompt_embeds.dtype)], dim=1)
-    attention = torch.cat([prompt_mask, completion_mask.to(prompt_mask.dtype)], dim=1)
-    position_ids = (attention.long().cumsum(-1) - 1).clamp(min=0)  # left-padded prompts
-    out = model(inputs_embeds=embeds, attention_mask=attention, position_ids=position_ids,
-                logits_to_keep=length + 1, use_cache=False)
-    logits = out.logits[:, :-1, :].float()  # position t predicts completion token t
+    completion_embeds = model.get_input_embeddings()(completion_ids).to(prompt_embeds.dtype)
+    full_mask = torch.cat([prompt_mask.repeat_interleave(group, dim=0), completion_mask.to(prompt_mask.dtype)], dim=1)
+    if share_prefix and length == 1:
+        logits = prefill(model, prompt_embeds, prompt_mask, group)[1].unsqueeze(1).float()
+    elif share_prefix:
+        cache, last = prefill(model, prompt_embeds, prompt_mask, group)
+        out = model(inputs_embeds=completion_embeds[:, :-1], attention_mask=full_mask[:, :-1],
+                    position_ids=_positions(full_mask)[:, prompt_mask.shape[1]:-1], past_key_values=cache,
+                    use_cache=True)
+        logits = torch.cat([last.unsqueeze(1), out.logits], dim=1).float()
+    else:
+        embeds = torch.cat([prompt_embeds.repeat_interleave(group, dim=0), completion_embeds], dim=1)
+        out = model(inputs_embeds=embeds, attention_mask=full_mask, position_ids=_positions(full_mask),
+                    logits_to_keep=length + 1, use_cache=False)
+        logits = out.logits[:, :-1, :].float()  # position t predicts completion token t
     if temperature != 1.0:
         logits = logits / temperature
     return torch.gather(F.log_softmax(logits, dim=-1), 2, completion_ids.unsqueeze(-1)).squeeze(-1)
+
+
+@torch.no_grad()
+def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int,
+                         max_new_tokens: int, eos_token_ids: list[int], pad_token_id: int,
+                         temperature: float = 1.0) -> torch.Tensor:
+    """Sample G completions per prompt with the KV cache, the prompt prefilled ONCE and its cache repeated
+    (``generate(num_return_sequences=G)`` would prefill every prompt G times). Plain sampling from the
+    temperature-scaled distribution (no top-k/top-p), as GRPO's log-prob passes assume.
+    Returns ``[B*G, T]`` ids, rows padded with ``pad_token_id`` after their end-of-turn token.
+    """
+    cache, logits = prefill(model, prompt_embeds, prompt_mask, group)
+    mask = prompt_mask.repeat_interleave(group, dim=0)
+    position = _positions(mask)[:, -1:]
+    eos = torch.tensor(eos_token_ids, device=logits.device)
+    done = torch.zeros(logits.shape[0], dtype=torch.bool, device=logits.device)
+    tokens = []
+    for _ in range(max_new_tokens):
+        probs = torch.softmax(logits.float() / max(temperature, 1e-5), dim=-1)
+        token = torch.multinomial(probs, 1).squeeze(1)
+        token = torch.where(done, torch.full_like(token, pad_token_id), token)
+        tokens.append(token)
+        done |= torch.isin(token, eos)
+        if bool(done.all()):
+            break
+        mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
+        position = position + 1
+        step = model(inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
+                     attention_mask=mask, position_ids=position, past_key_values=cache, use_cache=True)
+        logits = step.logits[:, -1, :]
+    return torch.stack(tokens, dim=1)
 
 
 def repeat_inputs(inputs, group: int) -> dict:

@@ -72,11 +72,37 @@ def test_shared_encoding_equals_naive_path(policy):
     with torch.no_grad():
         ref = sequence_logprobs(model, inputs, ids, mask) - 0.01
     shared = sequence_logprobs(model, inputs, ids, mask)
-    naive = sequence_logprobs(model, repeat_inputs(inputs, g), ids, mask)
+    naive = sequence_logprobs(model, repeat_inputs(inputs, g), ids, mask, share_prefix=False)
+    unshared_prefix = sequence_logprobs(model, inputs, ids, mask, share_prefix=False)
+    assert (shared - unshared_prefix).abs().max() <= 1e-4
     loss_shared, _ = grpo_loss(shared, ref, adv, mask, beta=0.1)
     loss_naive, _ = grpo_loss(naive, ref, adv, mask, beta=0.1)
     assert abs(loss_shared.item() - loss_naive.item()) <= 1e-4
     assert (shared - naive).abs().max() <= 1e-4
+
+
+def test_shared_prefix_gradients_equal_full_pass(policy):
+    """The shared KV cache carries the gradient back into the prompt like a full pass does."""
+    model, processor = policy
+    inputs = prompt_inputs(processor, _clips(4), REASONING_PROMPT)
+    ids = _completions(processor, 6, length=5, seed=5)
+    grads = []
+    for share in (True, False):
+        model.zero_grad(set_to_none=True)
+        sequence_logprobs(model, inputs, ids, share_prefix=share).sum().backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+    assert grads[0].keys() == grads[1].keys() and grads[0]
+    assert max((grads[0][n] - grads[1][n]).abs().max().item() for n in grads[0]) <= 1e-4
+    model.zero_grad(set_to_none=True)
+
+
+def test_single_token_completions(policy):
+    model, processor = policy
+    inputs = prompt_inputs(processor, _clips(0), REASONING_PROMPT)
+    ids = _completions(processor, 4, length=1)
+    a = sequence_logprobs(model, inputs, ids)
+    b = sequence_logprobs(model, inputs, ids, share_prefix=False)
+    assert a.shape == (4, 1) and (a - b).abs().max() <= 1e-4
 
 
 def test_embed_prompts_scatters_audio(policy):
