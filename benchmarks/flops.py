@@ -5,12 +5,11 @@ Per clip and step, with ``e`` the FLOPs of encoding one audio window and ``f`` t
 ``P`` prompt tokens (audio + text), ``T`` completion tokens and ``G`` completions per prompt, each of the
 G rows costs ``4 f (P + T)``: generation (prefill + decode), reference and policy forward, and the
 backward, which with frozen base weights (LoRA) computes activation gradients only (~1 forward). The
-naive path encodes the window ``3G`` times (generation, reference, policy), sqa once:
+naive path encodes the window ``3G`` times (generation, reference, policy) and runs the LLM over the
+prompt once per completion; sqa encodes once and prefills each prompt once, its KV cache shared by the
+G completions in sampling and in both log-prob passes (``sqa.train.logprobs.prefill``):
 
-    naive = 3G e + 4G f (P + T)        sqa = e + 4G f (P + T)
-
-Sharing the prompt prefix as well (one prefill and one prompt pass per prompt, its KV cache reused by
-the G completions; not implemented in sqa) would make it ``e + 4 f P + 4G f T``.
+    naive = 3G e + 4G f (P + T)        encoding shared only = e + 4G f (P + T)        sqa = e + 4 f P + 4G f T
 """
 from __future__ import annotations
 
@@ -71,16 +70,16 @@ def step_flops(e: float, f: float, prompt: float, completion: float, group: int)
     """FLOPs per clip of one GRPO step (module docstring) and the speedups they imply.
 
     >>> r = step_flops(e=100.0, f=1.0, prompt=10, completion=15, group=4)
-    >>> r["naive"], r["sqa"], r["speedup_shared_encoding"]
-    (1600.0, 500.0, 3.2)
+    >>> r["naive"], r["shared_encoding"], r["sqa"], r["speedup_shared_encoding"], r["speedup_sqa"]
+    (1600.0, 500.0, 380.0, 3.2, 4.211)
     """
     rows = 4 * group * f * (prompt + completion)
     naive = 3 * group * e + rows
-    sqa = e + rows
-    prefix = e + 4 * f * prompt + 4 * group * f * completion
-    return {"naive": naive, "sqa": sqa, "sqa_prefix_shared": prefix,
-            "speedup_shared_encoding": round(naive / sqa, 3),
-            "speedup_shared_encoding_and_prefix": round(naive / prefix, 3),
+    shared = e + rows
+    sqa = e + 4 * f * prompt + 4 * group * f * completion
+    return {"naive": naive, "shared_encoding": shared, "sqa": sqa,
+            "speedup_shared_encoding": round(naive / shared, 3),
+            "speedup_sqa": round(naive / sqa, 3),
             "encoder_share_of_naive": round(3 * group * e / naive, 3)}
 
 

@@ -24,7 +24,7 @@ def _grpo_table(configs: dict) -> list[str]:
         lines.append(f"| {c['label']}: {c['title']} | {_f(c['naive_s'])} | {_f(c['sqa_s'])} | "
                      f"**{_f(c['speedup_vs_naive'], 2)}x** | {_f(c['speedup_paired_median'], 2)}x | "
                      f"{_f(c['max_abs_loss_diff'], 1)} | {_f(lc['max_abs_grad_diff'], 1)} | "
-                     f"{_f(c['flop_model']['speedup_shared_encoding'], 2)}x |")
+                     f"{_f(c['flop_model']['speedup_sqa'], 2)}x |")
     return lines
 
 
@@ -68,10 +68,10 @@ def _projection_lines(p: dict) -> list[str]:
     lines = [f"Paper's AF3 (Whisper-large encoder, Qwen2.5-7B; counted on meta tensors): one 30 s window costs "
              f"{p['encoder_window_gflop'] / 1e3:.2f} TFLOP = the LLM on {p['encoder_window_in_llm_tokens']:.0f} "
              f"tokens; a {p['clip_seconds']:.0f} s clip gives a {p['prompt_tokens']:.0f}-token prompt.", "",
-             "| completion tokens T | speedup, shared encoding (sqa) | speedup, + shared prompt prefix | "
+             "| completion tokens T | speedup, shared encoding only | speedup, sqa (+ shared prompt prefix) | "
              "encoder share of the naive step |", "|---:|---:|---:|---:|"]
     for t, r in p["by_completion_tokens"].items():
-        lines.append(f"| {t} | {r['speedup_shared_encoding']:.2f}x | {r['speedup_shared_encoding_and_prefix']:.2f}x | "
+        lines.append(f"| {t} | {r['speedup_shared_encoding']:.2f}x | {r['speedup_sqa']:.2f}x | "
                      f"{r['encoder_share_of_naive'] * 100:.0f} % |")
     return lines
 
@@ -135,54 +135,42 @@ def summary(grpo: dict, calib: dict) -> str:
     out += ["", "### Why, and what it means for the paper's model", "", WHY, ""] + _measured_vs_model(configs)
     out += ["", "The same FLOP model for the paper's AF3:", ""]
     out += _projection_lines(grpo["af3_flop_projection"])
-    out += ["", NEXT, "", PEFT_NOTE, "", "## Calibration SFT step (tiny model)", ""] + _calibration_lines(calib) + [""]
+    out += ["", NEXT, "", "## Calibration SFT step (tiny model)", ""] + _calibration_lines(calib) + [""]
     return "\n".join(out)
 
 
 def _measured_vs_model(configs: dict) -> list[str]:
-    """Measured speedup vs the FLOP model, with the encoder's share of the naive step by FLOPs and by time."""
+    """Measured speedup vs the FLOP model, and where the sqa step's time now goes."""
     lines = []
     for c in configs.values():
-        fm, g = c["flop_model"], c["config"]["group_size"]
-        saved = c["naive_s"] - c["sqa_s"]  # = (3G - 1) encodings of the batch's windows
-        time_share = saved * 3 * g / (3 * g - 1) / c["naive_s"]
-        gen_share = c["time_split_sqa"]["t_generate"] / c["sqa_s"]
-        side = "above" if c["speedup_vs_naive"] > fm["speedup_shared_encoding"] else "below"
+        fm, split = c["flop_model"], c["time_split_sqa"]
+        side = "above" if c["speedup_vs_naive"] > fm["speedup_sqa"] else "below"
+        gen_share = split["t_generate"] / c["sqa_s"]
         lines.append(f"* {c['label']}: measured {c['speedup_vs_naive']:.2f}x, {side} the FLOP model's "
-                     f"{fm['speedup_shared_encoding']:.2f}x. The encoder is {fm['encoder_share_of_naive'] * 100:.0f} % "
-                     f"of the naive step's FLOPs but {time_share * 100:.0f} % of its time (from naive - sqa = "
-                     f"{3 * g - 1} encodings of the batch), so even a free encoder could give at most "
-                     f"{1 / (1 - time_share):.2f}x (2x needs an encoder share of 50 %); generation is "
-                     f"{gen_share * 100:.0f} % of the sqa step.")
+                     f"{fm['speedup_sqa']:.2f}x (shared encoding alone: {fm['speedup_shared_encoding']:.2f}x). "
+                     f"The encoder is {fm['encoder_share_of_naive'] * 100:.0f} % of the naive step's FLOPs; "
+                     f"generation is {gen_share * 100:.0f} % of the sqa step.")
     return lines
 
 
 WHY = """\
-Sharing the encoding removes 3G - 1 = 11 of the 12 encoder passes per clip and nothing else: the LLM
-still runs on all B*G rows in generation and in both log-prob passes (the prompt embeddings are
-repeated G times). The speedup is therefore bounded by the encoder's share of the naive step. Per clip,
-with e the FLOPs of one window, f the LLM FLOPs per token, P prompt and T completion tokens
-(`benchmarks/flops.py`): naive = 3G e + 4G f (P + T), sqa = e + 4G f (P + T). The tiny model's short
-8 s window keeps its encoder light, hence the modest speedup; the AF3-shaped configuration pads every 2-6 s clip
-to a 30 s window, as AF3 does, with an encoder as heavy relative to its LLM as AF3's, so the saving is
-larger. Where a measurement lands relative to the FLOP model depends on how efficiently each part
-runs: token-by-token generation (one small forward per new token, dominated by per-call overhead on a
-CPU) takes more time than its FLOPs, batched encoder and log-prob passes closer to theirs."""
+sqa saves twice per clip: the audio window is encoded once instead of 3G times (generation, reference
+and policy passes), and the prompt (audio tokens + text) goes through the LLM once per prompt instead
+of once per completion, its KV cache repeated for the G completions in sampling and in both log-prob
+passes (`sqa.train.logprobs.prefill`; gradients flow through the shared cache, tested against a full
+pass). Per clip, with e the FLOPs of one window, f the LLM FLOPs per token, P prompt and T completion
+tokens (`benchmarks/flops.py`): naive = 3G e + 4G f (P + T), sqa = e + 4 f P + 4G f T. The gain is
+largest when prompts are long compared with completions (AF3's 30 s window makes every clip's prompt
+long). Where a measurement lands relative to the FLOP model depends on how efficiently each part runs:
+token-by-token generation (one small forward per new token, dominated by per-call overhead on a CPU)
+takes more time than its FLOPs, batched encoder and log-prob passes closer to theirs."""
 
 NEXT = """\
-The next bottleneck is the LLM working on G copies of each prompt: the generation prefill and both
-log-prob passes process the P prompt tokens once per completion. Prefilling each prompt once and
-sharing its KV cache among its G completions (in generation and in the log-prob passes; not
-implemented in sqa) is where the remaining factor lies ("+ shared prompt prefix" column). On a GPU,
-decoding is memory-bound, so the generation share grows and both projections shrink."""
+The next bottleneck is token-by-token generation of the G*B completions (its share is in the time
+split above); on a GPU decoding is memory-bound, so its share grows further. Long completions (the
+paper profile allows 512 tokens) shrink both projections, as the AF3 table shows."""
 
-PEFT_NOTE = """\
-Note: both paths run with `benchmarks.grpo_step.keep_audio_frozen`. PEFT's `disable_adapter()` (the
-reference pass) turns `requires_grad` back on for `modules_to_save`, i.e. the projector, when it
-exits; `sqa.train.grpo.grpo_step` as committed then sees a trainable audio path from the first step on
-and re-encodes the B windows in the policy pass (about one more "encode once" per step, plus a
-projector backward whose gradients AdamW never applies but `clip_grad_norm_` counts). Reported to
-the trainer's owner."""
+
 
 
 
