@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     try:
-        from .assess_audio import add_assess_parser
+        from .assess_cli import add_assess_parser
     except ImportError:  # pragma: no cover - assess lives in its own module
         add_assess_parser = None
     if add_assess_parser is not None:

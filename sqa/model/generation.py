@@ -26,10 +26,13 @@ def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: b
     """Completion token ids ``[B, T]`` for a :func:`prompt_batch` (prompt columns cut off).
 
     Rows are padded after their end-of-turn token with the pad id (``generate``'s behaviour).
+    Floating tensors of the batch (the audio features) take the model's dtype, so a bf16 model runs
+    on the processor's float32 features; integer tensors (ids, masks) keep theirs.
     """
     eot = end_of_turn_id(processor)
     pad = processor.tokenizer.pad_token_id
-    batch = {k: v.to(_device(model)) for k, v in batch.items()}
+    device, dtype = _device(model), next(model.parameters()).dtype
+    batch = {k: v.to(device, dtype=dtype) if v.is_floating_point() else v.to(device) for k, v in batch.items()}
     kwargs = dict(max_new_tokens=max_new_tokens, do_sample=do_sample, eos_token_id=eot,
                   pad_token_id=eot if pad is None else pad, use_cache=True)
     if do_sample:

@@ -51,3 +51,17 @@ def test_generate_ids_cuts_the_prompt_and_keeps_train_mode(model_and_processor, 
     generate_texts(model, processor, audios[:1], ["x"], max_new_tokens=1)
     assert model.training
     model.eval()
+
+
+def test_bfloat16_model_generates_from_float32_features(tiny_dir, audios):
+    """The processor gives float32 features; generate_ids casts them to a bf16 model's dtype (conv1 fails otherwise)."""
+    model, processor = load_model(tiny_dir, lora_rank=None, dtype="bfloat16")
+    assert next(model.parameters()).dtype == torch.bfloat16
+    batch = prompt_batch(processor, audios[:2], ["Rate the noise."] * 2)
+    assert batch["input_features"].dtype == torch.float32
+    ids_dtype = batch["input_ids"].dtype
+    with torch.inference_mode():
+        ids = generate_ids(model, processor, batch, max_new_tokens=3, min_new_tokens=3)
+    assert ids.shape == (2, 3) and ids.dtype == ids_dtype
+    assert batch["input_features"].dtype == torch.float32  # the caller's batch is left as it was
+    assert len(generate_texts(model, processor, audios[:1], ["Rate it."], max_new_tokens=3)) == 1
