@@ -63,15 +63,26 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
 
 
 def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
-                     max_new_tokens: int = 160, corr_backend=None, progress: bool = False) -> AnswerReport:
-    """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``."""
-    from ..metrics import evaluate
+                     max_new_tokens: int = 160, corr_backend=None, extractor=None,
+                     progress: bool = False) -> AnswerReport:
+    """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``.
 
+    ``extractor``: an LLM backend spec (see :func:`sqa.llm.get_backend`) that pulls scores, intervals and
+    brief descriptions out of free-form answers first (the paper used GPT-4o); default: ``$SQA_EXTRACTOR``,
+    else plain :func:`sqa.schema.parse_response`. The parse-failure rate is reported either way.
+    """
+    import os
+
+    from ..metrics import evaluate
+    from ..metrics.extract import llm_extract
+
+    extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
     texts = generate_answers(model, processor, examples, audio_mode, batch_size, max_new_tokens, progress)
-    preds = [parse_response(t) for t in texts]
+    preds = [llm_extract(t, extractor) for t in texts]
     refs = [ex.assessment for ex in examples]
     metrics = evaluate(preds, refs, texts=texts, corr_backend=corr_backend)
     metrics["audio_mode"] = audio_mode
+    metrics["extractor"] = str(extractor) if extractor else "parse_response"
     df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,
                        "reference": [render(r) for r in refs]})
     return AnswerReport(metrics, df)
