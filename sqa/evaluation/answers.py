@@ -7,36 +7,21 @@ the two rows is how much of a system's score needs the audio.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 import torch
 
 from ..prompts import REASONING_PROMPT
-from ..schema import parse_response, render
+from ..schema import render
+from .scores import ScoreReport
 
 AUDIO_MODES = ("audio", "withheld")
 
 
-@dataclass
-class AnswerReport:
-    """Metrics of :func:`sqa.metrics.evaluate` plus the per-clip generations they came from."""
-
-    metrics: dict
-    predictions: pd.DataFrame
-
-    def save(self, out_dir: str | Path, extra: dict | None = None) -> Path:
-        from .scores import _nan_to_none
-
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        data = _nan_to_none({**self.metrics, **(extra or {})})
-        (out / "metrics.json").write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
-        self.predictions.to_csv(out / "predictions.csv", index=False)
-        return out
+AnswerReport = ScoreReport
+"""Metrics of :func:`sqa.metrics.evaluate` plus the per-clip generations they came from (same shape as
+the calibration's :class:`~sqa.evaluation.scores.ScoreReport`: ``save`` writes metrics.json + predictions.csv)."""
 
 
 @torch.inference_mode()

@@ -112,7 +112,7 @@ def _nan_to_none(x):
 
 @dataclass
 class ScoreReport:
-    """Metrics (see :func:`score_metrics`) plus the predictions table they came from."""
+    """Metrics plus the predictions table they came from (scores here, full answers in ``answers.py``)."""
 
     metrics: dict
     predictions: pd.DataFrame
