@@ -1,7 +1,7 @@
 """OpenAI-compatible HTTP backend (against a local stub), local transformers backend, factory."""
 import pytest
 
-from llm_stub_server import closed_port_url, stub_chat_server
+from stub_server import closed_port_url, stub_chat_server
 from sqa.llm import (JudgeUnavailable, LLMJudge, OpenAIChatBackend, RuleJudge, TransformersChatBackend, get_backend,
                      get_judge)
 from sqa.schema import Artifact, Assessment

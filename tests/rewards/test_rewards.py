@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from rewards_stub_server import judge_server
+from stub_server import stub_chat_server
 from sqa.llm import JudgeUnavailable
 from sqa.rewards import (REWARDS, RewardConfigError, acc_sem_reward, accuracy_reward, get_rewards,
                          interval_iou_reward, make_llm_judge_reward, make_unified_reward, semantic_reward, stats)
@@ -122,20 +122,20 @@ def test_dead_judge_raises_at_first_use_naming_url(factory, monkeypatch):
 
 
 def test_llm_judge_reward_over_http_sums_normalised_dimension_ratings():
-    with judge_server("Score: 8") as (url, n_requests):
+    with stub_chat_server(lambda payload: "Score: 8") as (url, seen):
         reward = make_llm_judge_reward(f"{url}#Qwen3-8B")
         out = reward(None, [REF, JUNK, "Noise: 2"], reference=[REF] * 3)
     assert out == [pytest.approx(7 * 0.8), 0.0, pytest.approx(0.8)]
-    assert n_requests() == 7 + 1  # one prompt per dimension, none for junk or unstated dimensions
+    assert len(seen) == 7 + 1  # one prompt per dimension, none for junk or unstated dimensions
 
 
 def test_unified_reward_over_http_uses_sq_llm_weights():
-    with judge_server("Helpfulness: 10\nRelevance: 10\nAccuracy: 5\nLevel of detail: 0") as (url, n_requests):
+    with stub_chat_server(lambda payload: "Helpfulness: 10\nRelevance: 10\nAccuracy: 5\nLevel of detail: 0") as (url, seen):
         out = make_unified_reward(f"{url}#Qwen3-8B")(None, [REF, JUNK], reference=[REF] * 2)
         raw = make_unified_reward(f"{url}#Qwen3-8B", normalise=False)(None, [REF], reference=[REF])
     assert out == [pytest.approx((1 + 1 + 2 * 0.5) / 4.5), 0.0]
     assert raw == [pytest.approx(3.0)]
-    assert n_requests() == 2
+    assert len(seen) == 2
 
 
 def test_registry_and_get_rewards():
