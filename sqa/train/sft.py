@@ -1,0 +1,250 @@
+"""Supervised fine-tuning of AF3 on (audio, prompt, answer) items: the engine of Calibration and SFT.
+
+One linear path (nanoGPT-style), shared by :func:`sqa.train.calibrate` (score answers) and
+:func:`sqa.train.sft_reasoning` (full structured answers):
+
+1. items: ``{"audio_path", "prompt", "answer"}`` dicts (the stage builds them from ``sqa.data`` examples);
+2. model: :func:`sqa.model.load_model` on ``init`` (a hub id, the tiny model, or the previous stage's
+   merged dir) with the profile's LoRA rank and audio-encoder switch;
+3. transformers' ``Trainer`` with :class:`AudioChatCollator` (labels on answer tokens only, see
+   :func:`sqa.model.build_batch`), checkpoints every ``save_every`` steps under ``<out>/checkpoints``,
+   resuming from the last one after an interruption, bf16 and gradient checkpointing as switches;
+4. the merged model (LoRA folded in) saved to ``<out>/model`` with ``sqa_train.json`` (settings, wall and
+   CPU seconds of this run -- after a resume only the resumed part --, parameter counts, loss log).
+   A finished stage with the same settings is not trained again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from ..model import build_batch, build_tiny_model, count_parameters, load_model, merge_and_save
+
+TRAIN_INFO = "sqa_train.json"
+"""Written into a stage's merged model dir: what was trained, how, and how long it took."""
+
+
+@dataclass
+class SFTConfig:
+    """Everything one SFT run needs; :meth:`from_profile` fills it from a :class:`sqa.profiles.Profile`."""
+
+    out_dir: Path
+    steps: int = 100
+    batch_size: int = 8
+    lr: float = 1e-4
+    lora_rank: int | None = 64
+    lora_alpha: int | None = None
+    train_audio_encoder: bool = True
+    dtype: str = "float32"
+    device: str = "cpu"
+    gradient_checkpointing: bool = False
+    save_every: int = 200
+    seed: int = 0
+    warmup: float = 0.05  # fraction of steps (< 1) or a number of steps
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    grad_accum: int = 1
+    scheduler: str = "cosine"
+    logging_steps: int = 10
+    progress: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.out_dir = Path(self.out_dir)
+
+    @classmethod
+    def from_profile(cls, profile, stage: str, out_dir: str | Path, **overrides) -> "SFTConfig":
+        """``stage`` ``"calib"`` uses ``calib_steps/batch_size/lr``, ``"sft"`` the ``sft_*`` fields.
+
+        Overrides with value ``None`` are ignored; unknown names raise.
+        """
+        if stage not in ("calib", "sft"):
+            raise ValueError(f"SFTConfig.from_profile: stage must be 'calib' or 'sft', got {stage!r}")
+        values = dict(
+            out_dir=Path(out_dir), steps=getattr(profile, f"{stage}_steps"),
+            batch_size=getattr(profile, f"{stage}_batch_size"), lr=getattr(profile, f"{stage}_lr"),
+            lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
+            train_audio_encoder=profile.train_audio_encoder, dtype=profile.dtype, device=profile.device,
+            gradient_checkpointing=profile.gradient_checkpointing, save_every=profile.save_every, seed=profile.seed,
+        )
+        known = {f.name for f in dataclasses.fields(cls)}
+        for k, v in {**profile.extra.get(stage, {}), **overrides}.items():
+            if k not in known:
+                raise ValueError(f"SFTConfig: unknown setting {k!r} (known: {sorted(known)})")
+            if v is not None:
+                values[k] = v
+        values["out_dir"] = Path(values["out_dir"])
+        return cls(**values)
+
+    def fingerprint(self, init: str, n_items: int) -> dict:
+        """The settings that decide the trained weights (a finished run with equal ones is reused)."""
+        skip = {"out_dir", "progress", "logging_steps", "save_every", "extra"}
+        d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
+        return {**d, "init": str(init), "n_items": int(n_items)}
+
+
+# ---- model source ------------------------------------------------------------------------------
+def resolve_model(profile) -> str:
+    """The profile's base model: builds the tiny AF3 under ``runs/<profile>/tiny_model`` for ``"tiny"``."""
+    if profile.model != "tiny":
+        return str(profile.model)
+    path = profile.run_dir / "tiny_model"
+    if not (path / "model.safetensors").exists():
+        build_tiny_model(path, seed=profile.seed)
+    return str(path)
+
+
+# ---- data ---------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)
+def _audio(path: str, sr: int) -> np.ndarray:
+    from ..data import load_audio
+
+    return load_audio(path, sr=sr)
+
+
+class SFTItems(torch.utils.data.Dataset):
+    """``items[i]`` -> ``{"audio": float32 array, "prompt": str, "answer": str}`` (audio cached in memory)."""
+
+    def __init__(self, items: Sequence[dict], sampling_rate: int = 16000):
+        missing = [k for k in ("audio_path", "prompt", "answer") if items and k not in items[0]]
+        if missing:
+            raise ValueError(f"SFT items need keys audio_path, prompt, answer; missing {missing}")
+        self.items, self.sr = list(items), sampling_rate
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> dict:
+        it = self.items[i]
+        return {"audio": _audio(str(it["audio_path"]), self.sr), "prompt": it["prompt"], "answer": it["answer"]}
+
+
+@dataclass
+class AudioChatCollator:
+    """Trainer collator: a list of :class:`SFTItems` rows -> :func:`sqa.model.build_batch` with labels."""
+
+    processor: object
+    sampling_rate: int = 16000
+
+    def __call__(self, rows: list[dict]):
+        return dict(build_batch(self.processor, [r["audio"] for r in rows], [r["prompt"] for r in rows],
+                                [r["answer"] for r in rows], sampling_rate=self.sampling_rate))
+
+
+# ---- training -------------------------------------------------------------------------------------
+def _training_args(cfg: SFTConfig):
+    from transformers import TrainingArguments
+
+    on_cpu = cfg.device == "cpu" or not torch.cuda.is_available()
+    return TrainingArguments(
+        output_dir=str(cfg.out_dir / "checkpoints"),
+        max_steps=int(cfg.steps),
+        per_device_train_batch_size=int(cfg.batch_size),
+        gradient_accumulation_steps=int(cfg.grad_accum),
+        learning_rate=float(cfg.lr),
+        lr_scheduler_type=cfg.scheduler,
+        warmup_steps=float(cfg.warmup),
+        weight_decay=float(cfg.weight_decay),
+        max_grad_norm=float(cfg.max_grad_norm),
+        logging_steps=int(cfg.logging_steps),
+        save_strategy="steps",
+        save_steps=int(cfg.save_every),
+        save_total_limit=2,
+        seed=int(cfg.seed),
+        data_seed=int(cfg.seed),
+        bf16=cfg.dtype == "bfloat16" and not on_cpu,
+        activation_checkpointing=bool(cfg.gradient_checkpointing),  # = gradient checkpointing (transformers 5)
+        activation_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
+        use_cpu=on_cpu,
+        remove_unused_columns=False,
+        label_names=["labels"],
+        dataloader_num_workers=0,
+        dataloader_pin_memory=not on_cpu,
+        report_to=[],
+        disable_tqdm=not cfg.progress,
+    )
+
+
+def _trainer_class():
+    """``Trainer`` with a resume that restores full (non-PEFT) checkpoints correctly.
+
+    transformers 5.23's ``Trainer._load_from_checkpoint`` reads ``model.safetensors`` with a plain
+    ``load_state_dict(strict=False)``, but AF3 is saved in its checkpoint key layout
+    (``language_model.model.layers...``), which differs from the module names: every weight would be
+    reported missing and silently stay as it was. Loading through ``from_pretrained`` maps the keys.
+    """
+    from transformers import Trainer
+
+    class SQATrainer(Trainer):
+        def _load_from_checkpoint(self, resume_from_checkpoint, model=None):
+            model = self.model if model is None else model
+            full = Path(resume_from_checkpoint) / "model.safetensors"
+            if hasattr(model, "peft_config") or not full.exists():
+                return super()._load_from_checkpoint(resume_from_checkpoint, model)
+            saved = type(model).from_pretrained(resume_from_checkpoint, dtype=model.dtype)
+            model.load_state_dict(saved.state_dict(), strict=True)
+
+    return SQATrainer
+
+
+def _last_checkpoint(ckpt_dir: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(ckpt_dir)) if ckpt_dir.is_dir() else None
+
+
+def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: bool = True,
+            overwrite: bool = False, callbacks: list | None = None) -> Path:
+    """Train on ``items`` from the model at ``init``; return the merged model dir ``cfg.out_dir / "model"``.
+
+    ``resume``: continue from the last checkpoint in ``cfg.out_dir / "checkpoints"`` if there is one.
+    A finished run (``sqa_train.json`` in the model dir) with the same settings is returned as is unless
+    ``overwrite``. ``callbacks``: extra ``TrainerCallback``s (the tests use one to simulate a crash).
+    """
+    from transformers import set_seed
+
+    if not items:
+        raise ValueError("sqa.train: no training items (empty split?)")
+    out_model = cfg.out_dir / "model"
+    fingerprint = cfg.fingerprint(init, len(items))
+    info_path = out_model / TRAIN_INFO
+    if info_path.exists() and not overwrite:
+        if json.loads(info_path.read_text()).get("settings") == fingerprint:
+            return out_model
+
+    set_seed(cfg.seed)
+    model, processor = load_model(init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
+                                  train_audio_encoder=cfg.train_audio_encoder, dtype=cfg.dtype)
+    if cfg.gradient_checkpointing and hasattr(model, "enable_input_require_grads"):
+        model.enable_input_require_grads()  # frozen embeddings + checkpointing still need grads to flow
+    params = count_parameters(model)
+    sr = processor.feature_extractor.sampling_rate
+    trainer = _trainer_class()(model=model, args=_training_args(cfg), train_dataset=SFTItems(items, sr),
+                      data_collator=AudioChatCollator(processor, sr), callbacks=callbacks)
+    last = _last_checkpoint(cfg.out_dir / "checkpoints") if resume else None
+    t0, c0 = time.perf_counter(), time.process_time()
+    trainer.train(resume_from_checkpoint=last)
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
+    merge_and_save(trainer.model, processor, out_model)
+    info = {"settings": fingerprint, "train_seconds": round(seconds, 2), "train_cpu_seconds": round(cpu_seconds, 2),
+            "threads": torch.get_num_threads(), "resumed_from": last,
+            "global_step": trainer.state.global_step, "params_total": params["total"],
+            "params_trainable": params["trainable"], "log_history": trainer.state.log_history}
+    info_path.write_text(json.dumps(info, indent=1))
+    return out_model
+
+
+def train_info(model_dir: str | Path) -> dict:
+    """The ``sqa_train.json`` a stage wrote into its merged model dir."""
+    path = Path(model_dir) / TRAIN_INFO
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no training record (was this dir written by sqa.train?)")
+    return json.loads(path.read_text())
