@@ -1,6 +1,7 @@
 # sqa: every table and figure of the Calibration-Reasoning paper from two commands.
 #
 #   make reproduce            # tiny profile (synthetic corpus, tiny AF3) on a CPU
+#   make -j2 reproduce THREADS=1   # the same, two notebooks at a time (2 cores)
 #   make reproduce PROFILE=paper DATA_DIR=/data/QualiSpeech   # GPU workstation, real AF3 + QualiSpeech
 #   make test                 # unit tests, doctests, nbval on the committed notebooks
 #   make bench                # benchmarks -> results/bench/
@@ -18,6 +19,13 @@ NBOUT    := $(RES)/notebooks
 DATA_ARG := $(if $(DATA_DIR),-p data_dir $(DATA_DIR),)
 PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p profile $(PROFILE) $(DATA_ARG)
 GRPO_RUNS := acc_sem llm_judge unified iou signal
+THREADS  ?=
+PREPARED := runs/$(PROFILE)/.prepared
+export PYTHONUNBUFFERED := 1
+ifneq ($(THREADS),)
+export OMP_NUM_THREADS := $(THREADS)
+export MKL_NUM_THREADS := $(THREADS)
+endif
 
 .PHONY: env test reproduce bench clean-runs lock help
 .DELETE_ON_ERROR:
@@ -51,14 +59,21 @@ $(RES)/data/summary.json: notebooks/01_data_exploration.ipynb $(STAMP)
 	@mkdir -p $(NBOUT)
 	$(PM) $< $(NBOUT)/01_data_exploration.ipynb
 
-$(RES)/calibration/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json
+$(PREPARED): $(STAMP)
+	$(PY) -m sqa prepare --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
+	@mkdir -p $(@D) && touch $@
+
+$(RES)/calibration/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
 	$(PM) -p train_audio_encoder True $< $(NBOUT)/02_calibration.ipynb
 
-$(RES)/calibration_frozen/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json
+$(RES)/calibration_frozen/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
 	$(PM) -p train_audio_encoder False $< $(NBOUT)/02_calibration_frozen.ipynb
 
 $(RES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(RES)/calibration/metrics.json
 	$(PM) -p rewards $* $< $(NBOUT)/03_grpo_$*.ipynb
+
+# the first GRPO run builds the shared warm-up stage; the others reuse it (safe under make -j)
+$(foreach r,$(filter-out acc_sem,$(GRPO_RUNS)),$(RES)/grpo_$(r)/metrics.json): $(RES)/grpo_acc_sem/metrics.json
 
 $(RES)/tables/table1.csv: notebooks/04_ablations.ipynb $(RES)/calibration_frozen/metrics.json \
 		$(foreach r,$(GRPO_RUNS),$(RES)/grpo_$(r)/metrics.json)

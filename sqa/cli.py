@@ -1,4 +1,4 @@
-"""Command line: ``python -m sqa assess FILE...`` and ``python -m sqa report``.
+"""Command line: ``python -m sqa assess FILE...``, ``python -m sqa prepare`` and ``python -m sqa report``.
 
 Run ``python -m sqa assess --help`` for the options.
 """
@@ -18,6 +18,19 @@ def _report(args) -> int:
     return 0
 
 
+def _prepare(args) -> int:
+    """Generate (or check) the profile's data and build (or find) its base model, once, before the
+    notebooks that train in parallel (``make -j2 reproduce``) need them."""
+    from .data import prepare_profile_data
+    from .profiles import get_profile
+    from .train import resolve_model
+
+    profile = get_profile(args.profile, data_dir=args.data_dir)
+    print("data:", prepare_profile_data(profile))
+    print("base model:", resolve_model(profile))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -27,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         add_assess_parser = None
     if add_assess_parser is not None:
         add_assess_parser(sub)
+    prep = sub.add_parser("prepare", help="generate the profile's data and build its base model (idempotent)")
+    prep.add_argument("--profile", default="tiny")
+    prep.add_argument("--data-dir", default=None)
+    prep.set_defaults(func=_prepare)
     rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
     rep.add_argument("--profile", default="tiny")
     rep.set_defaults(func=_report)
