@@ -151,10 +151,13 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
 
     system = get_system(system) if isinstance(system, str) else system
     out = results_dir(profile, results) / "systems" / system.slug
+    from .train.grpo import model_fingerprint
+
     cached = out / "metrics.json"
-    if cached.exists() and not refresh:
-        return json.loads(cached.read_text())
     model_dir = system_model(profile, system, progress=progress)
+    fingerprint = model_fingerprint(model_dir)
+    if cached.exists() and not refresh and json.loads(cached.read_text()).get("model_fingerprint") == fingerprint:
+        return json.loads(cached.read_text())
     model, processor = load_model(model_dir, lora_rank=None, dtype=profile.dtype, device=profile.device)
     model.eval()
     test = load_qualispeech(prepare_profile_data(profile, progress=False), "test")
@@ -167,7 +170,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         metrics.update(avg_pcc=scores["avg_pcc"], mos_pcc=scores["mos_pcc"], pcc_source="calibration prompts")
     else:
         metrics["pcc_source"] = "full answers"
-    extra = {"system": system.name, "group": system.group, "learned_encoder": system.learned_encoder,
+    extra = {"system": system.name, "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
              "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
              if Path(model_dir).is_relative_to(repo_root()) else str(model_dir)}
     report.metrics = metrics

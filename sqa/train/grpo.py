@@ -24,7 +24,9 @@ import contextlib
 import copy
 import csv
 import json
+import hashlib
 import random
+import shutil
 import sys
 import time
 import types
@@ -247,6 +249,16 @@ def _latest_checkpoint(out_dir: Path) -> Path | None:
     return ckpts[-1] if ckpts else None
 
 
+def model_fingerprint(model_dir: str | Path) -> str:
+    """A short hash of what produced ``model_dir`` (its training record), so cached stages built on an
+    older model are redone; the path itself when there is no record (a base model)."""
+    for name in ("sqa_train.json", "sqa_grpo.json"):
+        record = Path(model_dir) / name
+        if record.exists():
+            return hashlib.sha1(record.read_bytes()).hexdigest()[:16]
+    return str(model_dir)
+
+
 def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     """Train with GRPO from ``cfg.init``; returns the merged model directory ``<out_dir>/model``.
 
@@ -260,11 +272,15 @@ def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     from ..rewards import get_rewards, stats as reward_stats
 
     out_dir = Path(cfg.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / "model"
+    settings = {**asdict(cfg), "init_fingerprint": model_fingerprint(cfg.init)}
+    recorded = out_dir / "config.json"
+    if recorded.exists() and json.loads(recorded.read_text()) != settings:
+        shutil.rmtree(out_dir)  # another configuration or another warm-up model: start again
     if (final / "config.json").exists():
         return final
-    (out_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recorded.write_text(json.dumps(settings, indent=2))
     torch.manual_seed(cfg.seed)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -331,6 +347,7 @@ def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             _save_checkpoint(model, optimizer, step + 1, out_dir, rng.getstate())
     merge_and_save(model, processor, final)
+    (final / "sqa_grpo.json").write_text(json.dumps(settings, indent=2))
     return final
 
 
