@@ -1,13 +1,17 @@
 """The chat format: AF3's ChatML turns with the ``<sound>`` placeholder, and the conversations we build.
 
 The hub model ``nvidia/audio-flamingo-3-hf`` ships its own ``chat_template.jinja`` (used as is when
-it is loaded); the tiny model saves :data:`AF3_CHAT_TEMPLATE`, an AF3-style ChatML template: one
-``<sound>`` per audio item placed before the text of the user turn, every turn closed by
+it is loaded); the tiny model saves :data:`AF3_CHAT_TEMPLATE`, an AF3-style ChatML template that writes
+the content items of a turn in order (text as is, ``<sound>`` for an audio item), every turn closed by
 ``<|im_end|>``, ``<|im_start|>assistant`` opened by ``add_generation_prompt``. The processor expands
 each ``<sound>`` into as many placeholders as the audio encoder yields frames for that clip.
 
+The user turn is the prompt text, then the audio: the order of transformers' own AF3 requests
+(``AudioFlamingo3Processor.apply_transcription_request``). With a causal language model this order also
+lets every audio position read the question (which dimension is asked).
+
 >>> user_turn("Rate it.")["content"]
-[{'type': 'audio'}, {'type': 'text', 'text': 'Rate it.'}]
+[{'type': 'text', 'text': 'Rate it.'}, {'type': 'audio'}]
 >>> [m["role"] for m in conversation("Rate it.", "4")]
 ['user', 'assistant']
 """
@@ -24,8 +28,9 @@ AF3_CHAT_TEMPLATE = (
     "{%- if message['content'] is string -%}"
     "{{- message['content'] -}}"
     "{%- else -%}"
-    "{%- for item in message['content'] if item['type'] == 'audio' -%}{{- '<sound>' -}}{%- endfor -%}"
-    "{%- for item in message['content'] if item['type'] == 'text' -%}{{- item['text'] -}}{%- endfor -%}"
+    "{%- for item in message['content'] -%}"
+    "{%- if item['type'] == 'audio' -%}{{- '<sound>' -}}{%- elif item['type'] == 'text' -%}{{- item['text'] -}}{%- endif -%}"
+    "{%- endfor -%}"
     "{%- endif -%}"
     "{{- '<|im_end|>\\n' -}}"
     "{%- endfor -%}"
@@ -34,8 +39,8 @@ AF3_CHAT_TEMPLATE = (
 
 
 def user_turn(prompt: str) -> dict:
-    """The user turn: one audio clip, then the text prompt (audio arrays go to the processor separately)."""
-    return {"role": "user", "content": [{"type": "audio"}, {"type": "text", "text": prompt}]}
+    """The user turn: the text prompt, then one audio clip (audio arrays go to the processor separately)."""
+    return {"role": "user", "content": [{"type": "text", "text": prompt}, {"type": "audio"}]}
 
 
 def conversation(prompt: str, answer: str | None = None) -> list[dict]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,13 +202,24 @@ def _last_checkpoint(ckpt_dir: Path) -> str | None:
     return get_last_checkpoint(str(ckpt_dir)) if ckpt_dir.is_dir() else None
 
 
+def _check_checkpoints(ckpt_dir: Path, fingerprint: dict, fresh: bool) -> None:
+    """Keep ``ckpt_dir`` only if its checkpoints come from a run with these settings (else resuming
+    would continue another run); ``fresh`` clears it anyway. Records the settings for the next call."""
+    stamp = ckpt_dir / "sqa_settings.json"
+    if ckpt_dir.is_dir() and (fresh or not stamp.exists() or json.loads(stamp.read_text()) != fingerprint):
+        shutil.rmtree(ckpt_dir)
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(fingerprint, indent=1))
+
+
 def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: bool = True,
             overwrite: bool = False, callbacks: list | None = None) -> Path:
     """Train on ``items`` from the model at ``init``; return the merged model dir ``cfg.out_dir / "model"``.
 
-    ``resume``: continue from the last checkpoint in ``cfg.out_dir / "checkpoints"`` if there is one.
-    A finished run (``sqa_train.json`` in the model dir) with the same settings is returned as is unless
-    ``overwrite``. ``callbacks``: extra ``TrainerCallback``s (the tests use one to simulate a crash).
+    ``resume``: continue from the last checkpoint in ``cfg.out_dir / "checkpoints"`` if there is one from a
+    run with the same settings (checkpoints of other settings are deleted). A finished run
+    (``sqa_train.json`` in the model dir) with the same settings is returned as is unless ``overwrite``
+    (which also starts from scratch). ``callbacks``: extra ``TrainerCallback``s (the tests use one to simulate a crash).
     """
     from transformers import set_seed
 
@@ -220,6 +232,7 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
         if json.loads(info_path.read_text()).get("settings") == fingerprint:
             return out_model
 
+    _check_checkpoints(cfg.out_dir / "checkpoints", fingerprint, fresh=overwrite or not resume)
     set_seed(cfg.seed)
     model, processor = load_model(init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
                                   train_audio_encoder=cfg.train_audio_encoder, dtype=cfg.dtype)
@@ -228,7 +241,7 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     params = count_parameters(model)
     sr = processor.feature_extractor.sampling_rate
     trainer = _trainer_class()(model=model, args=_training_args(cfg), train_dataset=SFTItems(items, sr),
-                      data_collator=AudioChatCollator(processor, sr), callbacks=callbacks)
+                               data_collator=AudioChatCollator(processor, sr), callbacks=callbacks)
     last = _last_checkpoint(cfg.out_dir / "checkpoints") if resume else None
     t0, c0 = time.perf_counter(), time.process_time()
     trainer.train(resume_from_checkpoint=last)

@@ -32,9 +32,10 @@ def test_labels_are_exactly_answer_and_end_of_turn(processor, audios):
         assert positions.tolist() == list(range(positions[0], positions[0] + len(want)))  # one contiguous span
         audio = ids == processor.audio_token_id
         assert not (kept & audio).any() and not (kept & (batch["attention_mask"][row] == 0)).any()
-        # what precedes the answer is the prompt turn, and nothing after the end of turn is learnt
+        # what precedes the answer is the user turn (prompt, then audio) and the opened assistant turn
         before = tok.decode(ids[: positions[0]][batch["attention_mask"][row][: positions[0]] == 1])
-        assert before.endswith(PROMPTS[row] + "<|im_end|>\n<|im_start|>assistant\n")
+        assert before.startswith("<|im_start|>user\n" + PROMPTS[row] + "<sound>")
+        assert before.endswith("<sound><|im_end|>\n<|im_start|>assistant\n")
 
 
 def test_training_batch_is_right_padded_and_prompt_batch_left_padded(processor, audios):

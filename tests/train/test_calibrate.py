@@ -56,7 +56,9 @@ def test_finished_run_is_reused(profile, small_model, tmp_path):
     again = calibrate(profile, init=small_model, out_dir=tmp_path / "c", lora_rank=0, **FAST)
     assert again == out and (out / "sqa_train.json").stat().st_mtime_ns == stamp
     changed = calibrate(profile, init=small_model, out_dir=tmp_path / "c", lora_rank=0, **{**FAST, "lr": 1e-5})
-    assert json.loads((changed / "sqa_train.json").read_text())["settings"]["lr"] == 1e-5
+    info = json.loads((changed / "sqa_train.json").read_text())
+    assert info["settings"]["lr"] == 1e-5
+    assert info["resumed_from"] is None and info["global_step"] == 2  # not resumed from the other run's checkpoint
 
 
 class _Crash(TrainerCallback):
