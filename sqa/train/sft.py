@@ -54,8 +54,8 @@ class SFTConfig:
     max_grad_norm: float = 1.0
     grad_accum: int = 1
     scheduler: str = "cosine"
-    logging_steps: int = 10
-    progress: bool = True
+    logging_steps: int = 50
+    progress: bool = True  # tqdm bar and printed logs; False: quiet (the loss log is still in sqa_train.json)
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -242,6 +242,10 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     sr = processor.feature_extractor.sampling_rate
     trainer = _trainer_class()(model=model, args=_training_args(cfg), train_dataset=SFTItems(items, sr),
                                data_collator=AudioChatCollator(processor, sr), callbacks=callbacks)
+    if not cfg.progress:
+        from transformers.trainer_callback import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)
     last = _last_checkpoint(cfg.out_dir / "checkpoints") if resume else None
     t0, c0 = time.perf_counter(), time.process_time()
     trainer.train(resume_from_checkpoint=last)

@@ -50,7 +50,7 @@ def test_learns_the_answers_it_is_taught(small_model, tmp_path):
         sf.write(tmp_path / name, y.astype(np.float32), 16000)
         items.append({"audio_path": str(tmp_path / name), "prompt": "Rate the noise.", "answer": answers[name]})
     cfg = SFTConfig(out_dir=tmp_path / "run", steps=40, batch_size=2, lr=3e-3, lora_rank=0, warmup=0,
-                    scheduler="constant", progress=False, save_every=1000)
+                    scheduler="constant", progress=False, save_every=1000, logging_steps=10)
     out = run_sft(cfg, small_model, items)
     model, processor = load_model(out, lora_rank=0)
     audio = [clips[n].astype(np.float32) for n in clips]

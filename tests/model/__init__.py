@@ -1,0 +1,1 @@
+"""Tests of sqa.model (a package so that its conftest.py does not clash with the other test folders)."""
