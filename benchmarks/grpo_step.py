@@ -22,6 +22,8 @@ import tempfile
 import numpy as np
 import torch
 
+from sqa.train.grpo import reference_model
+
 from .common import clips, log, median, median_split, synchronize, timed
 
 SPLIT_KEYS = ("t_encode", "t_generate", "t_reward", "t_logprobs", "t_backward")
@@ -34,13 +36,6 @@ def length_reward(prompts, completions, **_):
     [0.002, 0.004]
     """
     return [len(c) / 1000 for c in completions]
-
-
-def _reference(model, ref_model):
-    """(context, model) for the reference pass: adapter disabled (LoRA) or the frozen copy."""
-    if ref_model is None and hasattr(model, "disable_adapter"):
-        return model.disable_adapter(), model
-    return contextlib.nullcontext(), ref_model
 
 
 def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, weights) -> dict:
@@ -82,8 +77,7 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     t["t_reward"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    ctx, ref = _reference(model, ref_model)
-    with torch.no_grad(), ctx:
+    with torch.no_grad(), reference_model(model, ref_model) as ref:
         ref_logp = sequence_logprobs(ref, inputs, ids, mask, temperature=cfg.temperature)  # encodes B*G
     model.train()
     logp = sequence_logprobs(model, inputs, ids, mask, temperature=cfg.temperature)  # encodes B*G again
@@ -152,25 +146,26 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
     from sqa.prompts import REASONING_PROMPT
     from sqa.train.grpo import prompt_inputs, sample_completions
     from sqa.train.grpo_math import group_advantages, grpo_loss
-    from sqa.train.logprobs import embed_prompts, repeat_inputs, sequence_logprobs
+    from sqa.train.logprobs import embed_prompts, encode_audio, repeat_inputs, sequence_logprobs
 
     g = cfg.group_size
     inputs = prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT, device=cfg.device)
     naive_inputs = repeat_inputs(inputs, g)
     model.eval()
     with torch.no_grad():
-        embeds = embed_prompts(model, inputs)
+        audio = encode_audio(model, inputs)
+        embeds = embed_prompts(model, inputs, audio)
     ids, mask = sample_completions(model, processor, inputs, embeds, g, cfg.max_new_tokens, cfg.temperature)
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
     adv = group_advantages(torch.tensor(length_reward(None, texts)), g).to(cfg.device)
-    ctx, ref = _reference(model, ref_model)
-    with torch.no_grad(), ctx:
+    with torch.no_grad(), reference_model(model, ref_model) as ref:
         ref_sqa = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=embeds, temperature=cfg.temperature)
         ref_naive = sequence_logprobs(ref, naive_inputs, ids, mask, temperature=cfg.temperature)
     model.train()
     out = {}
-    for name, kwargs in (("sqa", dict(inputs=inputs, prompt_embeds=embeds)), ("naive", dict(inputs=naive_inputs))):
-        logp = sequence_logprobs(model, kwargs["inputs"], ids, mask, prompt_embeds=kwargs.get("prompt_embeds"),
+    for name, kwargs in (("sqa", dict(inputs=inputs, audio=audio)), ("naive", dict(inputs=naive_inputs))):
+        shared = embed_prompts(model, inputs, kwargs["audio"]) if "audio" in kwargs else None  # tokens with grad
+        logp = sequence_logprobs(model, kwargs["inputs"], ids, mask, prompt_embeds=shared,
                                  temperature=cfg.temperature)
         loss, _ = grpo_loss(logp, ref_sqa if name == "sqa" else ref_naive, adv, mask, cfg.beta)
         model.zero_grad(set_to_none=True)

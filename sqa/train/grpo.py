@@ -37,7 +37,7 @@ import numpy as np
 import torch
 
 from .grpo_math import group_advantages, grpo_loss
-from .logprobs import (completion_mask_from_ids, embed_prompts, repeat_inputs, sample_shared_prefix,
+from .logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
                        sequence_logprobs)
 
 __all__ = ["GRPOConfig", "run", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
@@ -175,7 +175,8 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
                            text_only=cfg.audio_mode == "text_only", device=cfg.device)
     model.eval()
     with torch.no_grad():
-        embeds = embed_prompts(model, inputs)
+        audio = encode_audio(model, inputs)  # once per clip; the audio path is frozen in GRPO
+        embeds = embed_prompts(model, inputs, audio)
     timings["t_encode"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -195,10 +196,12 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     ref_logp = None
     if cfg.beta:
         with torch.no_grad(), reference_model(model, ref_model) as ref:
-            ref_logp = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=embeds, temperature=cfg.temperature)
+            ref_embeds = embeds if ref is model else embed_prompts(ref, inputs, audio)  # a frozen copy's own tokens
+            ref_logp = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=ref_embeds, temperature=cfg.temperature)
     model.train()
-    shared = None if _audio_trainable(model) else embeds  # re-encode only when the encoder learns
-    logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=shared, temperature=cfg.temperature)
+    # token embeddings with grad (they train under full fine-tuning); the audio is re-encoded only if it learns
+    policy_embeds = embed_prompts(model, inputs, None if _audio_trainable(model) else audio)
+    logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=policy_embeds, temperature=cfg.temperature)
     loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
     timings["t_logprobs"] = time.perf_counter() - t0
 

@@ -19,19 +19,28 @@ def _base(model):
     return get() if callable(get) else model
 
 
-def embed_prompts(model, inputs) -> torch.Tensor:
+def encode_audio(model, inputs) -> torch.Tensor | None:
+    """The audio encoder + projector over every window of the batch: ``[n_audio_tokens, H]`` (or None)."""
+    if inputs.get("input_features") is None:
+        return None
+    out = _base(model).get_audio_features(inputs["input_features"], inputs["input_features_mask"], return_dict=True)
+    return out.pooler_output
+
+
+def embed_prompts(model, inputs, audio: torch.Tensor | None = None) -> torch.Tensor:
     """Prompt token embeddings with the audio features in place of ``<sound>`` placeholders: ``[B, P, H]``.
 
     ``inputs`` are processor outputs for the prompts (``input_ids``, ``attention_mask`` and, unless the
-    prompt is text-only, ``input_features`` + ``input_features_mask``). Each clip is encoded once.
+    prompt is text-only, ``input_features`` + ``input_features_mask``). Each clip is encoded once; pass
+    ``audio`` (from :func:`encode_audio`) to reuse an encoding, e.g. when only the token embeddings need
+    a gradient.
     """
     base = _base(model)
     input_ids = inputs["input_ids"]
     embeds = model.get_input_embeddings()(input_ids)
     if inputs.get("input_features") is None:
         return embeds
-    audio = base.get_audio_features(inputs["input_features"], inputs["input_features_mask"], return_dict=True)
-    audio = audio.pooler_output.to(embeds.dtype)
+    audio = (encode_audio(model, inputs) if audio is None else audio).to(embeds.dtype)
     placeholder = (input_ids == base.config.audio_token_id).unsqueeze(-1).expand_as(embeds)
     if int(placeholder.sum()) != audio.numel():
         raise ValueError(
