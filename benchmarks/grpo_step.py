@@ -159,7 +159,8 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
     adv = group_advantages(torch.tensor(length_reward(None, texts)), g).to(cfg.device)
     with torch.no_grad(), reference_model(model, ref_model) as ref:
-        ref_sqa = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=embeds, temperature=cfg.temperature)
+        ref_embeds = embeds if ref is model else embed_prompts(ref, inputs, audio)  # a frozen copy's own tokens
+        ref_sqa = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=ref_embeds, temperature=cfg.temperature)
         ref_naive = sequence_logprobs(ref, naive_inputs, ids, mask, temperature=cfg.temperature)
     model.train()
     out = {}
