@@ -22,7 +22,7 @@ import tempfile
 import numpy as np
 import torch
 
-from sqa.train.grpo import reference_model
+from sqa.train.grpo import apply_update, reference_model
 
 from .common import clips, log, median, median_split, synchronize, timed
 
@@ -85,11 +85,7 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     t["t_logprobs"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    params = [p for p in model.parameters() if p.requires_grad]
-    torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
-    optimizer.step()
+    apply_update(model, optimizer, loss, cfg.max_grad_norm)
     t["t_backward"] = time.perf_counter() - t0
     return {**stats, "completion_len": float(mask.sum(1).float().mean()), **t}
 

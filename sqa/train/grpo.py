@@ -165,6 +165,14 @@ def _audio_trainable(model) -> bool:
     return any(p.requires_grad for part in parts if part is not None for p in part.parameters())
 
 
+def apply_update(model, optimizer, loss: torch.Tensor, max_grad_norm: float) -> None:
+    """Backward, clip the trainable parameters' gradient norm, one optimiser step."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], max_grad_norm)
+    optimizer.step()
+
+
 def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, reward_fns, weights) -> dict:
     """One GRPO update on ``batch`` (a list of dicts with ``audio``, ``reference`` and other reward columns)."""
     from ..prompts import REASONING_PROMPT
@@ -206,11 +214,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     timings["t_logprobs"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    params = [p for p in model.parameters() if p.requires_grad]
-    torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
-    optimizer.step()
+    apply_update(model, optimizer, loss, cfg.max_grad_norm)
     timings["t_backward"] = time.perf_counter() - t0
     return {
         "reward": float(rewards.mean()), "reward_std": float(rewards.std()) if len(rewards) > 1 else 0.0,
