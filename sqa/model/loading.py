@@ -111,7 +111,7 @@ def configure_trainable(model, lora_rank: int | None = 64, lora_alpha: int | Non
         for p in model.parameters():
             p.requires_grad_(True)
         if not train_audio_encoder:
-            for p in _base(model).model.audio_tower.parameters():
+            for p in unwrap(model).model.audio_tower.parameters():
                 p.requires_grad_(False)
     for name, p in model.named_parameters():
         if any(f in name for f in FROZEN_ALWAYS):
@@ -119,7 +119,7 @@ def configure_trainable(model, lora_rank: int | None = 64, lora_alpha: int | Non
     return model
 
 
-def _base(model):
+def unwrap(model):
     """The ``AudioFlamingo3ForConditionalGeneration`` under a PEFT wrapper (or the model itself)."""
     get = getattr(model, "get_base_model", None)
     return get() if callable(get) else model

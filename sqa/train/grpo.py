@@ -158,9 +158,9 @@ def reference_model(model, ref_model):
 
 
 def _audio_trainable(model) -> bool:
-    from .logprobs import _base
+    from ..model.loading import unwrap
 
-    base = _base(model)
+    base = unwrap(model)
     parts = [getattr(base.model, "audio_tower", None), getattr(base.model, "multi_modal_projector", None)]
     return any(p.requires_grad for part in parts if part is not None for p in part.parameters())
 

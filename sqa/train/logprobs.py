@@ -10,20 +10,16 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..model.loading import unwrap
+
 AUDIO_KEYS = ("input_features", "input_features_mask")
-
-
-def _base(model):
-    """The AF3 model under a PEFT wrapper (or the model itself)."""
-    get = getattr(model, "get_base_model", None)
-    return get() if callable(get) else model
 
 
 def encode_audio(model, inputs) -> torch.Tensor | None:
     """The audio encoder + projector over every window of the batch: ``[n_audio_tokens, H]`` (or None)."""
     if inputs.get("input_features") is None:
         return None
-    out = _base(model).get_audio_features(inputs["input_features"], inputs["input_features_mask"], return_dict=True)
+    out = unwrap(model).get_audio_features(inputs["input_features"], inputs["input_features_mask"], return_dict=True)
     return out.pooler_output
 
 
@@ -35,7 +31,7 @@ def embed_prompts(model, inputs, audio: torch.Tensor | None = None) -> torch.Ten
     ``audio`` (from :func:`encode_audio`) to reuse an encoding, e.g. when only the token embeddings need
     a gradient.
     """
-    base = _base(model)
+    base = unwrap(model)
     input_ids = inputs["input_ids"]
     embeds = model.get_input_embeddings()(input_ids)
     if inputs.get("input_features") is None:
