@@ -21,6 +21,7 @@ PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p pr
 GRPO_RUNS := acc_sem llm_judge unified iou signal
 THREADS  ?=
 PREPARED := runs/$(PROFILE)/.prepared
+PROFILE_CFG := sqa/configs/$(PROFILE).yaml
 export PYTHONUNBUFFERED := 1
 ifneq ($(THREADS),)
 export OMP_NUM_THREADS := $(THREADS)
@@ -55,7 +56,8 @@ test: $(STAMP)
 # ---- the paper, notebook by notebook ----------------------------------------------------
 reproduce: $(RES)/report.html
 
-$(RES)/data/summary.json: notebooks/01_data_exploration.ipynb $(STAMP)
+# every result depends on the profile's settings (through this first one)
+$(RES)/data/summary.json: notebooks/01_data_exploration.ipynb $(PROFILE_CFG) $(STAMP)
 	@mkdir -p $(NBOUT)
 	$(PM) $< $(NBOUT)/01_data_exploration.ipynb
 

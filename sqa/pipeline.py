@@ -35,11 +35,31 @@ def calibration_stage(profile: Profile, learned: bool = True) -> Path:
     return calibrate(_with_encoder(profile, learned))
 
 
+def sft_encoder_trainable(profile: Profile, init: str) -> bool:
+    """Whether SFT on full answers from ``init`` trains the audio encoder.
+
+    From ``base`` it does (the only stage that can); from ``calibration`` as the profile's
+    ``reasoning_train_audio_encoder`` says (default: frozen, keeping the calibrated features);
+    from ``calibration_frozen`` never (the frozen-encoder pipeline).
+
+    >>> from sqa.profiles import get_profile
+    >>> p = get_profile("tiny")
+    >>> [sft_encoder_trainable(p, i) for i in ("base", "calibration", "calibration_frozen")]
+    [True, False, False]
+    """
+    if init not in SFT_INITS:
+        raise ValueError(f"unknown SFT init {init!r}; expected one of {SFT_INITS}")
+    return {"base": True, "calibration": profile.reasoning_train_audio_encoder, "calibration_frozen": False}[init]
+
+
+SFT_INITS = ("base", "calibration", "calibration_frozen")
+
+
 def sft_stage(profile: Profile, init: str = "calibration") -> Path:
     """SFT on full answers from ``init`` in ``base``, ``calibration``, ``calibration_frozen``."""
     from .train import resolve_model, sft_reasoning
 
-    learned = init != "calibration_frozen"
+    learned = sft_encoder_trainable(profile, init)
     start = {"base": lambda: resolve_model(profile),
              "calibration": lambda: calibration_stage(profile, True),
              "calibration_frozen": lambda: calibration_stage(profile, False)}[init]()
@@ -52,7 +72,8 @@ def warmup_stage(profile: Profile) -> Path:
 
     if profile.grpo_warmup_steps is None:
         return sft_stage(profile, "calibration")
-    return sft_reasoning(profile, init=calibration_stage(profile, True), out_dir=profile.run_dir / "grpo_warmup",
+    return sft_reasoning(_with_encoder(profile, sft_encoder_trainable(profile, "calibration")),
+                         init=calibration_stage(profile, True), out_dir=profile.run_dir / "grpo_warmup",
                          steps=profile.grpo_warmup_steps)
 
 
@@ -151,7 +172,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
 
     system = get_system(system) if isinstance(system, str) else system
     out = results_dir(profile, results) / "systems" / system.slug
-    from .train.grpo import model_fingerprint
+    from .train.sft import model_fingerprint
 
     cached = out / "metrics.json"
     model_dir = system_model(profile, system, progress=progress)

@@ -44,6 +44,11 @@ class Profile:
     sft_steps: int = 300
     sft_batch_size: int = 8
     sft_lr: float = 5e-4
+    # the audio encoder in SFT that starts from a calibrated model (QualiSpeech-FT stage 2, GRPO warm-up):
+    # frozen by default, so the quality features Calibration put into it survive the description loss
+    # (~240 answer tokens against 7 score digits); GRPO always keeps it frozen. SFT from the base model
+    # (no calibration) trains it, as it is then the only stage that can.
+    reasoning_train_audio_encoder: bool = False
     # GRPO (paper Table 2: 200 iterations, G=4, batch 4, lr 5e-6)
     grpo_steps: int = 200
     grpo_group_size: int = 4

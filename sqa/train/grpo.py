@@ -24,7 +24,6 @@ import contextlib
 import copy
 import csv
 import json
-import hashlib
 import random
 import shutil
 import sys
@@ -39,6 +38,7 @@ import torch
 from .grpo_math import group_advantages, grpo_loss
 from .logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
                        sequence_logprobs)
+from .sft import model_fingerprint
 
 __all__ = ["GRPOConfig", "run", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
 
@@ -254,16 +254,6 @@ def _save_checkpoint(model, optimizer, step, out_dir: Path, rng_state) -> Path:
 def _latest_checkpoint(out_dir: Path) -> Path | None:
     ckpts = sorted(out_dir.glob("checkpoint-*/state.pt"), key=lambda p: int(p.parent.name.split("-")[1]))
     return ckpts[-1] if ckpts else None
-
-
-def model_fingerprint(model_dir: str | Path) -> str:
-    """A short hash of what produced ``model_dir`` (its training record), so cached stages built on an
-    older model are redone; the path itself when there is no record (a base model)."""
-    for name in ("sqa_train.json", "sqa_grpo.json"):
-        record = Path(model_dir) / name
-        if record.exists():
-            return hashlib.sha1(record.read_bytes()).hexdigest()[:16]
-    return str(model_dir)
 
 
 def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:

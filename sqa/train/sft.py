@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import shutil
 import time
@@ -86,10 +87,24 @@ class SFTConfig:
         return cls(**values)
 
     def fingerprint(self, init: str, n_items: int) -> dict:
-        """The settings that decide the trained weights (a finished run with equal ones is reused)."""
+        """The settings that decide the trained weights (a finished run with equal ones is reused),
+        including what produced ``init`` (a retrained previous stage invalidates this one)."""
         skip = {"out_dir", "progress", "logging_steps", "save_every", "extra"}
         d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
-        return {**d, "init": str(init), "n_items": int(n_items)}
+        d.update(init=str(init), n_items=int(n_items))
+        if (produced_by := model_fingerprint(init)) != str(init):  # a base model has no training record
+            d["init_fingerprint"] = produced_by
+        return d
+
+
+def model_fingerprint(model_dir: str | Path) -> str:
+    """A short hash of what produced ``model_dir`` (its training record), so cached stages built on an
+    older model are redone; the path itself when there is no record (a base model)."""
+    for name in (TRAIN_INFO, "sqa_grpo.json"):
+        record = Path(model_dir) / name
+        if record.exists():
+            return hashlib.sha1(record.read_bytes()).hexdigest()[:16]
+    return str(model_dir)
 
 
 # ---- model source ------------------------------------------------------------------------------

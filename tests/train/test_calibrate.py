@@ -61,6 +61,17 @@ def test_finished_run_is_reused(profile, small_model, tmp_path):
     assert info["resumed_from"] is None and info["global_step"] == 2  # not resumed from the other run's checkpoint
 
 
+def test_a_retrained_init_invalidates_the_stage(profile, small_model, tmp_path):
+    first = calibrate(profile, init=small_model, out_dir=tmp_path / "a", lora_rank=0, **FAST)
+    second = calibrate(profile, init=first, out_dir=tmp_path / "b", lora_rank=0, **FAST)
+    stamp = (second / "sqa_train.json").stat().st_mtime_ns
+    assert calibrate(profile, init=first, out_dir=tmp_path / "b", lora_rank=0, **FAST) == second
+    assert (second / "sqa_train.json").stat().st_mtime_ns == stamp  # same init: reused
+    calibrate(profile, init=small_model, out_dir=tmp_path / "a", lora_rank=0, **{**FAST, "lr": 1e-5})  # init retrained
+    calibrate(profile, init=first, out_dir=tmp_path / "b", lora_rank=0, **FAST)
+    assert (second / "sqa_train.json").stat().st_mtime_ns != stamp  # same path, other weights: trained again
+
+
 class _Crash(TrainerCallback):
     def on_step_end(self, args, state, control, **kwargs):
         if state.global_step == 3:

@@ -1,0 +1,72 @@
+"""The pipeline's stages: which weights each SFT stage trains, and the registry of systems."""
+from __future__ import annotations
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from sqa.pipeline import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
+from sqa.profiles import Profile, get_profile
+from sqa.train import train_info
+
+
+@pytest.fixture()
+def profile(tmp_path, monkeypatch, corpus):
+    """The smoke profile with its runs/ dir under tmp (nothing is written under the repo's runs/)."""
+    monkeypatch.setattr(Profile, "run_dir", property(lambda self: tmp_path / "runs" / self.name))
+    return get_profile("smoke", data_dir=str(corpus), calib_steps=2, sft_steps=2)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    from sqa.data import make_synthetic_corpus
+
+    return make_synthetic_corpus(tmp_path_factory.mktemp("corpus"), n_train=4, n_test=2, seed=0, progress=False)
+
+
+def _tensors(model_dir, part: str) -> dict[str, torch.Tensor]:
+    return {k: v for k, v in load_file(str(model_dir / "model.safetensors")).items() if part in k}
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_encoder_switch_per_init():
+    p = get_profile("tiny")
+    assert [sft_encoder_trainable(p, i) for i in ("base", "calibration", "calibration_frozen")] == [True, False, False]
+    p.reasoning_train_audio_encoder = True
+    assert sft_encoder_trainable(p, "calibration") is True
+    with pytest.raises(ValueError, match="unknown SFT init"):
+        sft_encoder_trainable(p, "grpo")
+
+
+def test_sft_from_calibration_keeps_the_calibrated_encoder(profile):
+    sft = sft_stage(profile, "calibration")
+    calib = profile.run_dir / "calibration" / "model"
+    assert train_info(sft)["settings"]["train_audio_encoder"] is False
+    assert _same(_tensors(calib, "audio_tower"), _tensors(sft, "audio_tower"))
+    assert not _same(_tensors(calib, "language_model"), _tensors(sft, "language_model"))
+    # and the calibration itself did train the encoder
+    assert not _same(_tensors(profile.run_dir / "tiny_model", "audio_tower"), _tensors(calib, "audio_tower"))
+
+
+def test_sft_from_base_trains_the_encoder(profile):
+    sft = sft_stage(profile, "base")
+    assert train_info(sft)["settings"]["train_audio_encoder"] is True
+    assert not _same(_tensors(profile.run_dir / "tiny_model", "audio_tower"), _tensors(sft, "audio_tower"))
+
+
+def test_opting_in_trains_the_encoder_after_calibration(profile):
+    profile.reasoning_train_audio_encoder = True
+    sft = sft_stage(profile, "calibration")
+    assert not _same(_tensors(profile.run_dir / "calibration" / "model", "audio_tower"), _tensors(sft, "audio_tower"))
+
+
+def test_systems_are_unique_and_resolvable():
+    assert len({s.name for s in SYSTEMS}) == len({s.slug for s in SYSTEMS}) == len(SYSTEMS)
+    assert get_system("sq_llm").rewards == "unified"
+    assert grpo_run_name(["acc_sem", "iou"]) == "grpo_acc_sem+iou"
+    assert grpo_run_name("acc_sem", "text_only") == "grpo_acc_sem_text_only"
+    with pytest.raises(KeyError, match="unknown system"):
+        get_system("nope")
