@@ -12,13 +12,21 @@ from .metrics.evaluate import AVG_DIMENSIONS
 sns.set_theme(style="whitegrid", context="notebook")
 
 
-def reward_curves(curve: pd.DataFrame, title: str = "", window: int = 5):
-    """Total and per-function rewards (rolling mean) and KL over GRPO steps."""
+def reward_curves(curve: pd.DataFrame, title: str = "", window: int | None = None):
+    """Total and per-function rewards (rolling mean over ``window`` steps, default a tenth of the run, at
+    least 5), the least-squares trend of the total (dashed), and KL over GRPO steps."""
+    from scipy.stats import linregress
+
+    window = window or max(5, len(curve) // 10)
     cols = [c for c in curve.columns if c.startswith("reward_") and c != "reward_std"]
     fig, (ax, ax_kl) = plt.subplots(1, 2, figsize=(11, 3.5))
     for c in ["reward", *cols]:
         ax.plot(curve["step"], curve[c].rolling(window, min_periods=1).mean(), label=c.removeprefix("reward_") or c,
                 lw=2 if c == "reward" else 1)
+    if len(curve) >= 3:
+        fit = linregress(curve["step"], curve["reward"].astype(float))
+        ax.plot(curve["step"], fit.intercept + fit.slope * curve["step"], "k--", lw=1,
+                label=f"trend {100 * fit.slope:+.2f}/100 steps (p={fit.pvalue:.2g})")
     ax.set(xlabel="GRPO step", ylabel=f"reward (rolling mean, {window})", title=title or "reward")
     ax.legend(fontsize=8)
     ax_kl.plot(curve["step"], curve["kl"], color="tab:red")

@@ -79,16 +79,28 @@ def copy_reference(src: str | Path, dst: str | Path) -> list[Path]:
     return [Path(shutil.copy2(p, dst / p.name)) for p in sorted(src.glob("*.csv"))]
 
 
-def reward_curve_summary(curve: pd.DataFrame, window: int = 10) -> dict:
-    """Mean reward over the first and last ``window`` steps and the rise between them.
+def reward_curve_summary(curve: pd.DataFrame, window: int | None = None) -> dict:
+    """Mean reward over the first and last ``window`` steps (default: a quarter of the run), the rise
+    between them, and the least-squares trend over all steps (``scipy.stats.linregress``: slope per 100
+    steps and its two-sided p-value), since per-step rewards of a small batch are noisy.
 
-    >>> reward_curve_summary(pd.DataFrame({"reward": [0.0, 1.0, 2.0, 3.0]}), window=2)
-    {'reward_first': 0.5, 'reward_last': 2.5, 'reward_rise': 2.0, 'steps': 4}
+    >>> s = reward_curve_summary(pd.DataFrame({"reward": [0.0, 1.0, 2.0, 3.0]}), window=2)
+    >>> s["reward_first"], s["reward_last"], s["reward_rise"], s["steps"], s["reward_slope_per_100"]
+    (0.5, 2.5, 2.0, 4, 100.0)
+    >>> reward_curve_summary(pd.DataFrame({"reward": [1.0, 3.0, 1.0, 3.0] * 5}))["reward_slope_p"] > 0.05
+    True
     """
-    w = max(1, min(window, len(curve) // 2 or 1))
+    from scipy.stats import linregress
+
+    n = len(curve)
+    w = max(1, min(window or n // 4, n // 2 or 1))
     first, last = float(curve["reward"].head(w).mean()), float(curve["reward"].tail(w).mean())
-    return {"reward_first": round(first, 4), "reward_last": round(last, 4), "reward_rise": round(last - first, 4),
-            "steps": int(len(curve))}
+    out = {"reward_first": round(first, 4), "reward_last": round(last, 4), "reward_rise": round(last - first, 4),
+           "steps": int(n), "window": int(w), "reward_slope_per_100": None, "reward_slope_p": None}
+    if n >= 3:  # else no trend (None)
+        fit = linregress(range(n), curve["reward"].astype(float))
+        out.update(reward_slope_per_100=round(float(fit.slope) * 100, 4), reward_slope_p=float(f"{fit.pvalue:.3g}"))
+    return out
 
 
 def load_json(path: str | Path) -> dict:
