@@ -7,6 +7,10 @@ already exists, so the ablation notebook retrains nothing that notebook 02 or 03
          └─calibrate(frozen)─► calibration_frozen ──sft(frozen)──► sft_from_calibration_frozen
          └──────────────sft──► sft_from_base
 
+The audio encoder is trained where the arrow says so: in ``calibrate`` and in ``sft`` from ``base``.
+SFT from a calibrated model keeps it frozen unless the profile sets ``reasoning_train_audio_encoder``
+(:func:`sft_encoder_trainable`), and GRPO always does, so "learned encoder" means learned in Calibration.
+
 ``SYSTEMS`` names every row of the paper's Tables 1 and 3 that applies to one backbone (the names
 of ``results/reference/paper_table*.csv`` where the paper has the row), plus our IoU and signal
 rewards and Omni-R1's diagnostics (audio withheld at test time; GRPO trained text-only).

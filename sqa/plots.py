@@ -70,3 +70,43 @@ def ours_vs_paper(long: pd.DataFrame, title: str = "tiny profile vs paper"):
     ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return fig
+
+
+def reward_curve_grid(curves: dict[str, pd.DataFrame], window: int | None = None):
+    """One panel per GRPO run (rewards live on different scales): rolling mean of the total reward, the
+    per-step values faintly, and the least-squares trend with its slope per 100 steps and p-value."""
+    from scipy.stats import linregress
+
+    n = max(1, len(curves))
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
+    for ax, (name, c) in zip(axes.flat, curves.items()):
+        w = window or max(5, len(c) // 10)
+        ax.plot(c["step"], c["reward"], color="tab:blue", alpha=0.25, lw=0.8)
+        ax.plot(c["step"], c["reward"].rolling(w, min_periods=1).mean(), color="tab:blue", lw=2)
+        label = ""
+        if len(c) >= 3:
+            fit = linregress(c["step"], c["reward"].astype(float))
+            ax.plot(c["step"], fit.intercept + fit.slope * c["step"], "k--", lw=1)
+            label = f"\ntrend {100 * fit.slope:+.3g}/100 steps, p={fit.pvalue:.2g}"
+        ax.set_title(name + label, fontsize=9)
+        ax.set(xlabel="GRPO step", ylabel=f"reward (rolling {w})")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+SURVIVAL_SYSTEMS: tuple[str, ...] = ("Calibration-only", "QualiSpeech-FT (learned encoder)", "Acc+Sem dim-wise GRPO",
+                                     "LLM-judge dim-wise GRPO", "SQ-LLM")
+"""The systems along the paper's pipeline: Calibration, the SFT warm-up (= QualiSpeech-FT stage 2 from the
+calibrated model), then GRPO with dimension-wise rewards and with SQ-LLM's unified reward."""
+
+
+def pcc_through_stages(table1: pd.DataFrame, systems: Sequence[str] = SURVIVAL_SYSTEMS,
+                       title: str = "Does calibration survive reasoning? (PCC, speed excluded)"):
+    """Grouped bars of Table 1's PCC for the pipeline's stages, in order (a missing bar: PCC undefined)."""
+    rows = table1[table1["system"].isin(systems)].copy()
+    rows["system"] = pd.Categorical(rows["system"], [s for s in systems if s in set(rows["system"])], ordered=True)
+    return pcc_bars(rows.sort_values("system"), title=title)
