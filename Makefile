@@ -77,8 +77,18 @@ $(RES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(RES)/calibration/metrics.j
 # the first GRPO run builds the shared warm-up stage; the others reuse it (safe under make -j)
 $(foreach r,$(filter-out acc_sem,$(GRPO_RUNS)),$(RES)/grpo_$(r)/metrics.json): $(RES)/grpo_acc_sem/metrics.json
 
+# stages only notebook 04 needs, trained beside the GRPO notebooks under make -j (each after what it starts from)
+ABLATION_STAGES := sft_from_base sft_from_calibration_frozen grpo_acc_sem_text_only
+STAGE_STAMP = runs/$(PROFILE)/.stage_$(1)
+$(call STAGE_STAMP,sft_from_base): $(RES)/data/summary.json $(PREPARED)
+$(call STAGE_STAMP,sft_from_calibration_frozen): $(RES)/calibration_frozen/metrics.json
+$(call STAGE_STAMP,grpo_acc_sem_text_only): $(RES)/grpo_acc_sem/metrics.json
+runs/$(PROFILE)/.stage_%:
+	$(PY) -m sqa train $* --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
+	@touch $@
+
 $(RES)/tables/table1.csv: notebooks/04_ablations.ipynb $(RES)/calibration_frozen/metrics.json \
-		$(foreach r,$(GRPO_RUNS),$(RES)/grpo_$(r)/metrics.json)
+		$(foreach r,$(GRPO_RUNS),$(RES)/grpo_$(r)/metrics.json) $(foreach s,$(ABLATION_STAGES),$(call STAGE_STAMP,$(s)))
 	$(PM) $< $(NBOUT)/04_ablations.ipynb
 
 $(RES)/figures/index.json: notebooks/05_figures.ipynb $(RES)/tables/table1.csv

@@ -1,4 +1,4 @@
-"""Command line: ``python -m sqa assess FILE...``, ``python -m sqa prepare`` and ``python -m sqa report``.
+"""Command line: ``python -m sqa assess FILE...``, ``prepare``, ``train STAGE`` and ``report``.
 
 Run ``python -m sqa assess --help`` for the options.
 """
@@ -31,6 +31,20 @@ def _prepare(args) -> int:
     return 0
 
 
+def _train(args) -> int:
+    """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir."""
+    from .pipeline import build_stage
+    from .profiles import get_profile
+
+    profile = get_profile(args.profile, data_dir=args.data_dir)
+    try:
+        print(build_stage(profile, args.stage))
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     prep.add_argument("--profile", default="tiny")
     prep.add_argument("--data-dir", default=None)
     prep.set_defaults(func=_prepare)
+    train = sub.add_parser("train", help="train (or find cached) one stage under runs/<profile>/, e.g. sft_from_base")
+    train.add_argument("stage", help="calibration, calibration_frozen, sft_from_{base,calibration,calibration_frozen}, "
+                                     "grpo_<rewards>[_text_only]")
+    train.add_argument("--profile", default="tiny")
+    train.add_argument("--data-dir", default=None)
+    train.set_defaults(func=_train)
     rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
     rep.add_argument("--profile", default="tiny")
     rep.set_defaults(func=_report)

@@ -101,6 +101,38 @@ def grpo_run_name(rewards: str | list[str], audio_mode: str = "audio") -> str:
     return "grpo_" + "+".join(names) + ("" if audio_mode == "audio" else f"_{audio_mode}")
 
 
+STAGE_NAMES = ("calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration",
+               "sft_from_calibration_frozen", "grpo_<rewards>", "grpo_<rewards>_text_only")
+"""What :func:`build_stage` (and ``python -m sqa train``) accepts: the dir names under ``runs/<profile>/``."""
+
+
+def build_stage(profile: Profile, name: str, progress: bool = True) -> Path:
+    """Build (or find cached) the stage named like its dir under ``runs/<profile>/``; returns its model dir.
+
+    Lets ``make -j2 reproduce`` train independent stages side by side before the notebooks that need them.
+
+    >>> from sqa.profiles import get_profile
+    >>> build_stage(get_profile("smoke"), "sft_from_nowhere")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown stage 'sft_from_nowhere'; expected one of calibration, calibration_frozen, sft_from_base, \
+sft_from_calibration, sft_from_calibration_frozen, grpo_<rewards>, grpo_<rewards>_text_only
+    """
+    if name in ("calibration", "calibration_frozen"):
+        return calibration_stage(profile, learned=name == "calibration")
+    if name.startswith("sft_from_") and name.removeprefix("sft_from_") in SFT_INITS:
+        return sft_stage(profile, name.removeprefix("sft_from_"))
+    if name.startswith("grpo_") and len(name) > len("grpo_"):
+        audio_mode = "text_only" if name.endswith("_text_only") else "audio"
+        rewards = parse_reward_names(name.removeprefix("grpo_").removesuffix("_text_only"))
+        from .rewards import REWARDS
+
+        if unknown := [r for r in rewards if r not in REWARDS]:  # before the warm-up is trained, not after
+            raise ValueError(f"stage {name!r}: unknown reward(s) {unknown}; known: {sorted(REWARDS)}")
+        return grpo_stage(profile, rewards, audio_mode, progress=progress)
+    raise ValueError(f"unknown stage {name!r}; expected one of {', '.join(STAGE_NAMES)}")
+
+
 # ---------------------------------------------------------------- systems
 
 @dataclass(frozen=True)

@@ -70,3 +70,23 @@ def test_systems_are_unique_and_resolvable():
     assert grpo_run_name("acc_sem", "text_only") == "grpo_acc_sem_text_only"
     with pytest.raises(KeyError, match="unknown system"):
         get_system("nope")
+
+
+def test_build_stage_by_run_dir_name(profile):
+    from sqa.pipeline import build_stage
+
+    assert build_stage(profile, "sft_from_base") == profile.run_dir / "sft_from_base" / "model"
+    assert build_stage(profile, "calibration_frozen") == profile.run_dir / "calibration_frozen" / "model"
+    for bad, message in [("sft_from_grpo", "unknown stage"), ("grpo_", "unknown stage"), ("grpo_bogus", "unknown reward")]:
+        with pytest.raises(ValueError, match=message):
+            build_stage(profile, bad)
+    assert not (profile.run_dir / "sft_from_calibration").exists()  # the bad GRPO name trained nothing
+
+
+def test_cli_train_prints_the_model_dir_and_rejects_unknown_stages(profile, capsys):
+    from sqa.cli import main
+
+    assert main(["train", "sft_from_base", "--profile", "smoke", "--data-dir", profile.data_dir]) == 0
+    assert capsys.readouterr().out.strip().endswith("sft_from_base/model")
+    assert main(["train", "sft_from_everywhere", "--profile", "smoke"]) == 2
+    assert "unknown stage 'sft_from_everywhere'" in capsys.readouterr().err
