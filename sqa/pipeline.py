@@ -39,6 +39,10 @@ def calibration_stage(profile: Profile, learned: bool = True) -> Path:
     return calibrate(_with_encoder(profile, learned))
 
 
+SFT_INITS = ("base", "calibration", "calibration_frozen")
+"""Where SFT on full answers can start (``runs/<profile>/sft_from_<init>``)."""
+
+
 def sft_encoder_trainable(profile: Profile, init: str) -> bool:
     """Whether SFT on full answers from ``init`` trains the audio encoder.
 
@@ -55,8 +59,6 @@ def sft_encoder_trainable(profile: Profile, init: str) -> bool:
         raise ValueError(f"unknown SFT init {init!r}; expected one of {SFT_INITS}")
     return {"base": True, "calibration": profile.reasoning_train_audio_encoder, "calibration_frozen": False}[init]
 
-
-SFT_INITS = ("base", "calibration", "calibration_frozen")
 
 
 def sft_stage(profile: Profile, init: str = "calibration") -> Path:
@@ -125,10 +127,12 @@ sft_from_calibration, sft_from_calibration_frozen, grpo_<rewards>, grpo_<rewards
     if name.startswith("grpo_") and len(name) > len("grpo_"):
         audio_mode = "text_only" if name.endswith("_text_only") else "audio"
         rewards = parse_reward_names(name.removeprefix("grpo_").removesuffix("_text_only"))
-        from .rewards import REWARDS
+        from .rewards import check_reward_names
 
-        if unknown := [r for r in rewards if r not in REWARDS]:  # before the warm-up is trained, not after
-            raise ValueError(f"stage {name!r}: unknown reward(s) {unknown}; known: {sorted(REWARDS)}")
+        try:
+            check_reward_names(rewards)  # before the warm-up is trained, not after
+        except KeyError as err:
+            raise ValueError(f"stage {name!r}: {err.args[0]}") from None
         return grpo_stage(profile, rewards, audio_mode, progress=progress)
     raise ValueError(f"unknown stage {name!r}; expected one of {', '.join(STAGE_NAMES)}")
 

@@ -43,6 +43,20 @@ REWARDS: dict[str, list[Callable]] = {
 }
 
 
+def check_reward_names(names: list[str]) -> None:
+    """Raise ``KeyError`` naming every registry name in ``names`` that does not exist (before any work).
+
+    >>> check_reward_names(["acc_sem", "iou"])
+    >>> check_reward_names(["acc_sem", "bogus"])
+    Traceback (most recent call last):
+    ...
+    KeyError: "unknown reward(s) ['bogus']; known: ['acc_sem', 'accuracy', 'iou', 'llm_judge', 'semantic', 'signal', 'unified']"
+    """
+    unknown = [n for n in names if n not in REWARDS]
+    if unknown:
+        raise KeyError(f"unknown reward(s) {unknown}; known: {sorted(REWARDS)}")
+
+
 def get_rewards(names: str | list[str], judge: Any = None) -> list[Callable]:
     """Reward functions for registry ``names`` (a name, a comma-separated string, or a list).
 
@@ -51,9 +65,7 @@ def get_rewards(names: str | list[str], judge: Any = None) -> list[Callable]:
     """
     if isinstance(names, str):
         names = [n.strip() for n in names.split(",") if n.strip()]
-    unknown = [n for n in names if n not in REWARDS]
-    if unknown:
-        raise KeyError(f"sqa.rewards.get_rewards: unknown reward(s) {unknown}; known: {sorted(REWARDS)}")
+    check_reward_names(names)
     out: list[Callable] = []
     for n in names:
         if judge is not None and n == "llm_judge":
@@ -65,6 +77,6 @@ def get_rewards(names: str | list[str], judge: Any = None) -> list[Callable]:
     return out
 
 
-__all__ = ["REWARDS", "get_rewards", "stats", "RewardStats", "RewardConfigError", "completion_text",
+__all__ = ["REWARDS", "check_reward_names", "get_rewards", "stats", "RewardStats", "RewardConfigError", "completion_text",
            "accuracy_reward", "semantic_reward", "acc_sem_reward", "llm_judge_reward", "make_llm_judge_reward",
            "unified_reward", "make_unified_reward", "interval_iou_reward", "signal_reward", "make_signal_reward"]
