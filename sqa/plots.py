@@ -12,21 +12,33 @@ from .metrics.evaluate import AVG_DIMENSIONS
 sns.set_theme(style="whitegrid", context="notebook")
 
 
+def _default_window(curve: pd.DataFrame) -> int:
+    """Rolling-mean width of the reward plots: a tenth of the run, at least 5 steps."""
+    return max(5, len(curve) // 10)
+
+
+def _plot_trend(ax, curve: pd.DataFrame):
+    """Draw the total reward's least-squares trend (dashed) on ``ax``; return the fit (None: too short)."""
+    from .tables import reward_trend
+
+    fit = reward_trend(curve)
+    if fit is not None:
+        ax.plot(curve["step"], fit.intercept + fit.slope * curve["step"], "k--", lw=1)
+    return fit
+
+
 def reward_curves(curve: pd.DataFrame, title: str = "", window: int | None = None):
     """Total and per-function rewards (rolling mean over ``window`` steps, default a tenth of the run, at
     least 5), the least-squares trend of the total (dashed), and KL over GRPO steps."""
-    from scipy.stats import linregress
-
-    window = window or max(5, len(curve) // 10)
+    window = window or _default_window(curve)
     cols = [c for c in curve.columns if c.startswith("reward_") and c != "reward_std"]
     fig, (ax, ax_kl) = plt.subplots(1, 2, figsize=(11, 3.5))
     for c in ["reward", *cols]:
         ax.plot(curve["step"], curve[c].rolling(window, min_periods=1).mean(), label=c.removeprefix("reward_") or c,
                 lw=2 if c == "reward" else 1)
-    if len(curve) >= 3:
-        fit = linregress(curve["step"], curve["reward"].astype(float))
-        ax.plot(curve["step"], fit.intercept + fit.slope * curve["step"], "k--", lw=1,
-                label=f"trend {100 * fit.slope:+.2f}/100 steps (p={fit.pvalue:.2g})")
+    fit = _plot_trend(ax, curve)
+    if fit is not None:
+        ax.lines[-1].set_label(f"trend {100 * fit.slope:+.2f}/100 steps (p={fit.pvalue:.2g})")
     ax.set(xlabel="GRPO step", ylabel=f"reward (rolling mean, {window})", title=title or "reward")
     ax.legend(fontsize=8)
     ax_kl.plot(curve["step"], curve["kl"], color="tab:red")
@@ -75,21 +87,16 @@ def ours_vs_paper(long: pd.DataFrame, title: str = "tiny profile vs paper"):
 def reward_curve_grid(curves: dict[str, pd.DataFrame], window: int | None = None):
     """One panel per GRPO run (rewards live on different scales): rolling mean of the total reward, the
     per-step values faintly, and the least-squares trend with its slope per 100 steps and p-value."""
-    from scipy.stats import linregress
-
     n = max(1, len(curves))
     cols = min(3, n)
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3 * rows), squeeze=False)
     for ax, (name, c) in zip(axes.flat, curves.items()):
-        w = window or max(5, len(c) // 10)
+        w = window or _default_window(c)
         ax.plot(c["step"], c["reward"], color="tab:blue", alpha=0.25, lw=0.8)
         ax.plot(c["step"], c["reward"].rolling(w, min_periods=1).mean(), color="tab:blue", lw=2)
-        label = ""
-        if len(c) >= 3:
-            fit = linregress(c["step"], c["reward"].astype(float))
-            ax.plot(c["step"], fit.intercept + fit.slope * c["step"], "k--", lw=1)
-            label = f"\ntrend {100 * fit.slope:+.3g}/100 steps, p={fit.pvalue:.2g}"
+        fit = _plot_trend(ax, c)
+        label = "" if fit is None else f"\ntrend {100 * fit.slope:+.3g}/100 steps, p={fit.pvalue:.2g}"
         ax.set_title(name + label, fontsize=9)
         ax.set(xlabel="GRPO step", ylabel=f"reward (rolling {w})")
     for ax in list(axes.flat)[n:]:
