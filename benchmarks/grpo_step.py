@@ -1,8 +1,8 @@
 """One GRPO step (G completions for each of B clips): sqa's shared encoding vs the naive path.
 
-* sqa: :func:`sqa.train.grpo.grpo_step` itself: each clip encoded once (``embed_prompts``), the prompt
-  embeddings shared by generation (``generate(inputs_embeds=..., num_return_sequences=G)``, KV cache)
-  and by the reference and policy log-prob passes;
+* sqa: :func:`sqa.train.grpo.grpo_step` itself: each clip encoded once (``embed_prompts``), each prompt
+  prefilled once and its KV cache repeated for its G completions (``sample_shared_prefix``), the prompt
+  embeddings shared by generation and by the reference and policy log-prob passes;
 * naive (:func:`naive_step`, what audio GRPO trainers do): the prompt inputs, audio features included,
   repeated for each of the G completions (``repeat_inputs``), so the encoder runs B*G times in
   generation, again in the reference pass and again in the policy pass.
@@ -15,14 +15,14 @@ completions (:func:`loss_difference`): the only difference left is the shared en
 from __future__ import annotations
 
 import contextlib
-import copy
 import random
 import tempfile
 
 import numpy as np
 import torch
 
-from sqa.train.grpo import apply_update, reference_model
+from sqa.train.grpo import apply_update
+from sqa.train.grpo_setup import freeze_audio_path, reference_model, setup_policy
 
 from .common import clips, log, median, median_split, synchronize, timed
 
@@ -90,13 +90,6 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     return {**stats, "completion_len": float(mask.sum(1).float().mean()), **t}
 
 
-def freeze_audio(model) -> None:
-    """Encoder and projector frozen, as :func:`sqa.train.grpo.run` sets them."""
-    for name, p in model.named_parameters():
-        if "audio_tower" in name or "multi_modal_projector" in name:
-            p.requires_grad_(False)
-
-
 def keep_audio_frozen(model) -> None:
     """Re-freeze the audio path whenever the reference context (``disable_adapter``) exits.
 
@@ -115,21 +108,18 @@ def keep_audio_frozen(model) -> None:
             with original():
                 yield
         finally:
-            freeze_audio(model)
+            freeze_audio_path(model)
 
     model.disable_adapter = disable_adapter
 
 
 def setup(model_dir, cfg):
-    """Policy (LoRA, encoder and projector frozen, as :func:`sqa.train.grpo.run` does), reference, optimiser."""
-    from sqa.model import load_model
+    """Policy, reference and optimiser as :func:`sqa.train.grpo.run_grpo` sets them up
+    (:func:`sqa.train.grpo_setup.setup_policy`), plus the :func:`keep_audio_frozen` shim."""
+    from dataclasses import replace
 
-    model, processor = load_model(model_dir, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
-                                  train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)
-    freeze_audio(model)
+    model, ref_model, processor, optimizer = setup_policy(replace(cfg, init=str(model_dir)))
     keep_audio_frozen(model)
-    ref_model = None if hasattr(model, "disable_adapter") else copy.deepcopy(model).eval().requires_grad_(False)
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr, weight_decay=0.0)
     return model, ref_model, processor, optimizer
 
 

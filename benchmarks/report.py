@@ -113,7 +113,7 @@ def summary(grpo: dict, calib: dict) -> str:
             "## GRPO step: audio encoded once per prompt (sqa) vs repeated per completion (naive)", "",
             f"G = {tiny['config']['group_size']} completions for each of {tiny['config']['batch_size']} clips "
             f"(16 rows), clips of 2-6 s, LoRA rank {tiny['config']['lora_rank']}, beta {tiny['config']['beta']}, "
-            "encoder and projector frozen (as `sqa.train.grpo.run`). sqa = `sqa.train.grpo.grpo_step`; naive = "
+            "encoder and projector frozen (as `sqa.train.grpo.run_grpo`). sqa = `sqa.train.grpo.grpo_step`; naive = "
             "`benchmarks.grpo_step.naive_step` (`repeat_inputs`, so the encoder runs B*G times in generation, in "
             "the reference pass and in the policy pass). Same model, optimiser, data and seeds; the two "
             "alternate in every repetition; medians. Loss/grad differences: both losses on the SAME sampled "

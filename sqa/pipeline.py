@@ -87,14 +87,13 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
                progress: bool = True) -> Path:
     """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
     from .data import load_qualispeech, prepare_profile_data
-    from .train import grpo
-    from .train.grpo import GRPOConfig
+    from .train.grpo import GRPOConfig, run_grpo
 
     name = grpo_run_name(rewards, audio_mode)
     cfg = GRPOConfig.from_profile(profile, warmup_stage(profile), profile.run_dir / name, rewards,
                                   audio_mode=audio_mode)
     examples = load_qualispeech(prepare_profile_data(profile, progress=False), "train")
-    return grpo(cfg, examples=examples, progress=progress)
+    return run_grpo(cfg, examples=examples, progress=progress)
 
 
 def grpo_run_name(rewards: str | list[str], audio_mode: str = "audio") -> str:

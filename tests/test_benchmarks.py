@@ -69,15 +69,16 @@ def test_calibration_json_and_summary(quick):
 def test_audio_path_stays_frozen_after_reference_pass(tmp_path):
     """PEFT's disable_adapter() re-enables the projector; the shim freezes it again."""
     from sqa.model import build_tiny_model
-    from sqa.train.grpo import GRPOConfig, _audio_trainable
+    from sqa.train.grpo import GRPOConfig
+    from sqa.train.grpo_setup import audio_trainable
 
     path = build_tiny_model(tmp_path / "m", sizes=QUICK_SIZES)
     cfg = GRPOConfig(init=str(path), out_dir=str(tmp_path), lora_rank=4, lora_alpha=8)
     model, ref_model, _, optimizer = benchmarks.grpo_step.setup(path, cfg)
-    assert ref_model is None and not _audio_trainable(model)
+    assert ref_model is None and not audio_trainable(model)
     with model.disable_adapter():
         pass
-    assert not _audio_trainable(model)
+    assert not audio_trainable(model)
     assert all(p.requires_grad for g in optimizer.param_groups for p in g["params"])
 
 

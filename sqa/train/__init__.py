@@ -6,10 +6,7 @@
 from .calibrate import calibrate, calibration_items, stage_dir
 from .sft import SFTConfig, resolve_model, run_sft, train_info
 from .sft_reasoning import reasoning_items, sft_reasoning
+from .grpo import GRPOConfig, run_grpo
 
-
-from . import grpo  # a callable module: ``sqa.train.grpo(cfg)`` runs GRPO, ``sqa.train.grpo.sequence_logprobs``
-from .grpo import GRPOConfig
-
-__all__ = ["GRPOConfig", "SFTConfig", "grpo", "calibrate", "calibration_items", "reasoning_items", "resolve_model", "run_sft",
-           "sft_reasoning", "stage_dir", "train_info"]
+__all__ = ["GRPOConfig", "SFTConfig", "calibrate", "calibration_items", "reasoning_items", "resolve_model", "run_grpo",
+           "run_sft", "sft_reasoning", "stage_dir", "train_info"]

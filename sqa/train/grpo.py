@@ -1,46 +1,44 @@
 """GRPO with audio (paper §3.2): the Reasoning stage.
 
 A compact trainer rather than a TRL ``GRPOTrainer`` subclass, because TRL's log-prob passes forward
-image inputs only (DESIGN.md known trap): here the audio reaches generation AND the log-prob passes of
+image inputs only (README, *Known traps*): here the audio reaches generation AND the log-prob passes of
 the policy and of the reference, through :func:`sqa.train.logprobs.sequence_logprobs`. Rewards keep
 TRL's signature (``f(prompts, completions, **columns)``), so any TRL reward function plugs in.
 
 One step, for a batch of B clips and G completions each:
 
 1. encode each clip once (``embed_prompts``: audio encoder + projector, scattered into ``<sound>``);
-2. sample G completions per prompt with the KV cache (``generate(inputs_embeds=...)``: the
-   embeddings are expanded, the audio is not re-encoded);
+2. sample G completions per prompt: each prompt is prefilled once and its KV cache repeated for its G
+   completions (:func:`sqa.train.logprobs.sample_shared_prefix`), so the audio is not re-encoded;
 3. score them with the reward functions (a weighted sum), group-normalise (eq. 2);
 4. per-token log-probs of the policy (with grad) and of the reference (LoRA adapter disabled, or a
    frozen copy when the model is fully fine-tuned), sharing the prompt embeddings of step 1;
 5. loss = -log p * A + beta * KL (eq. 3), one optimiser step.
 
-The module is callable: ``sqa.train.grpo(cfg)`` runs :func:`run`, and
-``sqa.train.grpo.sequence_logprobs`` is the log-prob pass used for policy and reference.
+:func:`run_grpo` runs a whole training (like :func:`sqa.train.run_sft`); the policy, reference and
+optimiser come from :mod:`sqa.train.grpo_setup`, the reward curve and checkpoints from
+:mod:`sqa.train.grpo_log`.
 """
 from __future__ import annotations
 
-import contextlib
-import copy
-import csv
 import json
 import random
 import shutil
-import sys
 import time
-import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from .grpo_math import group_advantages, grpo_loss
+from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
 from .logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
                        sequence_logprobs)
 from .sft import model_fingerprint
 
-__all__ = ["GRPOConfig", "run", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
+__all__ = ["GRPOConfig", "run_grpo", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
 
 
 @dataclass
@@ -137,34 +135,6 @@ def score_completions(reward_fns, weights, prompts, completions, columns) -> tup
 
 # ---------------------------------------------------------------- one step
 
-@contextlib.contextmanager
-def reference_model(model, ref_model):
-    """The reference policy: the adapter-disabled policy (LoRA) or a frozen copy (full fine-tuning).
-
-    PEFT's ``disable_adapter()`` switches ``modules_to_save`` (the projector) back to trainable on exit;
-    the parameters frozen before are frozen again afterwards, so the reference pass never changes what
-    the optimiser and the gradient clipping see.
-    """
-    if ref_model is not None or not hasattr(model, "disable_adapter"):
-        yield ref_model
-        return
-    frozen = [p for p in model.parameters() if not p.requires_grad]
-    try:
-        with model.disable_adapter():
-            yield model
-    finally:
-        for p in frozen:
-            p.requires_grad_(False)
-
-
-def _audio_trainable(model) -> bool:
-    from ..model.loading import unwrap
-
-    base = unwrap(model)
-    parts = [getattr(base.model, "audio_tower", None), getattr(base.model, "multi_modal_projector", None)]
-    return any(p.requires_grad for part in parts if part is not None for p in part.parameters())
-
-
 def apply_update(model, optimizer, loss: torch.Tensor, max_grad_norm: float) -> None:
     """Backward, clip the trainable parameters' gradient norm, one optimiser step."""
     optimizer.zero_grad(set_to_none=True)
@@ -208,7 +178,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
             ref_logp = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=ref_embeds, temperature=cfg.temperature)
     model.train()
     # token embeddings with grad (they train under full fine-tuning); the audio is re-encoded only if it learns
-    policy_embeds = embed_prompts(model, inputs, None if _audio_trainable(model) else audio)
+    policy_embeds = embed_prompts(model, inputs, None if audio_trainable(model) else audio)
     logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=policy_embeds, temperature=cfg.temperature)
     loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
     timings["t_logprobs"] = time.perf_counter() - t0
@@ -238,121 +208,85 @@ def _load_training_rows(cfg: GRPOConfig, examples=None) -> list[dict]:
     return rows
 
 
-def _save_checkpoint(model, optimizer, step, out_dir: Path, rng_state) -> Path:
-    ckpt = out_dir / f"checkpoint-{step}"
-    ckpt.mkdir(parents=True, exist_ok=True)
-    trainable = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
-    torch.save({"trainable": trainable, "optimizer": optimizer.state_dict(), "step": step, "rng": rng_state},
-               ckpt / "state.pt")
-    for old in sorted(out_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[:-2]:
-        for f in old.iterdir():
-            f.unlink()
-        old.rmdir()
-    return ckpt
-
-
-def _latest_checkpoint(out_dir: Path) -> Path | None:
-    ckpts = sorted(out_dir.glob("checkpoint-*/state.pt"), key=lambda p: int(p.parent.name.split("-")[1]))
-    return ckpts[-1] if ckpts else None
-
-
-def run(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
-    """Train with GRPO from ``cfg.init``; returns the merged model directory ``<out_dir>/model``.
-
-    Writes ``<out_dir>/reward_curve.csv`` (one row per step: total and per-function rewards, KL, loss,
-    completion length, unparsed completions, time split) and ``<out_dir>/config.json``. Resumes from the
-    latest ``checkpoint-N`` in ``out_dir`` when one exists.
-    """
-    from tqdm.auto import tqdm
-
-    from ..model import load_model, merge_and_save
-    from ..rewards import get_rewards, stats as reward_stats
-
+def _start_out_dir(cfg: GRPOConfig) -> dict:
+    """Record ``cfg`` (and the warm-up model's fingerprint) in ``<out_dir>/config.json``; a directory
+    recorded with other settings is removed first. Returns the settings."""
     out_dir = Path(cfg.out_dir)
-    final = out_dir / "model"
     settings = {**asdict(cfg), "init_fingerprint": model_fingerprint(cfg.init)}
     recorded = out_dir / "config.json"
     if recorded.exists() and json.loads(recorded.read_text()) != settings:
         shutil.rmtree(out_dir)  # another configuration or another warm-up model: start again
-    if (final / "config.json").exists():
-        return final
     out_dir.mkdir(parents=True, exist_ok=True)
     recorded.write_text(json.dumps(settings, indent=2))
-    torch.manual_seed(cfg.seed)
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
+    return settings
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+
+
+def _reward_functions(cfg: GRPOConfig) -> tuple[list, list[float]]:
+    from ..rewards import get_rewards
 
     reward_fns = get_rewards(cfg.rewards)
     weights = cfg.reward_weights or [1.0] * len(reward_fns)
     if len(weights) != len(reward_fns):
         raise ValueError(f"{len(weights)} reward weights for {len(reward_fns)} reward functions")
-    model, processor = load_model(cfg.init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
-                                  train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)
-    # GRPO trains the LLM's LoRA only: the encoder and projector were calibrated before, and keeping them
-    # fixed makes the policy's and the reference's audio embeddings identical (one encoding per step).
-    for name, p in model.named_parameters():
-        if "audio_tower" in name or "multi_modal_projector" in name:
-            p.requires_grad_(False)
-    ref_model = None
-    if not hasattr(model, "disable_adapter"):
-        ref_model = copy.deepcopy(model).eval().requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    return reward_fns, weights
+
+
+def _resume(policy: Policy, out_dir: Path, curve: RewardCurve, rng: random.Random) -> int:
+    """The step to start from: the latest checkpoint's (its state restored, later log rows dropped) or 0."""
+    latest = latest_checkpoint(out_dir)
+    if latest is None:
+        curve.reset()
+        return 0
+    start = restore_checkpoint(latest, policy.model, policy.optimizer, rng)
+    curve.keep_until(start)
+    return start
+
+
+def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
+    """Train with GRPO from ``cfg.init``; returns the merged model directory ``<out_dir>/model``.
+
+    Writes ``<out_dir>/reward_curve.csv`` (one row per step: total and per-function rewards, KL, loss,
+    completion length, unparsed completions, time split) and ``<out_dir>/config.json``. Resumes from the
+    latest ``checkpoint-N`` in ``out_dir`` when one exists; returns at once when the run with the same
+    settings is complete.
+    """
+    from tqdm.auto import tqdm
+
+    from ..model import merge_and_save
+    from ..rewards import stats as reward_stats
+
+    out_dir = Path(cfg.out_dir)
+    final = out_dir / "model"
+    settings = _start_out_dir(cfg)
+    if (final / "config.json").exists():
+        return final
+    seed_everything(cfg.seed)
+    reward_fns, weights = _reward_functions(cfg)
+    policy = setup_policy(cfg)
     rows = _load_training_rows(cfg, examples)
     rng = random.Random(cfg.seed)
+    curve = RewardCurve(out_dir / "reward_curve.csv")
+    start = _resume(policy, out_dir, curve, rng)
 
-    start, curve_path = 0, out_dir / "reward_curve.csv"
-    latest = _latest_checkpoint(out_dir)
-    if latest is not None:
-        state = torch.load(latest, weights_only=False)
-        named = dict(model.named_parameters())
-        with torch.no_grad():
-            for n, t in state["trainable"].items():
-                named[n].copy_(t)
-        optimizer.load_state_dict(state["optimizer"])
-        rng.setstate(state["rng"])
-        start = state["step"]
-        if curve_path.exists():  # drop the log of steps redone after the checkpoint
-            with curve_path.open() as f:
-                kept = [r for r in csv.DictReader(f) if int(r["step"]) <= start]
-            with curve_path.open("w", newline="") as f:
-                if kept:
-                    writer = csv.DictWriter(f, fieldnames=list(kept[0]))
-                    writer.writeheader()
-                    writer.writerows(kept)
-    elif curve_path.exists():
-        curve_path.unlink()
-
-    fieldnames = None
     bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}", disable=not progress,
                initial=start, total=cfg.steps)
     for step in bar:
         batch = [rows[i] for i in rng.sample(range(len(rows)), min(cfg.batch_size, len(rows)))]
         before = reward_stats.snapshot()
         t0 = time.perf_counter()
-        log = grpo_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, weights)
-        log = {"step": step + 1, **log, "unparsed": reward_stats.unparsed_since(before),
-               "t_step": time.perf_counter() - t0}
-        with curve_path.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=fieldnames or list(log))
-            if fieldnames is None:
-                fieldnames = list(log)
-                if f.tell() == 0:
-                    writer.writeheader()
-            writer.writerow(log)
+        log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer, batch, cfg,
+                        reward_fns, weights)
+        curve.append({"step": step + 1, **log, "unparsed": reward_stats.unparsed_since(before),
+                      "t_step": time.perf_counter() - t0})
         bar.set_postfix(reward=f"{log['reward']:.3f}", kl=f"{log['kl']:.4f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
-            _save_checkpoint(model, optimizer, step + 1, out_dir, rng.getstate())
-    merge_and_save(model, processor, final)
+            save_checkpoint(policy.model, policy.optimizer, step + 1, out_dir, rng.getstate())
+    merge_and_save(policy.model, policy.processor, final)
     (final / "sqa_grpo.json").write_text(json.dumps(settings, indent=2))
     return final
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``sqa.train.grpo(cfg)`` run GRPO while ``sqa.train.grpo.sequence_logprobs`` stays importable."""
-
-    def __call__(self, cfg: GRPOConfig, **kwargs) -> Path:
-        return run(cfg, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

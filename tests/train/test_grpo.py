@@ -126,7 +126,7 @@ def test_sampling_gives_group_of_completions(policy):
 
 def test_reference_pass_keeps_audio_path_frozen(small_model):
     """PEFT's disable_adapter() re-enables modules_to_save grads on exit; the reference context undoes that."""
-    from sqa.train.grpo import reference_model
+    from sqa.train.grpo_setup import reference_model
 
     model, _ = load_model(small_model, lora_rank=4, train_audio_encoder=False)
     for n, p in model.named_parameters():
@@ -171,7 +171,7 @@ def test_short_run_writes_curve_and_resumes(small_model, corpus, tmp_path):
     examples = load_qualispeech(corpus, "train")
     cfg = GRPOConfig(init=str(small_model), out_dir=str(tmp_path / "grpo"), rewards=["acc_sem", "iou"],
                      steps=2, group_size=2, batch_size=2, lr=1e-3, max_new_tokens=8, lora_rank=8, save_every=1)
-    sqa.train.grpo(cfg, examples=examples, progress=False)
+    sqa.train.run_grpo(cfg, examples=examples, progress=False)
     out = tmp_path / "grpo"
     rows = list(csv.DictReader((out / "reward_curve.csv").open()))
     assert [r["step"] for r in rows] == ["1", "2"]
@@ -192,12 +192,12 @@ def test_resume_continues_from_checkpoint(small_model, corpus, tmp_path, monkeyp
     out = tmp_path / "grpo"
     cfg = GRPOConfig(init=str(small_model), out_dir=str(out), rewards=["iou"], steps=2, group_size=2,
                      batch_size=2, max_new_tokens=4, lora_rank=8, save_every=1)
-    sqa.train.grpo(cfg, examples=examples, progress=False)
+    sqa.train.run_grpo(cfg, examples=examples, progress=False)
     shutil.rmtree(out / "model")  # simulate the interruption before the end
     calls = []
     real_step = grpo_module.grpo_step
     monkeypatch.setattr(grpo_module, "grpo_step", lambda *a, **k: calls.append(1) or real_step(*a, **k))
-    sqa.train.grpo(cfg, examples=examples, progress=False)
+    sqa.train.run_grpo(cfg, examples=examples, progress=False)
     assert len(calls) == 1
     steps = [r["step"] for r in csv.DictReader((out / "reward_curve.csv").open())]
     assert steps == ["1", "2"] and (out / "model" / "config.json").exists()
