@@ -70,10 +70,13 @@ class ExampleList(list):
         return len(self.skipped)
 
 
-def parse_score(value) -> int | None:
+def csv_score(value) -> int | None:
     """A CSV cell as a 1..5 score, or ``None`` when it is empty, NaN, fractional or out of range.
 
-    >>> [parse_score(v) for v in ("4", "4.0", " 2 ", "3.5", "", "nan", None, "7", "good")]
+    Strict, unlike :func:`sqa.schema.parse_score` (which reads a model's answer, ``"Score: 3.5"`` -> 4):
+    an annotation that is not a whole number 1..5 is no label.
+
+    >>> [csv_score(v) for v in ("4", "4.0", " 2 ", "3.5", "", "nan", None, "7", "good")]
     [4, 4, 2, None, None, None, None, None, None]
     """
     if value is None:
@@ -97,7 +100,7 @@ def _text(value) -> str:
 
 def row_to_assessment(row: dict) -> Assessment:
     """One CSV row (a mapping from column name to cell) as an :class:`~sqa.schema.Assessment`."""
-    scores = {dim: parse_score(row.get(col)) for col, dim in SCORE_COLUMNS.items()}
+    scores = {dim: csv_score(row.get(col)) for col, dim in SCORE_COLUMNS.items()}
     artifacts = {}
     for col, name in BRIEF_COLUMNS.items():
         text = _text(row.get(col))

@@ -1,7 +1,7 @@
 """Score evaluation of a calibrated model: one greedy answer per (test clip, dimension), parsed, correlated.
 
-For every test clip and every dimension the model gets ``calibration_prompt(dim)``; the first digit
-1..5 of its answer is the prediction (:func:`parse_score`). Per dimension the Pearson correlation with
+For every test clip and every dimension the model gets ``calibration_prompt(dim)``; the first number of
+its answer, rounded half up into 1..5, is the prediction (:func:`sqa.schema.parse_score`). Per dimension the Pearson correlation with
 the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable answer drop out);
 ``avg_pcc`` averages every dimension except speed (paper Table 1, footnote 2), ``mos_pcc`` is overall.
 
@@ -15,7 +15,6 @@ the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable answer
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -23,36 +22,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ..metrics import AVG_DIMENSIONS, pcc
 from ..prompts import calibration_prompt
-from ..schema import DIMENSIONS
-
-AVG_DIMENSIONS: tuple[str, ...] = tuple(d for d in DIMENSIONS if d != "speed")
-"""Dimensions in ``avg_pcc``: all but speed, whose scale is not a quality scale (paper Table 1)."""
-_DIGIT = re.compile(r"(?<!\d)[1-5](?!\d)")
-
-
-def parse_score(text: str) -> int | None:
-    """The first stand-alone digit 1..5 of an answer, or None.
-
-    >>> parse_score("4"), parse_score("Score: 2."), parse_score("10 or 7"), parse_score("")
-    (4, 2, None, None)
-    """
-    m = _DIGIT.search(text or "")
-    return int(m.group()) if m else None
-
-
-def _pcc(pred, ref) -> float:
-    try:
-        from ..metrics.pcc import pcc
-    except ImportError:  # sqa.metrics not present: same rule with scipy directly
-        from scipy.stats import pearsonr
-
-        pairs = [(p, r) for p, r in zip(pred, ref) if p is not None and r is not None
-                 and not (isinstance(p, float) and math.isnan(p))]
-        if len(pairs) < 2 or len({p for p, _ in pairs}) < 2 or len({r for _, r in pairs}) < 2:
-            return float("nan")
-        return float(pearsonr(*zip(*pairs)).statistic)
-    return pcc(pred, ref)
+from ..schema import DIMENSIONS, parse_score
 
 
 def _none(x):
@@ -67,8 +39,8 @@ def score_metrics(predictions: pd.DataFrame) -> dict:
     per_dim = {}
     for dim in [d for d in DIMENSIONS if d in set(predictions["dimension"])]:
         rows = predictions[predictions["dimension"] == dim]
-        per_dim[dim] = round(_pcc([_none(x) for x in rows["pred"]], [_none(x) for x in rows["true"]]), 4)
-    avg = [per_dim[d] for d in AVG_DIMENSIONS if d in per_dim and not math.isnan(per_dim[d])]
+        per_dim[dim] = round(pcc([_none(x) for x in rows["pred"]], [_none(x) for x in rows["true"]]), 4)
+    avg = [v for d, v in per_dim.items() if d in AVG_DIMENSIONS and not math.isnan(v)]
     return {
         "pcc": per_dim,
         "avg_pcc": round(float(np.mean(avg)), 4) if avg else float("nan"),
