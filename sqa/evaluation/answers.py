@@ -29,8 +29,7 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
                      max_new_tokens: int = 160, progress: bool = False) -> list[str]:
     """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio)."""
     from ..data import load_audio
-    from ..model import decode, generate_ids, generate_texts
-    from ..train.grpo import prompt_inputs
+    from ..model import decode, generate_ids, generate_texts, prompt_inputs
 
     if audio_mode not in AUDIO_MODES:
         raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
@@ -58,14 +57,15 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     """
     import os
 
+    from ..llm import get_judge, llm_extract
     from ..metrics import evaluate
-    from ..metrics.extract import llm_extract
 
     extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
     texts = generate_answers(model, processor, examples, audio_mode, batch_size, max_new_tokens, progress)
     preds = [llm_extract(t, extractor) for t in texts]
     refs = [ex.assessment for ex in examples]
-    metrics = evaluate(preds, refs, texts=texts, corr_backend=corr_backend)
+    judge = None if corr_backend in (None, "minilm") else get_judge(corr_backend)
+    metrics = evaluate(preds, refs, texts=texts, corr_backend=judge)
     metrics["audio_mode"] = audio_mode
     metrics["extractor"] = str(extractor) if extractor else "parse_response"
     df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,

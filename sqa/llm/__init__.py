@@ -4,14 +4,17 @@
 * :class:`TransformersChatBackend` -- a local causal LM via transformers;
 * :class:`RuleJudge` -- deterministic stand-in judge for the tiny profile and tests;
 * :class:`LLMJudge` -- turns a chat backend into a judge; :func:`get_backend` / :func:`get_judge`
-  build them from spec strings; :class:`JudgeUnavailable` is raised for a dead endpoint.
+  build them from spec strings, :func:`lazy_judge` on first use; :class:`JudgeUnavailable` is raised
+  for a dead endpoint;
+* :func:`llm_extract` -- optional LLM extraction of free-form answers into an Assessment.
 """
 from .errors import JudgeUnavailable
-from .factory import get_backend, get_judge
+from .extract import llm_extract
+from .factory import JUDGE_ENV, get_backend, get_judge, lazy_judge
 from .hf_backend import TransformersChatBackend
 from .judge import LLMJudge
 from .openai_backend import OpenAIChatBackend
 from .rule_judge import RuleJudge
 
 __all__ = ["JudgeUnavailable", "OpenAIChatBackend", "TransformersChatBackend", "RuleJudge", "LLMJudge",
-           "get_backend", "get_judge"]
+           "JUDGE_ENV", "get_backend", "get_judge", "lazy_judge", "llm_extract"]

@@ -18,13 +18,16 @@ spec                                   result
 """
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Callable
 
 from .hf_backend import TransformersChatBackend
 from .judge import LLMJudge
 from .openai_backend import OpenAIChatBackend
 from .rule_judge import RuleJudge
 
+JUDGE_ENV = "SQA_JUDGE"
+"""The environment variable naming the judge when nothing else does (default ``"rule"``)."""
 SPEC_HELP = "'rule', 'rule:rouge', 'http(s)://host:port/v1#<model>' or 'hf:<local model dir>'"
 
 
@@ -53,3 +56,23 @@ def get_judge(spec: Any = None) -> Any:
     """A judge (``rate_dimensions`` / ``rate_unified`` / ``rate_descriptions``) from a spec or backend."""
     backend = get_backend(spec)
     return backend if hasattr(backend, "rate_dimensions") else LLMJudge(backend)
+
+
+def lazy_judge(spec: Any = None) -> Callable[[], Any]:
+    """A function that builds the judge on its first call and returns the same one afterwards.
+
+    ``spec`` as in :func:`get_judge`; ``None`` means ``$SQA_JUDGE`` (read at the first call), else ``"rule"``.
+    Rewards hold one, so that importing them neither builds a judge nor contacts an endpoint.
+
+    >>> judge = lazy_judge("rule:rouge")
+    >>> judge() is judge(), judge().label
+    (True, 'rule-rouge')
+    """
+    box: list = []
+
+    def judge():
+        if not box:
+            box.append(get_judge(spec if spec is not None else os.environ.get(JUDGE_ENV, "rule")))
+        return box[0]
+
+    return judge

@@ -5,16 +5,17 @@
 * :func:`interval_iou` -- IoU of merged time intervals (DESIGN.md);
 * :func:`rouge_l` -- ROUGE-L F of long-form descriptions;
 * :func:`description_correlation` -- LLM-judge or MiniLM agreement of descriptions, with its label;
-* :func:`evaluate` -- every Table 1 / Table 3 column in one dict;
-* :func:`llm_extract` -- optional LLM extraction of free-form answers.
+* :func:`evaluate` -- every Table 1 / Table 3 column in one dict.
+
+Judges are passed in (built by :func:`sqa.llm.get_judge`): ``sqa.llm`` imports ``sqa.metrics``, never
+the reverse.
 """
 from .correlation import Correlation, description_correlation
 from .detection import detection_f1
 from .evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS, evaluate
-from .extract import llm_extract
 from .iou import interval_iou, merge_intervals
 from .pcc import pcc
 from .rouge import rouge_l
 
 __all__ = ["pcc", "detection_f1", "interval_iou", "merge_intervals", "rouge_l", "description_correlation",
-           "Correlation", "evaluate", "llm_extract", "AVG_DIMENSIONS", "TABLE1_COLUMNS", "TABLE3_COLUMNS"]
+           "Correlation", "evaluate", "AVG_DIMENSIONS", "TABLE1_COLUMNS", "TABLE3_COLUMNS"]

@@ -1,8 +1,9 @@
 """Agreement of predicted and reference descriptions, 0..1 (paper Table 3, "Corr." columns).
 
-The paper asked GPT-4o for a correlation score. Here an LLM judge does that when one is
-configured (``backend``: a spec such as ``"http://host:8000/v1#Qwen3-8B"`` or a backend object;
-its 0..10 rating is divided by 10); otherwise MiniLM ``(cos + 1) / 2`` stands in. The label
+The paper asked GPT-4o for a correlation score. Here a judge does that when one is given
+(``backend``: a judge object with ``rate_descriptions`` and ``label``, e.g.
+``sqa.llm.get_judge("http://host:8000/v1#Qwen3-8B")``; its 0..10 rating is divided by 10); otherwise
+(``None`` or ``"minilm"``) MiniLM ``(cos + 1) / 2`` stands in. The label
 returned ("minilm", "llm:<model>", "rule-minilm") must be shown next to the numbers, since
 the two are not on the same footing. An empty prediction scores 0; an unreadable judge reply
 gives NaN (left out of means).
@@ -36,9 +37,10 @@ def description_correlation(preds: Sequence[str], refs: Sequence[str], backend: 
         if idx:
             values[idx] = cosine01([preds[i] for i in idx], [refs[i] for i in idx])
         return Correlation(values, "minilm")
-    from sqa.llm import get_judge
-
-    judge = get_judge(backend)
+    if not hasattr(backend, "rate_descriptions"):
+        raise TypeError(f"sqa.metrics.description_correlation: backend {backend!r} is not a judge; "
+                        "build one with sqa.llm.get_judge(spec)")
+    judge = backend
     if idx:
         ratings = judge.rate_descriptions([(refs[i], preds[i]) for i in idx])
         values[idx] = [np.nan if r is None else r / 10.0 for r in ratings]

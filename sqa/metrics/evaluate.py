@@ -19,7 +19,8 @@ CSV columns (``/work/shared/reference``) to these keys.
 >>> from sqa.schema import Assessment, Artifact
 >>> noisy = lambda s: Artifact(True, [(0, 1)], "hum") if s < 3 else Artifact(False)
 >>> ref = [Assessment({"noise": s, "overall": s}, {"noise": noisy(s)}) for s in (1, 2, 4, 5)]
->>> r = evaluate(ref, ref, corr_backend="rule:rouge")
+>>> from sqa.llm import get_judge
+>>> r = evaluate(ref, ref, corr_backend=get_judge("rule:rouge"))
 >>> r["noise_pcc"], r["mos_pcc"], r["noise_f1"], r["noise_iou"], r["noise_corr"], r["parse_failure_rate"], r["n"]
 (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 4)
 """
@@ -66,8 +67,8 @@ def evaluate(predictions: Sequence[Assessment], references: Sequence[Assessment]
     """Table 1 + Table 3 metrics of parsed ``predictions`` against ``references`` (see module doc).
 
     ``texts`` are the raw generations: when given, ``parse_failure_rate`` is the share of them
-    that parse to nothing; otherwise the share of empty ``predictions``. ``corr_backend`` picks
-    the judge of the "corr" columns (None: MiniLM).
+    that parse to nothing; otherwise the share of empty ``predictions``. ``corr_backend`` is
+    the judge of the "corr" columns (from :func:`sqa.llm.get_judge`; None: MiniLM).
     """
     from sqa.schema.parse import is_empty
 

@@ -4,8 +4,8 @@
 >>> path = build_tiny_model("runs/tiny/tiny_model")                                  # doctest: +SKIP
 >>> model, processor = load_model(path, lora_rank=0)                                 # doctest: +SKIP
 """
-from .batching import (IGNORE_INDEX, audio_windows, build_batch, end_of_turn_id, prompt_batch, render_exchange,
-                       render_prompt)
+from .batching import (IGNORE_INDEX, audio_windows, build_batch, end_of_turn_id, prompt_batch, prompt_inputs,
+                       render_exchange, render_prompt)
 from .chat import AF3_CHAT_TEMPLATE, AUDIO_TOKEN, END_OF_TURN, conversation
 from .generation import decode, generate_ids, generate_texts
 from .loading import LM_LORA_REGEX, configure_trainable, count_parameters, load_model, merge_and_save
@@ -18,5 +18,5 @@ __all__ = [
     "AF3_CHAT_TEMPLATE", "AUDIO_TOKEN", "END_OF_TURN", "IGNORE_INDEX", "LM_LORA_REGEX", "PAPER_MODEL",
     "TINY_WINDOW_SECONDS", "audio_windows", "build_batch", "build_tiny_model", "configure_trainable",
     "conversation", "count_parameters", "decode", "end_of_turn_id", "generate_ids", "generate_texts",
-    "load_model", "merge_and_save", "prompt_batch", "render_exchange", "render_prompt",
+    "load_model", "merge_and_save", "prompt_batch", "prompt_inputs", "render_exchange", "render_prompt",
 ]

@@ -89,6 +89,19 @@ def prompt_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str]
     return processor(text=texts, audio=audios, sampling_rate=sampling_rate, padding_side="left")
 
 
+def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, device="cpu"):
+    """Processor outputs for B generation prompts (left-padded); ``text_only`` leaves the audio out
+    (Omni-R1's text-only diagnostic: no ``<sound>`` placeholders at all, not zeroed audio)."""
+    if text_only:
+        turns = [[{"role": "user", "content": [{"type": "text", "text": prompt}]}]] * len(audios)
+        texts = processor.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
+        inputs = processor.tokenizer(texts, padding=True, padding_side="left", return_tensors="pt")
+    else:
+        inputs = prompt_batch(processor, list(audios), [prompt] * len(audios))
+    inputs.pop("num_audio_tokens", None)
+    return inputs.to(device)
+
+
 def _answer_span(tokenizer, prompt_text: str, full_text: str, eot: int) -> tuple[list[int], int]:
     """The answer's token ids (end-of-turn included) and the number of tokens after them in ``full_text``."""
     if not full_text.startswith(prompt_text):

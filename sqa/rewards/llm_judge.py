@@ -22,27 +22,19 @@ for Qwen3 on vLLM as in the paper, ``"hf:/path"`` for a local model. The module-
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
-from sqa.llm import get_judge
+from sqa.llm import lazy_judge
 from sqa.llm.views import dimension_text
 from sqa.schema import DIMENSIONS
 
 from .common import never_raise, parsed_pairs
 from .stats import stats
 
-JUDGE_ENV = "SQA_JUDGE"
-
 
 def make_llm_judge_reward(backend: Any = None, name: str = "llm_judge") -> Callable:
     """A TRL reward using the judge ``backend`` (spec string or object; None: ``$SQA_JUDGE`` or "rule")."""
-    judge_box: list = []
-
-    def judge():
-        if not judge_box:
-            judge_box.append(get_judge(backend if backend is not None else os.environ.get(JUDGE_ENV, "rule")))
-        return judge_box[0]
+    judge = lazy_judge(backend)
 
     @never_raise(name)
     def llm_judge_reward(prompts, completions, **columns) -> list[float]:

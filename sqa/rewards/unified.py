@@ -22,10 +22,9 @@ computed from the parsed answers (see ``RuleJudge.rate_unified``). Junk scores 0
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
-from sqa.llm import get_judge
+from sqa.llm import lazy_judge
 from sqa.schema import render
 
 from .common import never_raise, parsed_pairs
@@ -49,12 +48,7 @@ def combine(ratings: dict[str, float | None], normalise: bool = True) -> float:
 
 def make_unified_reward(backend: Any = None, normalise: bool = True, name: str = "unified") -> Callable:
     """A TRL reward with SQ-LLM's unified judge (``backend`` as in :func:`sqa.llm.get_judge`)."""
-    judge_box: list = []
-
-    def judge():
-        if not judge_box:
-            judge_box.append(get_judge(backend if backend is not None else os.environ.get("SQA_JUDGE", "rule")))
-        return judge_box[0]
+    judge = lazy_judge(backend)
 
     @never_raise(name)
     def unified_reward(prompts, completions, **columns) -> list[float]:

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..model.batching import prompt_inputs
 from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from .grpo_math import group_advantages, grpo_loss
 from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -83,21 +84,6 @@ class GRPOConfig:
 
 
 # ---------------------------------------------------------------- prompts and generation
-
-def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, device="cpu"):
-    """Processor outputs for B generation prompts (left-padded); ``text_only`` leaves the audio out
-    (Omni-R1's text-only diagnostic: no ``<sound>`` placeholders at all, not zeroed audio)."""
-    from ..model import prompt_batch
-
-    if text_only:
-        turns = [[{"role": "user", "content": [{"type": "text", "text": prompt}]}]] * len(audios)
-        texts = processor.apply_chat_template(turns, tokenize=False, add_generation_prompt=True)
-        inputs = processor.tokenizer(texts, padding=True, padding_side="left", return_tensors="pt")
-    else:
-        inputs = prompt_batch(processor, list(audios), [prompt] * len(audios))
-    inputs.pop("num_audio_tokens", None)
-    return inputs.to(device)
-
 
 def end_of_turn_ids(processor) -> list[int]:
     from ..model.batching import end_of_turn_id

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sqa.metrics import TABLE1_COLUMNS, TABLE3_COLUMNS, description_correlation, evaluate, llm_extract
+from sqa.llm import get_judge, llm_extract
+from sqa.metrics import TABLE1_COLUMNS, TABLE3_COLUMNS, description_correlation, evaluate
 from sqa.schema import DIMENSIONS, Artifact, Assessment, render
 
 REFERENCE_DIR = Path("/work/shared/reference")
@@ -48,7 +49,7 @@ def _csv_columns(name):
 
 
 def test_evaluate_keys_cover_the_paper_tables():
-    out = evaluate(REFS, REFS, corr_backend="rule:rouge")
+    out = evaluate(REFS, REFS, corr_backend=get_judge("rule:rouge"))
     table3 = _csv_columns("paper_table3_descriptive.csv")
     assert list(TABLE3_COLUMNS) == table3
     assert set(table3) <= set(out)
@@ -70,7 +71,7 @@ def test_evaluate_perfect_predictions():
 
 def test_avg_pcc_excludes_speed():
     preds = [Assessment({**p.scores, "speed": 6 - p.scores["speed"]}, p.artifacts, p.description) for p in REFS]
-    out = evaluate(preds, REFS, corr_backend="rule:rouge")
+    out = evaluate(preds, REFS, corr_backend=get_judge("rule:rouge"))
     assert out["speed_pcc"] == pytest.approx(-1.0)
     assert out["avg_pcc"] == pytest.approx(1.0)
     assert out["mos_pcc"] == out["overall_pcc"] == pytest.approx(1.0)
@@ -81,7 +82,7 @@ def test_iou_and_corr_only_over_examples_where_both_mark_present():
              make(2, Artifact(False)),                          # missed: counts for F1 only
              make(4, Artifact(True, [(3, 4)], "buzz")),         # false alarm: F1 only
              make(5, None)]                                     # not stated: absent
-    out = evaluate(preds, REFS, corr_backend="rule:rouge")
+    out = evaluate(preds, REFS, corr_backend=get_judge("rule:rouge"))
     assert out["noise_iou"] == pytest.approx(0.5)
     assert out["noise_corr"] == pytest.approx(1.0)  # only the first pair, identical text
     assert out["noise_f1"] == pytest.approx(2 * 1 / (2 * 1 + 1 + 1))
@@ -92,12 +93,12 @@ def test_parse_failure_rate_from_texts():
     texts = [render(r) for r in REFS[:3]] + ["I cannot assess this audio."]
     from sqa.schema import parse_response
 
-    out = evaluate([parse_response(t) for t in texts], REFS, texts=texts, corr_backend="rule:rouge")
+    out = evaluate([parse_response(t) for t in texts], REFS, texts=texts, corr_backend=get_judge("rule:rouge"))
     assert out["parse_failure_rate"] == pytest.approx(0.25)
 
 
 def test_evaluate_accepts_rendered_strings_and_checks_lengths():
-    out = evaluate([render(r) for r in REFS], [render(r) for r in REFS], corr_backend="rule:rouge")
+    out = evaluate([render(r) for r in REFS], [render(r) for r in REFS], corr_backend=get_judge("rule:rouge"))
     assert out["noise_pcc"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="3 predictions vs 4 references"):
         evaluate(REFS[:3], REFS)
@@ -112,16 +113,16 @@ def test_description_correlation_minilm_orders_by_meaning():
 
 def test_description_correlation_with_llm_backend_uses_judge_rating():
     chat = FakeChat("Score: 8")
-    vals, label = description_correlation(["hum", ""], ["a low hum", "a click"], backend=chat)
+    vals, label = description_correlation(["hum", ""], ["a low hum", "a click"], backend=get_judge(chat))
     assert label == "llm:fake"
     assert vals.tolist() == [0.8, 0.0]
     assert len(chat.seen) == 1 and "a low hum" in chat.seen[0][-1]["content"]
-    vals, _ = description_correlation(["hum"], ["hum"], backend=FakeChat("no rating here"))
+    vals, _ = description_correlation(["hum"], ["hum"], backend=get_judge(FakeChat("no rating here")))
     assert np.isnan(vals[0])
 
 
 def test_evaluate_reports_llm_corr_backend():
-    out = evaluate(REFS, REFS, corr_backend=FakeChat("Score: 10", name="Qwen3-8B"))
+    out = evaluate(REFS, REFS, corr_backend=get_judge(FakeChat("Score: 10", name="Qwen3-8B")))
     assert out["corr_backend"] == "llm:Qwen3-8B" and out["longform_corr"] == 1.0
 
 

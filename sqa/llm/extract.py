@@ -14,6 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqa.schema import Artifact, Assessment, parse_response, render
+from sqa.schema.parse import is_empty
+
+from .factory import get_backend
+from .prompts import extract_messages, strip_thinking
 
 EXAMPLE = Assessment(
     scores={"noise": 2, "distortion": 5, "speed": 3, "continuity": 4, "listening_effort": 3, "naturalness": 3, "overall": 3},
@@ -27,10 +31,6 @@ def llm_extract(text: str, backend: Any = None, max_tokens: int = 512) -> Assess
     """Assessment extracted from ``text`` (see module docstring); raises only ``JudgeUnavailable``."""
     if backend is None:
         return parse_response(text)
-    from sqa.llm import get_backend
-    from sqa.llm.prompts import extract_messages, strip_thinking
-    from sqa.schema.parse import is_empty
-
     chat = get_backend(backend)
     if not hasattr(chat, "chat"):
         return parse_response(text)
