@@ -1,4 +1,4 @@
-"""Profiles: one code path, three sets of parameters (DESIGN.md "Profiles").
+"""Profiles: one code path, three sets of parameters (``docs/design.md``, *Profiles*).
 
 ``smoke`` runs in seconds (unit tests, nbval), ``tiny`` is the default of ``make reproduce``
 (minutes on a 2-core CPU), ``paper`` is the paper's setting on a GPU workstation with the real

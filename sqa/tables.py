@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 from typing import Sequence
 
@@ -70,13 +69,6 @@ def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, columns: Sequence[str]
             if c in a and c in b:
                 rows.append({"system": s, "metric": c, "ours": _num(a[c]), "paper": _num(b[c])})
     return pd.DataFrame(rows)
-
-
-def copy_reference(src: str | Path, dst: str | Path) -> list[Path]:
-    """Copy the paper's CSVs (``../shared/reference``) into ``results/reference`` so the repo stands alone."""
-    src, dst = Path(src), Path(dst)
-    dst.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy2(p, dst / p.name)) for p in sorted(src.glob("*.csv"))]
 
 
 def reward_curve_summary(curve: pd.DataFrame, window: int | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 * :func:`pcc` -- Pearson r over known pairs (NaN if undefined);
 * :func:`detection_f1` -- F1 of artifact presence;
-* :func:`interval_iou` -- IoU of merged time intervals (DESIGN.md);
+* :func:`interval_iou` -- IoU of merged time intervals;
 * :func:`rouge_l` -- ROUGE-L F of long-form descriptions;
 * :func:`description_correlation` -- LLM-judge or MiniLM agreement of descriptions, with its label;
 * :func:`evaluate` -- every Table 1 / Table 3 column in one dict.

@@ -14,7 +14,7 @@ Keys
   ``corr_backend`` (what measured the "corr" columns: "minilm" or "llm:<model>").
 
 An undefined value (no pairs) is NaN. ``TABLE1_COLUMNS`` / ``TABLE3_COLUMNS`` map the paper's
-CSV columns (``/work/shared/reference``) to these keys.
+CSV columns (``results/reference/paper_table*.csv``) to these keys.
 
 >>> from sqa.schema import Assessment, Artifact
 >>> noisy = lambda s: Artifact(True, [(0, 1)], "hum") if s < 3 else Artifact(False)

@@ -1,4 +1,4 @@
-"""Temporal IoU of artifact intervals (paper Table 3, "IoU" columns), as DESIGN.md defines it.
+"""Temporal IoU of artifact intervals (paper Table 3, "IoU" columns).
 
 Overlapping intervals are merged on each side; IoU is total overlap length over total union
 length. Both sides empty gives 1.0, exactly one empty gives 0.0.

@@ -5,7 +5,7 @@ What is trained (paper §3.1, Table 2):
 * the language model through LoRA on all its linear layers (q, k, v, o, gate, up, down), rank
   ``lora_rank`` (64 in the paper), ``lora_alpha`` (default ``2 * rank``). ``target_modules`` is a
   regex anchored on ``model.language_model``: PEFT matches plain names by suffix, and ``q_proj`` /
-  ``k_proj`` / ``v_proj`` also exist in the Whisper-style audio encoder (DESIGN.md known trap);
+  ``k_proj`` / ``v_proj`` also exist in the Whisper-style audio encoder (README, *Known traps*);
 * the projector (``multi_modal_projector``), always;
 * the audio encoder (``audio_tower``) when ``train_audio_encoder`` (the paper's choice), frozen otherwise.
   Its fixed positional table ``embed_positions`` is never trained, as in AF3.

@@ -1,4 +1,4 @@
-"""Audio that really reaches the log-prob passes (DESIGN.md known trap: TRL's GRPOTrainer
+"""Audio that really reaches the log-prob passes (README, *Known traps*: TRL's GRPOTrainer
 forwards image inputs only, so audio placeholders silently stay text embeddings there).
 
 ``embed_prompts`` runs the audio encoder + projector ONCE per prompt and scatters the audio
