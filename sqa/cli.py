@@ -21,12 +21,15 @@ def _report(args) -> int:
 def _prepare(args) -> int:
     """Generate (or check) the profile's data and build (or find) its base model, once, before the
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
-    from .data import prepare_profile_data
+    from .data import load_splits, prepare_profile_data
     from .profiles import get_profile
     from .train import resolve_model
 
     profile = get_profile(args.profile, data_dir=args.data_dir)
-    print("data:", prepare_profile_data(profile))
+    data = prepare_profile_data(profile)
+    print("data:", data)
+    for examples in load_splits(data, skip_missing=True).values():  # every problem row counted, per split
+        print(" ", examples.report.summary())
     print("base model:", resolve_model(profile))
     return 0
 

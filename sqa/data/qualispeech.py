@@ -7,7 +7,10 @@ The CSV has the dataset's own columns (:data:`COLUMNS`); extra columns are ignor
 Conventions (documented once, here):
 
 * a score that is empty, NaN, not a whole number ("3.5", "good") or outside 1..5 becomes ``None``;
-  a whole number written as a float ("4.0") is accepted;
+  a whole number written as a float ("4.0") is accepted. QualiSpeech's scores are whole numbers 1..5, so
+  every such cell is counted and reported (:mod:`sqa.data.load_report`), never dropped silently;
+* an id seen before in the same CSV is a duplicate: the later row is dropped, counted and reported;
+* ``strict=True`` refuses a split with any such problem, or with no rows, in one ``ValueError``;
 * an empty brief description makes that artifact ``None`` (not annotated), otherwise
   ``parse_brief`` decides presence, intervals and the description ("Not noticeable" -> absent);
 * ``Speed`` follows the QualiSpeech convention 1 = very slow, 3 = normal, 5 = very fast.
@@ -21,9 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Assessment, parse_brief
+from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_brief
 
 from .example import Example
+from .load_report import LoadReport, score_problem
 
 SCORE_COLUMNS: dict[str, str] = {
     "Background noise": "noise",
@@ -59,11 +63,13 @@ assert set(SCORE_COLUMNS) | set(BRIEF_COLUMNS) | {"id", VOICE_COLUMN, DESCRIPTIO
 
 
 class ExampleList(list):
-    """A ``list[Example]`` that also says which rows were skipped because their audio was missing."""
+    """A ``list[Example]`` that also says what was not loaded as is: ``.skipped`` lists the ids whose
+    audio was missing, ``.report`` (a :class:`~sqa.data.load_report.LoadReport`) every problem row."""
 
-    def __init__(self, examples=(), skipped: list[str] | None = None) -> None:
+    def __init__(self, examples=(), skipped: list[str] | None = None, report: LoadReport | None = None) -> None:
         super().__init__(examples)
         self.skipped: list[str] = list(skipped or [])
+        self.report: LoadReport | None = report
 
     @property
     def n_skipped(self) -> int:
@@ -71,7 +77,8 @@ class ExampleList(list):
 
 
 def csv_score(value) -> int | None:
-    """A CSV cell as a 1..5 score, or ``None`` when it is empty, NaN, fractional or out of range.
+    """A CSV cell as a 1..5 score, or ``None`` when :func:`~sqa.data.load_report.score_problem` finds one
+    (empty, NaN, not a number, fractional or out of range).
 
     Strict, unlike :func:`sqa.schema.parse_score` (which reads a model's answer, ``"Score: 3.5"`` -> 4):
     an annotation that is not a whole number 1..5 is no label.
@@ -79,16 +86,9 @@ def csv_score(value) -> int | None:
     >>> [csv_score(v) for v in ("4", "4.0", " 2 ", "3.5", "", "nan", None, "7", "good")]
     [4, 4, 2, None, None, None, None, None, None]
     """
-    if value is None:
+    if score_problem(value) is not None:
         return None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    if not math.isfinite(number) or number != int(number):
-        return None
-    number = int(number)
-    return number if SCORE_RANGE[0] <= number <= SCORE_RANGE[1] else None
+    return int(float(str(value).strip()))
 
 
 def _text(value) -> str:
@@ -108,6 +108,19 @@ def row_to_assessment(row: dict) -> Assessment:
     return Assessment(scores=scores, artifacts=artifacts, description=_text(row.get(DESCRIPTION_COLUMN)))
 
 
+def _read_csv(csv_path: Path) -> pd.DataFrame:
+    """The CSV as strings, or a one-line ``ValueError`` naming it (not UTF-8, empty, unparseable)."""
+    try:
+        return pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{csv_path}: not a UTF-8 text CSV (invalid byte 0x{err.object[err.start]:02x}); "
+                         "save it as UTF-8") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{csv_path}: empty file (no header row)") from None
+    except pd.errors.ParserError as err:
+        raise ValueError(f"{csv_path}: not a readable CSV ({str(err).strip().splitlines()[0]})") from None
+
+
 def read_split_csv(root: str | os.PathLike, split: str) -> pd.DataFrame:
     """``{root}/{split}.csv`` as strings, checked for the dataset's columns (extra columns kept)."""
     csv_path = Path(root) / f"{split}.csv"
@@ -115,7 +128,7 @@ def read_split_csv(root: str | os.PathLike, split: str) -> pd.DataFrame:
         found = sorted(p.name for p in Path(root).glob("*.csv")) if Path(root).is_dir() else []
         hint = f"; CSVs in {root}: {', '.join(found)}" if found else ("" if Path(root).is_dir() else f"; {root} is not a directory")
         raise FileNotFoundError(f"{csv_path}: QualiSpeech split CSV not found{hint}")
-    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    frame = _read_csv(csv_path)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{csv_path}: missing column(s) {', '.join(repr(c) for c in missing)}")
@@ -132,44 +145,71 @@ def _audio_path(root: Path, split: str, clip_id: str) -> Path:
     return path
 
 
-def load_qualispeech(root: str | os.PathLike, split: str, skip_missing: bool = False) -> ExampleList:
+def load_qualispeech(root: str | os.PathLike, split: str, skip_missing: bool = False,
+                     strict: bool = False) -> ExampleList:
     """Read one split of QualiSpeech (or of the synthetic corpus) as a list of :class:`Example`.
 
     Raises ``FileNotFoundError`` naming ``{root}/{split}.csv`` if it is absent, ``ValueError`` naming the
-    CSV and every missing column, and ``FileNotFoundError`` naming the first clip whose wav is missing.
-    With ``skip_missing=True`` such rows are skipped instead: one warning gives their count, and the
-    returned :class:`ExampleList` lists their ids in ``.skipped`` (count in ``.n_skipped``).
+    CSV when it is not UTF-8, empty or unparseable, and every missing column, and ``FileNotFoundError``
+    naming the first clip whose wav is missing. With ``skip_missing=True`` such rows are skipped instead:
+    one warning gives their count, and the returned :class:`ExampleList` lists their ids in ``.skipped``
+    (count in ``.n_skipped``).
+
+    Rows with a missing, non-numeric, fractional or out-of-range score, duplicate ids and a header-only
+    CSV are counted per reason in ``.report`` (:class:`~sqa.data.load_report.LoadReport`) and announced
+    in one warning; ``strict=True`` raises that line as a ``ValueError`` instead.
     """
     root = Path(root)
+    csv_path = root / f"{split}.csv"
     frame = read_split_csv(root, split)
-    examples, skipped = [], []
+    report = LoadReport(str(csv_path), n_rows=len(frame))
+    if frame.empty:
+        report.add("empty_split", "")
+    examples, skipped, seen = [], [], set()
     for row in frame.to_dict(orient="records"):
         clip_id = _text(row["id"])
         if not clip_id:
-            raise ValueError(f"{root / (split + '.csv')}: a row has an empty id")
+            raise ValueError(f"{csv_path}: a row has an empty id")
+        if clip_id in seen:
+            report.add("duplicate_id", clip_id)
+            continue
+        seen.add(clip_id)
+        problems = {}
+        for col in SCORE_COLUMNS:
+            if (reason := score_problem(row.get(col))) is not None:
+                problems.setdefault(reason, f"{col}={_text(row.get(col))!r}")
+        for reason, cell in problems.items():
+            report.add(reason, clip_id, cell)
         path = _audio_path(root, split, clip_id)
         if not path.is_file():
             if skip_missing:
                 skipped.append(clip_id)
+                report.add("missing_audio", clip_id)
                 continue
             raise FileNotFoundError(f"{path}: audio file for clip {clip_id!r} of {split}.csv not found")
         examples.append(Example(clip_id, path, row_to_assessment(row), _text(row[VOICE_COLUMN])))
+    problems = set(report.counts) - {"missing_audio"}  # missing audio has its own switch, skip_missing
+    if strict and problems:
+        raise ValueError(f"{report.summary()} (strict)")
     if skipped:
         warnings.warn(
-            f"{root / (split + '.csv')}: skipped {len(skipped)} of {len(frame)} clips whose audio is missing "
+            f"{csv_path}: skipped {len(skipped)} of {len(frame)} clips whose audio is missing "
             f"under {root / 'wav' / split} (first: {skipped[0]})",
             stacklevel=2,
         )
-    return ExampleList(examples, skipped)
+    if problems:
+        warnings.warn(report.summary(), stacklevel=2)
+    return ExampleList(examples, skipped, report)
 
 
-def load_splits(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_missing: bool = False) -> dict[str, ExampleList]:
+def load_splits(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_missing: bool = False,
+                strict: bool = False) -> dict[str, ExampleList]:
     """Every split of ``splits`` whose ``{split}.csv`` exists under ``root``, loaded with :func:`load_qualispeech`.
 
     Raises ``FileNotFoundError`` naming ``root`` when none of them exists.
     """
     root = Path(root)
-    found = {s: load_qualispeech(root, s, skip_missing=skip_missing) for s in splits if (root / f"{s}.csv").is_file()}
+    found = {s: load_qualispeech(root, s, skip_missing=skip_missing, strict=strict) for s in splits if (root / f"{s}.csv").is_file()}
     if not found:
         raise FileNotFoundError(f"{root}: no split CSV found (looked for {', '.join(s + '.csv' for s in splits)})")
     return found

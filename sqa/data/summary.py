@@ -77,7 +77,11 @@ def summarize(examples: Examples) -> dict:
     (plus ``all``), per-dimension score ``n``/``mean``/``std``/``counts`` over all clips and per split
     (``scores_by_split``), and per artifact the ``prevalence`` (share of annotated clips where it is present),
     ``mean_duration`` (mean total marked seconds per clip where present with intervals) and ``mean_intervals``.
+    Splits loaded by :func:`sqa.data.load_qualispeech` also give ``load_problems``: rows read, rows loaded
+    and the problem rows per reason (:class:`sqa.data.load_report.LoadReport`).
     """
+    reports = {k: v.report for k, v in examples.items() if getattr(v, "report", None) is not None} \
+        if isinstance(examples, Mapping) else {}
     splits = _by_split(examples)
     everything = [e for items in splits.values() for e in items]
     frame = scores_frame(splits)
@@ -93,6 +97,8 @@ def summarize(examples: Examples) -> dict:
         "artifacts_by_split": {
             split: {name: _artifact_stats(items, name) for name in ARTIFACTS} for split, items in splits.items()
         },
+        **({"load_problems": {k: {"n_rows": r.n_rows, "n_loaded": r.n_loaded, "counts": r.counts}
+                              for k, r in reports.items()}} if reports else {}),
     }
 
 

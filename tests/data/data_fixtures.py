@@ -1,4 +1,5 @@
 """Helpers for tests/data: a QualiSpeech-layout folder built from the real column layout."""
+import os
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,8 @@ import soundfile as sf
 
 from sqa.data.qualispeech import COLUMNS
 
-REAL_ROWS = Path(__file__).resolve().parents[3] / "shared/external/qualispeech_hf_viewer/qualispeech_train_viewer_excerpt_rows.csv"
+EXTERNAL = Path(os.environ.get("SQA_EXTERNAL", Path(__file__).resolve().parents[3] / "shared/external"))
+REAL_ROWS = EXTERNAL / "qualispeech_hf_viewer/qualispeech_train_viewer_excerpt_rows.csv"
 
 # Used only when the shared excerpt is absent: two real rows (HF tsinghua-ee/QualiSpeech, MIT), descriptions cut.
 FALLBACK_ROWS = [

@@ -45,7 +45,7 @@ def test_incomplete_real_row_gives_none_not_errors(real_layout):
     assert cut.assessment.description == ""
 
 
-def test_bad_scores_become_none(tmp_path):
+def test_bad_scores_become_none(tmp_path, recwarn):
     frame = real_rows().head(1).copy()
     frame.loc[:, "Speed"] = "3.5"
     frame.loc[:, "Naturalness"] = ""
@@ -111,3 +111,104 @@ def test_id_without_extension_finds_wav(tmp_path):
 def test_all_dimensions_present_in_order():
     assert set(pd.Index(COLUMNS)) >= {"Background noise", "Listening effort", "Overall quality"}
     assert len(DIMENSIONS) == 7
+
+
+# ---- strict and loud: every bad row counted per reason, refused with strict=True -------------------
+def _bad_scores_layout(tmp_path):
+    """Five copies of a real row under new ids: one clean, one each with a score of 7, 'n/a', 2.5 and empty cells."""
+    frame = pd.concat([real_rows().head(1)] * 5, ignore_index=True)
+    ids = [f"clip{i}.wav" for i in range(5)]
+    frame["id"] = ids
+    frame.loc[1, "Overall quality"] = "7"
+    frame.loc[2, "Speed"] = "n/a"
+    frame.loc[3, "Naturalness"] = "2.5"
+    frame.loc[4, "Distortion"] = ""
+    frame.loc[4, "Continuity"] = ""  # two empty cells in one row: counted once
+    return make_layout(tmp_path / "qs", frame), ids
+
+
+def test_bad_scores_are_counted_per_reason_and_warned(tmp_path):
+    root, ids = _bad_scores_layout(tmp_path)
+    with pytest.warns(UserWarning) as caught:
+        examples = load_qualispeech(root, "train")
+    assert len(examples) == 5  # rows with a bad score are kept, the score is None
+    report = examples.report
+    assert report.counts == {"missing_score": 1, "non_numeric_score": 1, "fractional_score": 1, "out_of_range_score": 1}
+    assert report.rows == {"out_of_range_score": [ids[1]], "non_numeric_score": [ids[2]],
+                           "fractional_score": [ids[3]], "missing_score": [ids[4]]}
+    (message,) = [str(w.message) for w in caught]
+    assert str(root / "train.csv") in message and "\n" not in message
+    assert "out_of_range_score 1" in message and "'7'" in message and "'n/a'" in message and "'2.5'" in message
+    assert by_id(examples)[ids[1]].assessment.scores["overall"] is None
+
+
+def test_strict_refuses_bad_scores_in_one_line(tmp_path):
+    root, ids = _bad_scores_layout(tmp_path)
+    with pytest.raises(ValueError) as err:
+        load_qualispeech(root, "train", strict=True)
+    message = str(err.value)
+    assert str(root / "train.csv") in message and "\n" not in message and "strict" in message
+    assert all(r in message for r in ("missing_score 1", "non_numeric_score 1", "fractional_score 1", "out_of_range_score 1"))
+
+
+def test_duplicate_ids_load_once_and_are_reported(tmp_path):
+    frame = real_rows().head(3)
+    doubled = pd.concat([frame, frame.iloc[[1]], frame.iloc[[1]]], ignore_index=True)
+    doubled.loc[3, "Speed"] = "1"  # a conflicting copy: the first row wins
+    root = make_layout(tmp_path / "qs", doubled)
+    with pytest.warns(UserWarning, match="duplicate_id 2"):
+        examples = load_qualispeech(root, "train")
+    assert [e.id for e in examples] == list(frame["id"])
+    assert examples.report.rows == {"duplicate_id": [frame["id"].iloc[1]] * 2}
+    assert examples.report.n_rows == 5 and examples.report.n_loaded == 3
+    assert by_id(examples)[frame["id"].iloc[1]].assessment.scores["speed"] == int(frame["Speed"].iloc[1])
+    with pytest.raises(ValueError, match="duplicate_id 2"):
+        load_qualispeech(root, "train", strict=True)
+
+
+def test_header_only_csv_says_so(tmp_path):
+    root = tmp_path / "qs"
+    root.mkdir()
+    (root / "test.csv").write_text(",".join(f'"{c}"' if " " in c else c for c in COLUMNS) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="header only, no rows"):
+        examples = load_qualispeech(root, "test")
+    assert len(examples) == 0 and examples.report.counts == {"empty_split": 1}
+    with pytest.raises(ValueError, match=r"test\.csv: header only, no rows .*strict"):
+        load_qualispeech(root, "test", strict=True)
+
+
+def test_non_utf8_csv_is_one_line_naming_the_file(tmp_path):
+    root = make_layout(tmp_path / "qs", real_rows().head(2))
+    (root / "train.csv").write_bytes(bytes(range(256)) * 8)  # binary junk
+    with pytest.raises(ValueError) as err:
+        load_qualispeech(root, "train")
+    message = str(err.value)
+    assert message.startswith(str(root / "train.csv")) and "not a UTF-8" in message and "\n" not in message
+
+
+def test_latin1_csv_is_refused_and_bom_is_accepted(tmp_path):
+    frame = real_rows().head(2).copy()
+    frame.loc[0, "Feeling of voice"] = "A voice from Zürich"
+    root = make_layout(tmp_path / "qs", frame)
+    frame.to_csv(root / "train.csv", index=False, encoding="latin-1")
+    with pytest.raises(ValueError, match="not a UTF-8 text CSV.*0xfc"):
+        load_qualispeech(root, "train")
+    frame.to_csv(root / "train.csv", index=False, encoding="utf-8-sig")  # Excel's UTF-8 with a BOM
+    examples = load_qualispeech(root, "train", strict=True)
+    assert examples[0].voice == "A voice from Zürich" and examples.report.ok
+
+
+def test_empty_file_is_one_line_naming_the_file(tmp_path):
+    root = tmp_path / "qs"
+    root.mkdir()
+    (root / "train.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"train\.csv: empty file"):
+        load_qualispeech(root, "train")
+
+
+def test_real_rows_pass_strict_without_warning(real_layout, recwarn):
+    """The rule accepts real QualiSpeech rows as they are: whole-number scores 1..5 in every score column."""
+    examples = load_qualispeech(real_layout, "train", strict=True)
+    assert examples.report.ok and examples.report.n_loaded == len(real_rows()) == len(examples)
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+    assert all(v in {1, 2, 3, 4, 5} for e in examples for v in e.assessment.scores.values())

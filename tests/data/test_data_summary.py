@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sqa.data import Example, load_qualispeech, make_synthetic_corpus, prepare_data
@@ -72,3 +73,15 @@ def test_load_splits_and_profile_data(tmp_path, monkeypatch):
     assert resolve_data_dir("c") == tmp_path / "c"  # relative to cwd when it exists there
     profile = get_profile("smoke", data_dir=str(root))
     assert prepare_profile_data(profile) == root
+
+
+def test_summary_carries_the_load_problems(tmp_path):
+    from data_fixtures import make_layout, real_rows
+
+    frame = pd.concat([real_rows().head(2), real_rows().head(1)], ignore_index=True)  # one duplicate id
+    root = make_layout(tmp_path / "qs", frame)
+    with pytest.warns(UserWarning, match="duplicate_id 1"):
+        examples = load_qualispeech(root, "train")
+    s = summarize({"train": examples})
+    assert s["load_problems"] == {"train": {"n_rows": 3, "n_loaded": 2, "counts": {"duplicate_id": 1}}}
+    assert "load_problems" not in summarize({"train": list(examples)})  # plain lists have no report
