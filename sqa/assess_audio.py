@@ -132,12 +132,9 @@ def load_assessor(model: str | os.PathLike, adapter: str | os.PathLike | None = 
     return net, processor
 
 
-def _generate(net, processor, audios: Sequence[np.ndarray], prompt: str, max_new_tokens: int) -> list[str]:
-    """Greedy answers for one batch (one ``generate`` call; features take the model's dtype there)."""
-    from .model import generate_texts
-
-    return generate_texts(net, processor, list(audios), [prompt] * len(audios), max_new_tokens=max_new_tokens,
-                          batch_size=len(audios), sampling_rate=processor.feature_extractor.sampling_rate)
+def _generate(generator, audios: Sequence[np.ndarray], prompt: str, max_new_tokens: int) -> list[str]:
+    """Greedy answers for one batch: one ``generate`` call of a local model, or concurrent endpoint requests."""
+    return generator.generate(list(audios), [prompt] * len(audios), max_new_tokens=max_new_tokens)
 
 
 # ---- assessment --------------------------------------------------------------------------
@@ -158,18 +155,33 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
     """Like :func:`assess`, yielding results (in input order) as each batch is done."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if isinstance(model, (tuple, list)):
+    from .llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
+    from .model.generator import as_generator
+
+    if is_endpoint_spec(model):
         if adapter is not None:
-            raise ValueError("adapter= applies to a model path; merge it before passing a loaded (model, processor)")
-        net, processor = model
+            raise AssessSetupError("--adapter applies to a local model; serve the adapter instead "
+                                   "(vllm serve BASE --enable-lora --lora-modules NAME=PATH, then --model URL#NAME)")
+        try:
+            generator = as_generator(model)
+        except ValueError as err:
+            raise AssessSetupError(str(err)) from None
+        # AF3's audio limits (its encoder's 10 ms hop, 600 s maximum); the server applies its model's own
+        sr, max_s, min_n = ENDPOINT_SAMPLING_RATE, 600.0, min_audio_samples(160)
     else:
-        net, processor = load_assessor(model, adapter, device or "cpu", dtype)
+        if isinstance(model, (tuple, list)):
+            if adapter is not None:
+                raise ValueError("adapter= applies to a model path; merge it before passing a loaded (model, processor)")
+            net, processor = model
+        else:
+            net, processor = load_assessor(model, adapter, device or "cpu", dtype)
+        generator = as_generator(net, processor, batch_size)
+        fe = processor.feature_extractor
+        sr, max_s = fe.sampling_rate, float(processor.max_audio_len)
+        min_n = min_audio_samples(fe.hop_length)
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     entries = expand_paths(paths)
-    fe = processor.feature_extractor
-    sr, max_s = fe.sampling_rate, float(processor.max_audio_len)
-    min_n = min_audio_samples(fe.hop_length)
     bar = None
     if progress and len(entries) > 1:
         from tqdm.auto import tqdm
@@ -190,8 +202,10 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
                     out.append(_error(file, f"{file}: cannot read ({type(err).__name__}: {_one_line(err)})"))
             todo = [o for o in out if isinstance(o, tuple)]
             try:
-                texts = _generate(net, processor, [c.audio for _, c in todo], prompt,
+                texts = _generate(generator, [c.audio for _, c in todo], prompt,
                                   max_new_tokens or DEFAULT_MAX_NEW_TOKENS) if todo else []
+            except EndpointUnavailable as err:  # no file can be assessed: exit status 2
+                raise AssessSetupError(str(err)) from None
             except Exception as err:  # noqa: BLE001 - e.g. out of memory: report the batch, go on
                 why = f"assessment failed ({type(err).__name__}: {_one_line(err)})"
                 out = [_error(o[0], f"{o[0]}: {why}") if isinstance(o, tuple) else o for o in out]

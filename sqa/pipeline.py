@@ -198,12 +198,17 @@ def results_dir(profile: Profile, results: str | Path = "results") -> Path:
 
 
 def evaluate_system(profile: Profile, system: System | str, results: str | Path = "results",
-                    corr_backend=None, progress: bool = False, refresh: bool = False) -> dict:
+                    corr_backend=None, progress: bool = False, refresh: bool = False,
+                    generator: str | None = None) -> dict:
     """Table 1 + Table 3 metrics of ``system`` on the test split, cached in
     ``results/<profile>/systems/<slug>/metrics.json`` (+ ``predictions.csv``).
 
     Table 1 of the Calibration-only system comes from the per-dimension calibration prompts (the
     only questions it was trained on), Table 3 from its answer to the reasoning prompt, as in the paper.
+
+    ``generator``: an endpoint ``http://HOST:PORT/v1#NAME`` serving this system's model (e.g. ``vllm serve
+    runs/paper/grpo_llm_judge/model``) writes the answers instead of a local ``generate``; nothing is
+    trained then, and the cache is keyed on the endpoint. ``metrics["generator"]`` says which wrote them.
     """
     from .data import load_qualispeech, prepare_profile_data
     from .evaluation import evaluate_answers, evaluate_scores
@@ -214,12 +219,15 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     from .train.sft import model_fingerprint
 
     cached = out / "metrics.json"
-    model_dir = system_model(profile, system, progress=progress)
-    fingerprint = model_fingerprint(model_dir)
+    model_dir = generator if generator else system_model(profile, system, progress=progress)
+    fingerprint = generator if generator else model_fingerprint(model_dir)
     if cached.exists() and not refresh and json.loads(cached.read_text()).get("model_fingerprint") == fingerprint:
         return json.loads(cached.read_text())
-    model, processor = load_model(model_dir, lora_rank=None, dtype=profile.dtype, device=profile.device)
-    model.eval()
+    if generator:
+        model, processor = generator, None
+    else:
+        model, processor = load_model(model_dir, lora_rank=None, dtype=profile.dtype, device=profile.device)
+        model.eval()
     test = load_qualispeech(prepare_profile_data(profile, progress=False), "test")
     report = evaluate_answers(model, processor, test, audio_mode=system.eval_audio, batch_size=profile.eval_batch_size,
                               max_new_tokens=profile.max_new_tokens, corr_backend=corr_backend, progress=progress)
@@ -232,10 +240,30 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         metrics["pcc_source"] = "full answers"
     extra = {"system": system.name, "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
              "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
-             if Path(model_dir).is_relative_to(repo_root()) else str(model_dir)}
+             if not generator and Path(model_dir).is_relative_to(repo_root()) else str(model_dir)}
     report.metrics = metrics
     report.save(out, extra=extra)
     return json.loads(cached.read_text())
+
+
+def served_system(name: str) -> System:
+    """A row for an audio LLM evaluated zero-shot through its endpoint (SQ-LLM's Table 4 baselines).
+
+    >>> served_system("Qwen2-Audio-7B-Instruct").slug
+    'qwen2_audio_7b_instruct'
+    """
+    return System(name, "served", learned_encoder=False, calibration=False, group="zero-shot (served)")
+
+
+def evaluate_served(profile: Profile, generators: dict[str, str], results: str | Path = "results",
+                    corr_backend=None, progress: bool = False, refresh: bool = False) -> list[dict]:
+    """Evaluate served models, ``{row name: "http://HOST:PORT/v1#NAME"}``: a name of :data:`SYSTEMS` is that
+    system served (e.g. its trained model under vLLM), any other name a zero-shot audio LLM (:func:`served_system`).
+    """
+    known = {s.name for s in SYSTEMS} | {s.slug for s in SYSTEMS}
+    return [evaluate_system(profile, get_system(name) if name in known else served_system(name), results=results,
+                            corr_backend=corr_backend, progress=progress, refresh=refresh, generator=spec)
+            for name, spec in generators.items()]
 
 
 def system_for_rewards(rewards: str | list[str], train_audio: str = "audio") -> System:
@@ -260,9 +288,10 @@ def parse_reward_names(rewards: str | list[str]) -> list[str]:
 
 
 def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path = "results",
-                 progress: bool = True) -> dict:
+                 progress: bool = True, generator: str | None = None) -> dict:
     """Train (or reuse) the GRPO run, evaluate it, and write ``results/<profile>/grpo_<rewards>/``
-    (``metrics.json`` with the reward rise and PCC before/after GRPO, ``reward_curve.csv``)."""
+    (``metrics.json`` with the reward rise and PCC before/after GRPO, ``reward_curve.csv``).
+    ``generator``: an endpoint serving the trained model answers the test clips (see :func:`evaluate_system`)."""
     import pandas as pd
 
     from .tables import reward_curve_summary
@@ -274,7 +303,7 @@ def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path
     out = results_dir(profile, results) / run
     out.mkdir(parents=True, exist_ok=True)
     curve.to_csv(out / "reward_curve.csv", index=False)
-    m = evaluate_system(profile, system_for_rewards(names), results=results, progress=progress)
+    m = evaluate_system(profile, system_for_rewards(names), results=results, progress=progress, generator=generator)
     calib_path = results_dir(profile, results) / "calibration" / "metrics.json"
     calib = json.loads(calib_path.read_text()) if calib_path.exists() else {}
     from .metrics.evaluate import AVG_DIMENSIONS, TABLE3_COLUMNS

@@ -4,26 +4,51 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64  # many concurrent clients (the default backlog is 5)
+    daemon_threads = True
+
+
 @contextmanager
-def stub_chat_server(answer=lambda payload: "Score: 7", status: int = 200):
-    """Yields ``(base_url, requests_seen)``; ``answer(payload) -> reply text``."""
+def stub_chat_server(answer=lambda payload: "Score: 7", status=200, delay: float = 0.0,
+                     error_body: bytes = b'{"error": "model not found"}'):
+    """Yields ``(base_url, requests_seen)``; ``answer(payload) -> reply text``.
+
+    ``status`` is an HTTP status, or ``status(n) -> status`` of the n-th request (0-based), e.g. 429 for the
+    first ones; a non-200 answer has ``error_body``. ``delay`` seconds are spent on each request. Each
+    entry of ``requests_seen`` records ``in_flight``: how many requests the server held when it arrived.
+    """
     seen: list[dict] = []
+    lock = threading.Lock()
+    live = [0]
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            seen.append({"path": self.path, "payload": payload, "auth": self.headers.get("Authorization")})
-            if status != 200:
-                body = b'{"error": "model not found"}'
-            else:
-                body = json.dumps({"id": "x", "object": "chat.completion", "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": answer(payload)}, "finish_reason": "stop"}
-                ]}).encode()
-            self.send_response(status)
+            with lock:
+                live[0] += 1
+                n = len(seen)
+                seen.append({"path": self.path, "payload": payload, "auth": self.headers.get("Authorization"),
+                             "in_flight": live[0]})
+            try:
+                time.sleep(delay)
+                code = status(n) if callable(status) else status
+                if code != 200:
+                    body = error_body
+                else:
+                    body = json.dumps({"id": "x", "object": "chat.completion", "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": answer(payload)},
+                         "finish_reason": "stop"}
+                    ]}).encode()
+            finally:
+                with lock:
+                    live[0] -= 1
+            self.send_response(code)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -32,7 +57,7 @@ def stub_chat_server(answer=lambda payload: "Score: 7", status: int = 200):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -208,7 +208,7 @@ def test_cuda_requested_without_cuda_is_a_setup_error(tiny_dir):
         load_assessor(tiny_dir, device="cuda")
 
 
-def _fake_generate(net, processor, audios, prompt, max_new_tokens):
+def _fake_generate(generator, audios, prompt, max_new_tokens):
     """A rendered answer whose noise score and interval encode each clip's length: checks the mapping."""
     out = []
     for a in audios:
@@ -237,7 +237,7 @@ def test_answers_go_to_their_files_across_batches(loaded, tmp_path, monkeypatch)
 def test_a_failed_batch_is_reported_and_the_next_one_runs(loaded, inputs, monkeypatch):
     calls = []
 
-    def flaky(net, processor, audios, prompt, max_new_tokens):
+    def flaky(generator, audios, prompt, max_new_tokens):
         calls.append(len(audios))
         if len(calls) == 1:
             raise RuntimeError("CUDA out of memory.\nTried to allocate 2 GiB")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import pandas as pd
-import torch
 
 from ..prompts import REASONING_PROMPT
 from ..schema import render
@@ -24,32 +23,31 @@ AnswerReport = ScoreReport
 the calibration's :class:`~sqa.evaluation.scores.ScoreReport`: ``save`` writes metrics.json + predictions.csv)."""
 
 
-@torch.inference_mode()
 def generate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
                      max_new_tokens: int = 160, progress: bool = False) -> list[str]:
-    """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio)."""
+    """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio).
+
+    ``model``: a loaded model (with ``processor``), an endpoint ``http://HOST:PORT/v1#NAME`` (``processor``
+    None) or a generator; see :func:`sqa.model.generator.as_generator`.
+    """
     from ..data import load_audio
-    from ..model import decode, generate_ids, generate_texts, prompt_inputs
+    from ..model.generator import as_generator
 
     if audio_mode not in AUDIO_MODES:
         raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
-    audios = [load_audio(ex.audio_path) for ex in examples]
-    if audio_mode == "audio":
-        return generate_texts(model, processor, audios, [REASONING_PROMPT] * len(audios), max_new_tokens=max_new_tokens,
-                              batch_size=batch_size, progress=progress)
-    model.eval()
-    device = next(model.parameters()).device
-    out: list[str] = []
-    for s in range(0, len(audios), batch_size):
-        batch = prompt_inputs(processor, audios[s:s + batch_size], REASONING_PROMPT, text_only=True, device=device)
-        out += decode(processor, generate_ids(model, processor, batch, max_new_tokens=max_new_tokens))
-    return out
+    generator = as_generator(model, processor, batch_size)
+    audios = [load_audio(ex.audio_path) if audio_mode == "audio" else None for ex in examples]
+    return generator.generate(audios, [REASONING_PROMPT] * len(audios), max_new_tokens=max_new_tokens,
+                              progress=progress)
 
 
 def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
                      max_new_tokens: int = 160, corr_backend=None, extractor=None,
                      progress: bool = False) -> AnswerReport:
     """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``.
+
+    ``model``: a loaded model with its ``processor``, or a served one (``"http://HOST:PORT/v1#NAME"``,
+    ``processor=None``). ``metrics["generator"]`` and the ``generator`` column of the predictions say which.
 
     ``extractor``: an LLM backend spec (see :func:`sqa.llm.get_backend`) that pulls scores, intervals and
     brief descriptions out of free-form answers first (the paper used GPT-4o); default: ``$SQA_EXTRACTOR``,
@@ -61,13 +59,17 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     from ..metrics import evaluate
 
     extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
-    texts = generate_answers(model, processor, examples, audio_mode, batch_size, max_new_tokens, progress)
+    from ..model.generator import as_generator
+
+    generator = as_generator(model, processor, batch_size)
+    texts = generate_answers(generator, None, examples, audio_mode, batch_size, max_new_tokens, progress)
     preds = [llm_extract(t, extractor) for t in texts]
     refs = [ex.assessment for ex in examples]
     judge = None if corr_backend in (None, "minilm") else get_judge(corr_backend)
     metrics = evaluate(preds, refs, texts=texts, corr_backend=judge)
     metrics["audio_mode"] = audio_mode
     metrics["extractor"] = str(extractor) if extractor else "parse_response"
+    metrics["generator"] = generator.label
     df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,
-                       "reference": [render(r) for r in refs]})
+                       "reference": [render(r) for r in refs], "generator": generator.label})
     return AnswerReport(metrics, df)

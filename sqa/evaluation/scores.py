@@ -54,23 +54,25 @@ def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[st
                    batch_size: int = 16, max_new_tokens: int = 4, progress: bool = False) -> pd.DataFrame:
     """Greedy answers of ``model`` to every calibration prompt for every example, one row each.
 
-    Columns: ``id``, ``dimension``, ``true`` (reference score or None), ``pred`` (parsed), ``answer`` (raw).
+    Columns: ``id``, ``dimension``, ``true`` (reference score or None), ``pred`` (parsed), ``answer`` (raw),
+    ``generator`` (which model wrote it). ``model``: a loaded model with its ``processor``, or a served one
+    (``"http://HOST:PORT/v1#NAME"``, ``processor=None``).
     """
     from ..data import load_audio
-    from ..model import generate_texts
+    from ..model.generator import as_generator
 
-    sr = processor.feature_extractor.sampling_rate
-    audios = [load_audio(ex.audio_path, sr=sr) for ex in examples]
+    generator = as_generator(model, processor, batch_size)
+    audios = [load_audio(ex.audio_path, sr=getattr(generator, "sampling_rate", 16000)) for ex in examples]
     rows = [(i, d) for i in range(len(examples)) for d in dimensions]
-    answers = generate_texts(model, processor, [audios[i] for i, _ in rows],
-                             [calibration_prompt(d) for _, d in rows], max_new_tokens=max_new_tokens,
-                             batch_size=batch_size, sampling_rate=sr, progress=progress)
+    answers = generator.generate([audios[i] for i, _ in rows], [calibration_prompt(d) for _, d in rows],
+                                 max_new_tokens=max_new_tokens, progress=progress)
     return pd.DataFrame({
         "id": [examples[i].id for i, _ in rows],
         "dimension": [d for _, d in rows],
         "true": pd.array([examples[i].assessment.scores.get(d) for i, d in rows], dtype="Int64"),
         "pred": pd.array([parse_score(a) for a in answers], dtype="Int64"),
         "answer": answers,
+        "generator": generator.label,
     })
 
 
@@ -105,4 +107,4 @@ def evaluate_scores(model, processor, examples: Sequence, dimensions: Sequence[s
                     batch_size: int = 16, progress: bool = False) -> ScoreReport:
     """Predict every dimension of every example and compute the PCC table."""
     df = predict_scores(model, processor, examples, dimensions, batch_size=batch_size, progress=progress)
-    return ScoreReport(score_metrics(df), df)
+    return ScoreReport({**score_metrics(df), "generator": str(df["generator"].iloc[0]) if len(df) else None}, df)
