@@ -91,7 +91,8 @@ def add_assess_parser(subparsers) -> argparse.ArgumentParser:
                     "checkpoint. One result per file; bad files are reported on stderr (exit status 1) and the "
                     "rest are still assessed.")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="audio files or directories")
-    p.add_argument("--model", required=True, help="trained checkpoint dir (or base model dir with --adapter)")
+    p.add_argument("--model", required=True, help="trained checkpoint dir (or base model dir with --adapter), or a "
+                                                  "served model: http://HOST:PORT/v1#SERVED_NAME (e.g. vLLM)")
     p.add_argument("--adapter", default=None, help="PEFT adapter dir merged into --model")
     p.add_argument("--format", choices=("json", "text"), default="text",
                    help="json: one JSON line per file; text: a readable block per file (default)")
