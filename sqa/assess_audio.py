@@ -156,7 +156,7 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     from .llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
-    from .model.generator import as_generator
+    from .evaluation.generator import as_generator
 
     if is_endpoint_spec(model):
         if adapter is not None:

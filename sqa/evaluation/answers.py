@@ -28,10 +28,10 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio).
 
     ``model``: a loaded model (with ``processor``), an endpoint ``http://HOST:PORT/v1#NAME`` (``processor``
-    None) or a generator; see :func:`sqa.model.generator.as_generator`.
+    None) or a generator; see :func:`sqa.evaluation.generator.as_generator`.
     """
     from ..data import load_audio
-    from ..model.generator import as_generator
+    from .generator import as_generator
 
     if audio_mode not in AUDIO_MODES:
         raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
@@ -59,7 +59,7 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     from ..metrics import evaluate
 
     extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
-    from ..model.generator import as_generator
+    from .generator import as_generator
 
     generator = as_generator(model, processor, batch_size)
     texts = generate_answers(generator, None, examples, audio_mode, batch_size, max_new_tokens, progress)

@@ -59,7 +59,7 @@ def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[st
     (``"http://HOST:PORT/v1#NAME"``, ``processor=None``).
     """
     from ..data import load_audio
-    from ..model.generator import as_generator
+    from .generator import as_generator
 
     generator = as_generator(model, processor, batch_size)
     audios = [load_audio(ex.audio_path, sr=getattr(generator, "sampling_rate", 16000)) for ex in examples]

@@ -54,7 +54,7 @@ class LocalGenerator:
     @torch.inference_mode()
     def generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
                  progress: bool = False) -> list[str]:
-        from .generation import decode, generate_ids, generate_texts
+        from ..model.generation import decode, generate_ids, generate_texts
 
         withheld = [a is None for a in audios]
         if not any(withheld):
@@ -62,10 +62,10 @@ class LocalGenerator:
                                   max_new_tokens=max_new_tokens, batch_size=self.batch_size,
                                   sampling_rate=self.sampling_rate, progress=progress)
         if not all(withheld):
-            raise ValueError("sqa.model.LocalGenerator: withhold the audio of every row of a call or of none")
+            raise ValueError("sqa.evaluation.LocalGenerator: withhold the audio of every row of a call or of none")
         if len(set(prompts)) > 1:
-            raise ValueError("sqa.model.LocalGenerator: text-only rows of one call share one prompt")
-        from .batching import prompt_inputs
+            raise ValueError("sqa.evaluation.LocalGenerator: text-only rows of one call share one prompt")
+        from ..model.batching import prompt_inputs
 
         was_training = self.model.training
         self.model.eval()
@@ -88,11 +88,11 @@ def as_generator(model, processor=None, batch_size: int = 16):
 
     if isinstance(model, torch.nn.Module):
         if processor is None:
-            raise ValueError("sqa.model.as_generator: a local model needs its processor")
+            raise ValueError("sqa.evaluation.as_generator: a local model needs its processor")
         return LocalGenerator(model, processor, batch_size)
     if is_endpoint_spec(model):
         return AudioChatEndpoint.from_spec(model)
     if hasattr(model, "generate") and hasattr(model, "label"):
         return model
-    raise ValueError(f"sqa.model.as_generator: expected a loaded model, an endpoint 'http://HOST:PORT/v1#NAME' "
+    raise ValueError(f"sqa.evaluation.as_generator: expected a loaded model, an endpoint 'http://HOST:PORT/v1#NAME' "
                      f"or a generator, got {model!r}")
