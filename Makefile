@@ -3,6 +3,7 @@
 #   make reproduce            # tiny profile (synthetic corpus, tiny AF3) on a CPU
 #   make -j2 reproduce THREADS=1   # the same, two notebooks at a time (2 cores)
 #   make reproduce PROFILE=paper DATA_DIR=/data/QualiSpeech   # GPU workstation, real AF3 + QualiSpeech
+#   make check                # preflight: can PROFILE run here? (make reproduce runs it first)
 #   make test                 # unit tests, doctests, nbval on the committed notebooks
 #   make bench                # benchmarks -> results/bench/
 #
@@ -28,11 +29,11 @@ export OMP_NUM_THREADS := $(THREADS)
 export MKL_NUM_THREADS := $(THREADS)
 endif
 
-.PHONY: env test reproduce bench clean-runs lock help
+.PHONY: env check test reproduce bench clean-runs lock help
 .DELETE_ON_ERROR:
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,10p' Makefile
 
 # ---- environment ------------------------------------------------------------------------
 env: $(STAMP)
@@ -54,15 +55,20 @@ test: $(STAMP)
 	$(PY) -m pytest -q --nbval-lax --sanitize-with notebooks/nbval_sanitize.cfg notebooks/
 
 # ---- the paper, notebook by notebook ----------------------------------------------------
-reproduce: $(RES)/report.html
+DATA_OPT := $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
+# preflight (seconds): python, packages, device, base model, data, judge, extractor, generator, disk
+check: $(STAMP)
+	$(PY) -m sqa check --profile $(PROFILE) $(DATA_OPT)
+
+reproduce: check $(RES)/report.html
 
 # every result depends on the profile's settings (through this first one)
-$(RES)/data/summary.json: notebooks/01_data_exploration.ipynb $(PROFILE_CFG) $(STAMP)
+$(RES)/data/summary.json: notebooks/01_data_exploration.ipynb $(PROFILE_CFG) $(STAMP) | check
 	@mkdir -p $(NBOUT)
 	$(PM) $< $(NBOUT)/01_data_exploration.ipynb
 
-$(PREPARED): $(STAMP)
-	$(PY) -m sqa prepare --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
+$(PREPARED): $(STAMP) | check
+	$(PY) -m sqa prepare --profile $(PROFILE) $(DATA_OPT)
 	@mkdir -p $(@D) && touch $@
 
 $(RES)/calibration/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
@@ -84,7 +90,7 @@ $(call STAGE_STAMP,sft_from_base): $(RES)/data/summary.json $(PREPARED)
 $(call STAGE_STAMP,sft_from_calibration_frozen): $(RES)/calibration_frozen/metrics.json
 $(call STAGE_STAMP,grpo_acc_sem_text_only): $(RES)/grpo_acc_sem/metrics.json
 runs/$(PROFILE)/.stage_%:
-	$(PY) -m sqa train $* --profile $(PROFILE) $(if $(DATA_DIR),--data-dir $(DATA_DIR),)
+	$(PY) -m sqa train $* --profile $(PROFILE) $(DATA_OPT) --no-check
 	@touch $@
 
 $(RES)/tables/table1.csv: notebooks/04_ablations.ipynb $(RES)/calibration_frozen/metrics.json \

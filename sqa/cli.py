@@ -1,4 +1,4 @@
-"""Command line: ``python -m sqa assess FILE...``, ``prepare``, ``train STAGE`` and ``report``.
+"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE`` and ``report``.
 
 Run ``python -m sqa assess --help`` for the options.
 """
@@ -23,10 +23,15 @@ def _prepare(args) -> int:
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
     from .data import load_splits, prepare_profile_data
     from .profiles import get_profile
+    from .sources import ProfileInputError
     from .train import resolve_model
 
     profile = get_profile(args.profile, data_dir=args.data_dir)
-    data = prepare_profile_data(profile)
+    try:
+        data = prepare_profile_data(profile)
+    except ProfileInputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print("data:", data)
     for examples in load_splits(data, skip_missing=True).values():  # every problem row counted, per split
         print(" ", examples.report.summary())
@@ -34,12 +39,28 @@ def _prepare(args) -> int:
     return 0
 
 
-def _train(args) -> int:
-    """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir."""
-    from .pipeline import build_stage
+def _check(args) -> int:
+    """The preflight checklist (``sqa.preflight``): exit 0 only when the profile can run here."""
+    from .preflight import preflight
     from .profiles import get_profile
 
+    return 0 if preflight(get_profile(args.profile, data_dir=args.data_dir), generators=tuple(args.generator)) else 1
+
+
+def _train(args) -> int:
+    """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir, after the preflight
+    checklist (on stderr; ``--no-check`` skips it)."""
+    from .pipeline import build_stage, parse_reward_names
+    from .preflight import preflight
+    from .profiles import get_profile
+    from .sources import rewards_need_judge
+
     profile = get_profile(args.profile, data_dir=args.data_dir)
+    rewards = parse_reward_names(args.stage.removeprefix("grpo_").removesuffix("_text_only")) \
+        if args.stage.startswith("grpo_") else []
+    if not args.no_check and not preflight(profile, needs_judge=rewards_need_judge(rewards), out=sys.stderr):
+        print(f"error: python -m sqa check --profile {profile.name} failed; nothing trained", file=sys.stderr)
+        return 2
     try:
         print(build_stage(profile, args.stage))
     except ValueError as e:
@@ -57,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         add_assess_parser = None
     if add_assess_parser is not None:
         add_assess_parser(sub)
+    check = sub.add_parser("check", help="preflight: can this profile run here? one line per item, exit 0 only if so")
+    check.add_argument("--profile", default="tiny")
+    check.add_argument("--data-dir", default=None)
+    check.add_argument("--generator", action="append", default=[], metavar="URL#NAME",
+                       help="an endpoint that will write answers (checked to answer a chat request); repeatable")
+    check.set_defaults(func=_check)
     prep = sub.add_parser("prepare", help="generate the profile's data and build its base model (idempotent)")
     prep.add_argument("--profile", default="tiny")
     prep.add_argument("--data-dir", default=None)
@@ -66,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "grpo_<rewards>[_text_only]")
     train.add_argument("--profile", default="tiny")
     train.add_argument("--data-dir", default=None)
+    train.add_argument("--no-check", action="store_true", help="skip the preflight checklist")
     train.set_defaults(func=_train)
     rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
     rep.add_argument("--profile", default="tiny")

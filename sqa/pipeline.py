@@ -34,8 +34,10 @@ def _with_encoder(profile: Profile, learned: bool) -> Profile:
 
 def calibration_stage(profile: Profile, learned: bool = True) -> Path:
     """Calibration SFT (learned or frozen audio encoder)."""
+    from .sources import require_inputs
     from .train import calibrate
 
+    require_inputs(profile)
     return calibrate(_with_encoder(profile, learned))
 
 
@@ -63,8 +65,10 @@ def sft_encoder_trainable(profile: Profile, init: str) -> bool:
 
 def sft_stage(profile: Profile, init: str = "calibration") -> Path:
     """SFT on full answers from ``init`` in ``base``, ``calibration``, ``calibration_frozen``."""
+    from .sources import require_inputs
     from .train import resolve_model, sft_reasoning
 
+    require_inputs(profile)
     learned = sft_encoder_trainable(profile, init)
     start = {"base": lambda: resolve_model(profile),
              "calibration": lambda: calibration_stage(profile, True),
@@ -87,8 +91,10 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
                progress: bool = True) -> Path:
     """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
     from .data import load_qualispeech, prepare_profile_data
+    from .sources import require_inputs
     from .train.grpo import GRPOConfig, run_grpo
 
+    require_inputs(profile, rewards)  # no data or no judge: fail now, not after the warm-up is trained
     name = grpo_run_name(rewards, audio_mode)
     cfg = GRPOConfig.from_profile(profile, warmup_stage(profile), profile.run_dir / name, rewards,
                                   audio_mode=audio_mode)
@@ -213,7 +219,11 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     from .data import load_qualispeech, prepare_profile_data
     from .evaluation import evaluate_answers, evaluate_scores
     from .model import load_model
+    from .provenance import provenance, same_inputs
+    from .sources import corr_backend as judge_corr_backend
+    from .sources import extractor_spec, require_inputs
 
+    require_inputs(profile, needs_judge=True)  # Table 3's description correlation asks the judge
     system = get_system(system) if isinstance(system, str) else system
     out = results_dir(profile, results) / "systems" / system.slug
     from .train.sft import model_fingerprint
@@ -221,8 +231,11 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     cached = out / "metrics.json"
     model_dir = generator if generator else system_model(profile, system, progress=progress)
     fingerprint = generator if generator else model_fingerprint(model_dir)
-    if cached.exists() and not refresh and json.loads(cached.read_text()).get("model_fingerprint") == fingerprint:
-        return json.loads(cached.read_text())
+    record = provenance(profile, generator=generator)
+    if cached.exists() and not refresh:
+        old = json.loads(cached.read_text())
+        if old.get("model_fingerprint") == fingerprint and same_inputs(old.get("provenance"), record):
+            return old
     if generator:
         model, processor = generator, None
     else:
@@ -230,7 +243,9 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         model.eval()
     test = load_qualispeech(prepare_profile_data(profile, progress=False), "test")
     report = evaluate_answers(model, processor, test, audio_mode=system.eval_audio, batch_size=profile.eval_batch_size,
-                              max_new_tokens=profile.max_new_tokens, corr_backend=corr_backend, progress=progress)
+                              max_new_tokens=profile.max_new_tokens, progress=progress,
+                              corr_backend=corr_backend if corr_backend is not None else judge_corr_backend(profile),
+                              extractor=extractor_spec(profile))
     metrics = dict(report.metrics)
     if system.stage == "calibration":
         scores = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size).metrics
@@ -240,7 +255,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         metrics["pcc_source"] = "full answers"
     extra = {"system": system.name, "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
              "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
-             if not generator and Path(model_dir).is_relative_to(repo_root()) else str(model_dir)}
+             if not generator and Path(model_dir).is_relative_to(repo_root()) else str(model_dir), "provenance": record}
     report.metrics = metrics
     report.save(out, extra=extra)
     return json.loads(cached.read_text())

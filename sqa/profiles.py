@@ -23,8 +23,15 @@ CONFIG_DIR = Path(__file__).parent / "configs"
 @dataclass
 class Profile:
     name: str
-    # data: a QualiSpeech-layout directory, or None to generate the synthetic corpus under runs/<name>/data
+    # data: a QualiSpeech-layout directory (DATA_DIR), or `dataset: synthetic` to generate the synthetic
+    # corpus under runs/<name>/data; `dataset: qualispeech` without data_dir is an error (sqa.sources)
     data_dir: str | None = None
+    dataset: str | None = None  # "qualispeech" | "synthetic"
+    # judge of the llm_judge / unified rewards and the Table 3 description correlation ($SQA_JUDGE wins):
+    # "http://host:8000/v1#<model>", "hf:<dir>", or "rule" (the stand-in, only when named); None: not chosen
+    judge: str | None = None
+    # extractor of free-form answers ($SQA_EXTRACTOR wins); None: sqa.schema.parse_response
+    extractor: str | None = None
     n_train: int = 600
     n_test: int = 150
     data_seed: int = 0
@@ -35,6 +42,7 @@ class Profile:
     train_audio_encoder: bool = True
     dtype: str = "float32"  # "bfloat16" on GPU
     device: str = "cpu"
+    min_gpu_memory_gib: float = 0  # what `python -m sqa check` asks of the GPU when device is cuda
     gradient_checkpointing: bool = False
     # calibration SFT (paper Table 2: 10k iterations, batch 8, lr 1.5e-5)
     calib_steps: int = 600

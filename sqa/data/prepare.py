@@ -23,7 +23,12 @@ def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
 
 def prepare_profile_data(profile, progress: bool = True) -> Path:
     """The data directory of a :class:`sqa.profiles.Profile`: its ``data_dir`` (QualiSpeech layout), or
-    the synthetic corpus of ``n_train``/``n_test``/``data_seed`` under ``runs/<profile>/data``."""
+    the synthetic corpus of ``n_train``/``n_test``/``data_seed`` under ``runs/<profile>/data`` when it says
+    ``dataset: synthetic``. Raises :class:`sqa.sources.ProfileInputError` naming ``DATA_DIR`` when it has neither
+    (never a silent fall-back to the synthetic corpus)."""
+    from sqa.sources import require_data
+
+    require_data(profile)
     data_dir = None if profile.data_dir in (None, "") else resolve_data_dir(profile.data_dir)
     return prepare_data(data_dir, profile.run_dir / "data", profile.n_train, profile.n_test,
                         seed=profile.data_seed, progress=progress)

@@ -49,6 +49,7 @@ class GRPOConfig:
     init: str  # the warm-up (SFT) model directory
     out_dir: str
     rewards: list[str] = field(default_factory=lambda: ["acc_sem"])
+    judge: str | None = None  # judge spec of the llm_judge / unified rewards (None: $SQA_JUDGE or the rule stand-in)
     reward_weights: list[float] | None = None
     data_dir: str | None = None
     steps: int = 200
@@ -69,9 +70,12 @@ class GRPOConfig:
 
     @classmethod
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
+        from ..sources import judge_spec, rewards_need_judge
+
         names = [rewards] if isinstance(rewards, str) else list(rewards)
         cfg = cls(
             init=str(init), out_dir=str(out_dir), rewards=names, data_dir=profile.data_dir,
+            judge=judge_spec(profile) if rewards_need_judge(names) else None,
             steps=profile.grpo_steps, group_size=profile.grpo_group_size, batch_size=profile.grpo_batch_size,
             lr=profile.grpo_lr, beta=profile.grpo_kl_beta, temperature=profile.grpo_temperature,
             max_new_tokens=profile.max_new_tokens, lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
@@ -199,6 +203,8 @@ def _start_out_dir(cfg: GRPOConfig) -> dict:
     recorded with other settings is removed first. Returns the settings."""
     out_dir = Path(cfg.out_dir)
     settings = {**asdict(cfg), "init_fingerprint": model_fingerprint(cfg.init)}
+    if settings["judge"] is None:  # runs without a judge keep the cache key they had before the field existed
+        del settings["judge"]
     recorded = out_dir / "config.json"
     if recorded.exists() and json.loads(recorded.read_text()) != settings:
         shutil.rmtree(out_dir)  # another configuration or another warm-up model: start again
@@ -216,7 +222,7 @@ def seed_everything(seed: int) -> None:
 def _reward_functions(cfg: GRPOConfig) -> tuple[list, list[float]]:
     from ..rewards import get_rewards
 
-    reward_fns = get_rewards(cfg.rewards)
+    reward_fns = get_rewards(cfg.rewards, judge=cfg.judge)
     weights = cfg.reward_weights or [1.0] * len(reward_fns)
     if len(weights) != len(reward_fns):
         raise ValueError(f"{len(weights)} reward weights for {len(reward_fns)} reward functions")

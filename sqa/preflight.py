@@ -1,0 +1,354 @@
+"""``python -m sqa check --profile P [--data-dir D]``: can this profile run here? One line per item, in seconds.
+
+Every check is one small function returning a :class:`Check`; none downloads, trains or writes anything.
+A failed check says what to fix (the ``huggingface-cli download`` command, the ``vllm serve`` command,
+``DATA_DIR=...``). ``make reproduce`` runs it first and ``python -m sqa train`` before training a stage;
+the exit status is 0 only when every check passes.
+
+>>> print(Check("judge", False, "none set", "set SQA_JUDGE").line())
+  FAIL  judge       none set
+                    fix: set SQA_JUDGE
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+GIB = 2**30
+ENDPOINT_TIMEOUT_S = 5.0
+REQUIRED_PACKAGES = ("torch", "transformers", "peft", "numpy", "huggingface_hub")
+CLIP_BYTES = 8 * 16000 * 2
+"""Upper bound of one synthetic clip on disk (8 s of 16 kHz PCM16)."""
+TINY_MODEL_BYTES = 16 * 2**20
+"""The tiny AF3 (1.8 M float32 parameters) and its tokenizer, before it is built."""
+CHECKPOINTS_KEPT = 2
+"""SFT and GRPO keep their last two checkpoints (``save_total_limit=2``)."""
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        text = f"  {'ok' if self.ok else 'FAIL':<4}  {self.name:<10}  {self.detail}"
+        return text + (f"\n{'':20}fix: {self.fix}" if self.fix and not self.ok else "")
+
+
+# ---------------------------------------------------------------- environment
+
+def check_python(profile) -> Check:
+    ok = sys.version_info >= (3, 10)
+    return Check("python", ok, f"Python {sys.version.split()[0]} ({sys.executable})",
+                 "use Python >= 3.10 (make env, or conda env create -f environment.yml)")
+
+
+def check_packages(profile) -> Check:
+    from .provenance import package_versions
+
+    versions = package_versions()
+    missing = [p for p in REQUIRED_PACKAGES if versions.get(p) is None]
+    shown = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python" and v)
+    return Check("packages", not missing, shown + (f"; missing: {', '.join(missing)}" if missing else ""),
+                 "pip install -r env/requirements.txt (or make env)")
+
+
+def check_device(profile) -> Check:
+    import torch
+
+    cuda = torch.cuda.is_available()
+    if not str(profile.device).startswith("cuda"):
+        return Check("device", True, f"{profile.device}: profile {profile.name} runs on the CPU "
+                                     f"(CUDA {'present' if cuda else 'not present'})")
+    need = f"{profile.min_gpu_memory_gib:g} GiB" if profile.min_gpu_memory_gib else "a GPU"
+    if not cuda:
+        return Check("device", False, f"CUDA not available (torch {torch.__version__}); profile {profile.name} needs "
+                                      f"device {profile.device} with {need}",
+                     "run on a GPU machine with a CUDA build of torch (README: conda env create -f environment.yml, "
+                     "or pip install torch --index-url https://download.pytorch.org/whl/cu130)")
+    props = torch.cuda.get_device_properties(0)
+    have = props.total_memory / GIB
+    ok = have >= (profile.min_gpu_memory_gib or 0)
+    return Check("device", ok, f"{props.name}, {have:.0f} GiB GPU memory (profile {profile.name} needs {need})",
+                 f"use a GPU with at least {need} of memory")
+
+
+# ---------------------------------------------------------------- model and data
+
+def local_model_dir(model: str) -> Path | None:
+    """The local folder of ``model``: the path itself, or its Hugging Face cache snapshot (never downloads)."""
+    path = Path(model).expanduser()
+    if path.exists():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(model, local_files_only=True))
+    except Exception:  # noqa: BLE001 - not cached (LocalEntryNotFoundError), or not a repo id at all
+        return None
+
+
+def missing_weight_files(folder: Path) -> list[str]:
+    """Shards the folder's ``*.safetensors.index.json`` lists but does not have (an interrupted download)."""
+    import json
+
+    missing = []
+    for index in folder.glob("*.safetensors.index.json"):
+        shards = set(json.loads(index.read_text()).get("weight_map", {}).values())
+        missing += sorted(s for s in shards if not (folder / s).exists())
+    if not missing and not any(folder.glob("*.safetensors")) and not any(folder.glob("*.bin")):
+        missing.append("*.safetensors")
+    return missing
+
+
+def check_base_model(profile) -> Check:
+    if profile.model == "tiny":
+        path = profile.run_dir / "tiny_model"
+        state = "present" if (path / "model.safetensors").exists() else "built on first use"
+        return Check("base model", True, f"tiny AF3 under {path} ({state}, nothing downloaded)")
+    fix = (f"huggingface-cli download {profile.model}" if not Path(profile.model).expanduser().exists()
+           else f"point model: at a complete model folder")
+    folder = local_model_dir(profile.model)
+    if folder is None:
+        return Check("base model", False, f"{profile.model} is not in the Hugging Face cache "
+                                          f"({_hf_cache()}) nor a local folder", fix)
+    missing = missing_weight_files(folder)
+    if missing:
+        return Check("base model", False, f"{folder}: weight files missing ({', '.join(missing[:3])})", fix)
+    try:
+        from transformers import AutoProcessor
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            AutoProcessor.from_pretrained(folder, local_files_only=True)
+    except Exception as err:  # noqa: BLE001 - any reason the processor does not load is the finding
+        return Check("base model", False, f"{folder}: processor does not load ({type(err).__name__}: "
+                                          f"{str(err).splitlines()[0][:120]})", fix)
+    return Check("base model", True, f"{profile.model} at {folder} (weights and processor)")
+
+
+def _hf_cache() -> str:
+    try:
+        from huggingface_hub.constants import HF_HUB_CACHE
+
+        return str(HF_HUB_CACHE)
+    except ImportError:  # pragma: no cover
+        return "~/.cache/huggingface/hub"
+
+
+def check_data(profile) -> Check:
+    from .data.prepare import resolve_data_dir
+    from .sources import data_problem, dataset
+
+    problem = data_problem(profile)
+    if problem:
+        return Check("data", False, problem.split(" (")[0],
+                     f"DATA_DIR=/path/to/QualiSpeech make reproduce PROFILE={profile.name} "
+                     f"(or --data-dir); or dataset: synthetic in sqa/configs/{profile.name}.yaml")
+    if dataset(profile) == "synthetic":
+        from .data.synthetic.corpus import GENERATOR_VERSION
+
+        made = (profile.run_dir / "data" / "corpus.json").is_file()
+        return Check("data", True, f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
+                                   f"{profile.n_train} train / {profile.n_test} test clips under {profile.run_dir / 'data'} "
+                                   f"({'present' if made else 'generated on first use'})")
+    return check_qualispeech(resolve_data_dir(profile.data_dir))
+
+
+def check_qualispeech(root: Path, splits: tuple[str, ...] = ("train", "test")) -> Check:
+    """Columns of each split CSV, wav files found, and the loader's counts of problem rows
+    (:class:`sqa.data.load_report.LoadReport`; rows with a bad score are kept with that score unknown, missing
+    wav files fail the check, since the pipeline's loader stops at the first one)."""
+    from .data.qualispeech import load_qualispeech
+
+    fix = f"check {root} against the QualiSpeech layout: {{split}}.csv + wav/{{split}}/{{id}}"
+    if not root.is_dir():
+        return Check("data", False, f"{root}: not a directory", fix)
+    parts, problems = [], []
+    for split in splits:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                examples = load_qualispeech(root, split, skip_missing=True)
+        except (OSError, ValueError) as err:
+            problems.append(str(err))
+            continue
+        report = examples.report
+        bad = {r: n for r, n in report.counts.items() if r not in ("missing_audio", "empty_split")}
+        parts.append(f"{split} {report.n_rows} rows, {len(examples)} wav found, bad rows "
+                     + (", ".join(f"{r} {n}" for r, n in bad.items()) if bad else "0"))
+        if examples.n_skipped:
+            problems.append(f"{split}: {examples.n_skipped} wav files missing under {root / 'wav' / split} "
+                            f"(first: {examples.skipped[0]})")
+        if not examples:
+            problems.append(f"{split}: no usable clips")
+    detail = f"QualiSpeech at {root}: " + "; ".join(parts) if parts else f"QualiSpeech at {root}"
+    return Check("data", not problems, detail + ("; " + "; ".join(problems) if problems else ""), fix)
+
+
+# ---------------------------------------------------------------- judge, extractor, generator
+
+def endpoint_answers(spec: str, timeout: float = ENDPOINT_TIMEOUT_S) -> str | None:
+    """None when the OpenAI-compatible endpoint of ``spec`` (``http://host:port/v1#model``) answers a short chat
+    request within ``timeout`` seconds, else why not (one line)."""
+    from .llm import JudgeUnavailable, OpenAIChatBackend
+
+    url, _, model = spec.partition("#")
+    if not model:
+        return f"{spec!r} names no model; write it as '{url}#<model name>'"
+    backend = OpenAIChatBackend(url, model, timeout=timeout, retries=0)
+    try:
+        reply = backend.chat([{"role": "user", "content": "Reply with the word OK."}], max_tokens=8)
+    except JudgeUnavailable as err:
+        return str(err).split(";")[0]
+    return None if reply.strip() else f"{backend.url} answered an empty message"
+
+
+def _serve_hint(spec: str) -> str:
+    url, _, model = spec.partition("#")
+    port = url.rsplit(":", 1)[-1].split("/")[0] if url.count(":") > 1 else "8000"
+    return f"vllm serve {model or '<model>'} --port {port}"
+
+
+def check_llm(name: str, spec: str | None, needed: bool, env: str, missing_fix: str, origin: str) -> Check:
+    """A judge or extractor spec: an endpoint must answer, a local model folder must exist; the rule stand-in
+    passes only when named explicitly."""
+    from .sources import is_stand_in, judge_label
+
+    if spec is None:
+        return Check(name, not needed, f"none set (${env} unset, profile {origin.split('(')[-1].rstrip(')')})"
+                     + ("; the llm_judge and unified rewards and Table 3's description correlation need one" if needed
+                        else "; no step of this run asks one"), missing_fix)
+    label = judge_label(spec)
+    if is_stand_in(spec):
+        return Check(name, True, f"{label}, named by {origin}")
+    if spec.startswith(("http://", "https://")):
+        t0 = time.perf_counter()
+        why = endpoint_answers(spec)
+        if why:
+            return Check(name, False, f"{label}: {why}",
+                         f"start it (`{_serve_hint(spec)}`) or set {env} to an endpoint that answers")
+        return Check(name, True, f"{label} answered a chat request in {time.perf_counter() - t0:.1f} s")
+    if spec.startswith("hf:"):
+        folder = Path(spec[3:]).expanduser()
+        ok = (folder / "config.json").is_file()
+        return Check(name, ok, f"{label} ({'found' if ok else 'no config.json there'})",
+                     f"point {env} at a local transformers model folder")
+    return Check(name, False, f"unknown spec {spec!r}", f"set {env} to 'rule', 'http(s)://host:port/v1#<model>' "
+                                                          f"or 'hf:<dir>'")
+
+
+def _origin(env: str, field: str, profile) -> str:
+    import os
+
+    return f"${env}" if os.environ.get(env, "").strip() else f"the profile ({field}: {getattr(profile, field)})"
+
+
+def check_judge(profile, needed: bool = True) -> Check:
+    from .sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
+
+    fix = (f"vllm serve {EXAMPLE_JUDGE_MODEL} && export {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL} "
+           f"(or judge: rule in sqa/configs/{profile.name}.yaml to use the rule stand-in knowingly)")
+    return check_llm("judge", judge_spec(profile), needed, JUDGE_ENV, fix, _origin(JUDGE_ENV, "judge", profile))
+
+
+def check_extractor(profile) -> Check:
+    from .sources import EXTRACTOR_ENV, extractor_spec
+
+    spec = extractor_spec(profile)
+    if spec is None:
+        return Check("extractor", True, "parse_response (answers in the trained structured format)")
+    return check_llm("extractor", spec, True, EXTRACTOR_ENV, "", _origin(EXTRACTOR_ENV, "extractor", profile))
+
+
+def check_generator(profile, endpoint: str | None = None) -> Check:
+    """The answers' generator: this process, or an endpoint (``--generator http://HOST:PORT/v1#NAME``) that must
+    answer a chat request."""
+    from .provenance import generator_record
+
+    endpoint = generator_record(profile, endpoint)
+    if endpoint == "local":
+        return Check("generator", True, "local (transformers generate in this process)")
+    why = endpoint_answers(endpoint)
+    return Check("generator", why is None, endpoint + (f": {why}" if why else " answered a chat request"),
+                 f"start it (`{_serve_hint(endpoint)}`)")
+
+
+# ---------------------------------------------------------------- disk
+
+def n_stages(profile) -> int:
+    """Model folders a full ``make reproduce`` saves: 2 calibrations, 3 SFTs, the warm-up (when it is not the
+    SFT stage), 5 GRPO runs and the text-only one."""
+    return 2 + 3 + (profile.grpo_warmup_steps is not None) + 5 + 1
+
+
+def model_bytes(profile) -> int | None:
+    """Bytes of one saved copy of the base model: the tiny AF3's size, or the hub index's ``total_size``."""
+    import json
+
+    if profile.model == "tiny":
+        path = profile.run_dir / "tiny_model"
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else TINY_MODEL_BYTES
+    folder = local_model_dir(profile.model)
+    if folder is None:
+        return None
+    index = next(folder.glob("*.safetensors.index.json"), None)
+    if index is not None:
+        total = json.loads(index.read_text()).get("metadata", {}).get("total_size")
+        if total:
+            return int(total)
+    return sum(p.stat().st_size for p in folder.glob("*.safetensors")) or None
+
+
+def run_bytes(profile, one_model: int) -> int:
+    """What a full run writes: per stage one merged model and its last checkpoints (full weights under full
+    fine-tuning; a quarter of the model, LoRA plus a trained audio encoder and optimizer state, with LoRA),
+    plus the synthetic corpus. A rough upper bound, shown beside the free space."""
+    ckpt = one_model if not profile.lora_rank else one_model // 4
+    data = (profile.n_train + profile.n_test) * CLIP_BYTES if not profile.data_dir else 0
+    return n_stages(profile) * (one_model + CHECKPOINTS_KEPT * ckpt) + data
+
+
+def check_disk(profile) -> Check:
+    where = profile.run_dir
+    probe = next(p for p in (where, *where.parents) if p.exists())
+    free = shutil.disk_usage(probe).free
+    one = model_bytes(profile)
+    if one is None:
+        return Check("disk", False, f"{free / GIB:.1f} GiB free under {probe}; what the stages write is unknown "
+                                    f"until the base model is local", "download the base model first (the estimate needs its size)")
+    need = run_bytes(profile, one)
+    return Check("disk", free >= need, f"{free / GIB:.1f} GiB free under {probe}; the {n_stages(profile)} stages "
+                                       f"write about {need / GIB:.1f} GiB", f"free {(need - free) / GIB:.0f} GiB, or "
+                                       f"make runs/{profile.name} a link to a bigger disk")
+
+
+# ---------------------------------------------------------------- all of it
+
+def run_checks(profile, needs_judge: bool = True, generators: tuple[str, ...] = ()) -> list[Check]:
+    """Every check, in checklist order (``needs_judge``: whether the run asks a judge; a full reproduce does;
+    ``generators``: endpoints that will write answers, one line each; none: the local generator)."""
+    return [check_python(profile), check_packages(profile), check_device(profile), check_base_model(profile),
+            check_data(profile), check_judge(profile, needs_judge), check_extractor(profile),
+            *[check_generator(profile, g) for g in (generators or [None])], check_disk(profile)]
+
+
+def preflight(profile, needs_judge: bool = True, out=None, generators: tuple[str, ...] = ()) -> bool:
+    """Print the checklist of ``profile`` to ``out`` (stdout) and return whether it can run."""
+    out = out or sys.stdout
+    t0 = time.perf_counter()
+    print(f"sqa check: profile {profile.name}", file=out)
+    checks = run_checks(profile, needs_judge, generators)
+    for c in checks:
+        print(c.line(), file=out)
+    failed = [c.name for c in checks if not c.ok]
+    verdict = (f"profile {profile.name} can run" if not failed
+               else f"profile {profile.name} cannot run: fix {', '.join(failed)}")
+    print(f"{verdict} ({len(checks) - len(failed)}/{len(checks)} ok, {time.perf_counter() - t0:.1f} s)", file=out)
+    return not failed
