@@ -1,7 +1,7 @@
 # sqa: every table and figure of the Calibration-Reasoning paper from two commands.
 #
-#   make reproduce            # tiny profile (synthetic corpus, tiny AF3) on a CPU
-#   make -j2 reproduce THREADS=1   # the same, two notebooks at a time (2 cores)
+#   make reproduce            # tiny profile (synthetic corpus, tiny AF3) on a CPU, 2 notebooks at a time
+#   make reproduce SEEDS="0 1 2"   # the same for 3 training seeds; intervals and claims over all of them
 #   make reproduce PROFILE=paper DATA_DIR=/data/QualiSpeech   # GPU workstation, real AF3 + QualiSpeech
 #   make check                # preflight: can PROFILE run here? (make reproduce runs it first)
 #   make test                 # unit tests, doctests, nbval on the committed notebooks
@@ -20,8 +20,23 @@ NBOUT    := $(RES)/notebooks
 DATA_ARG := $(if $(DATA_DIR),-p data_dir $(DATA_DIR),)
 PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p profile $(PROFILE) $(DATA_ARG)
 GRPO_RUNS := acc_sem llm_judge unified iou signal
-THREADS  ?=
-PREPARED := runs/$(PROFILE)/.prepared
+# Parallelism chosen here, so plain `make reproduce` uses the machine: JOBS notebooks/stages at a time
+# (the GPU profile one at a time), each with THREADS torch threads. A -j on the command line wins.
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
+JOBS     ?= $(if $(filter paper,$(PROFILE)),1,2)
+ifeq ($(MAKELEVEL),0)
+MAKEFLAGS += -j$(JOBS)
+endif
+THREADS  ?= $(if $(filter paper,$(PROFILE)),,$(shell echo $$(( $(NPROC) / $(JOBS) > 0 ? $(NPROC) / $(JOBS) : 1 ))))
+# Training seeds: seed 0 writes results/<p>/ and runs/<p>/, seed k results/<p>/seed<k>/ and runs/<p>/seed<k>/;
+# the intervals, claims, figures and report of results/<p>/ cover every seed listed.
+SEEDS    ?= 0
+SEED     ?= 0
+SEED_SUFFIX := $(if $(filter-out 0,$(SEED)),/seed$(SEED),)
+SRES     := $(RES)$(SEED_SUFFIX)
+SNBOUT   := $(SRES)/notebooks
+export SQA_SEED := $(SEED)
+PREPARED := runs/$(PROFILE)$(SEED_SUFFIX)/.prepared
 PROFILE_CFG := sqa/configs/$(PROFILE).yaml
 export PYTHONUNBUFFERED := 1
 ifneq ($(THREADS),)
@@ -29,7 +44,7 @@ export OMP_NUM_THREADS := $(THREADS)
 export MKL_NUM_THREADS := $(THREADS)
 endif
 
-.PHONY: env check test reproduce bench clean-runs lock help
+.PHONY: env check test reproduce bench clean-runs lock help FORCE
 .DELETE_ON_ERROR:
 
 help:
@@ -71,33 +86,47 @@ $(PREPARED): $(STAMP) | check
 	$(PY) -m sqa prepare --profile $(PROFILE) $(DATA_OPT)
 	@mkdir -p $(@D) && touch $@
 
-$(RES)/calibration/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
-	$(PM) -p train_audio_encoder True $< $(NBOUT)/02_calibration.ipynb
+$(SRES)/calibration/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
+	@mkdir -p $(SNBOUT)
+	$(PM) -p train_audio_encoder True $< $(SNBOUT)/02_calibration.ipynb
 
-$(RES)/calibration_frozen/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
-	$(PM) -p train_audio_encoder False $< $(NBOUT)/02_calibration_frozen.ipynb
+$(SRES)/calibration_frozen/metrics.json: notebooks/02_calibration.ipynb $(RES)/data/summary.json $(PREPARED)
+	@mkdir -p $(SNBOUT)
+	$(PM) -p train_audio_encoder False $< $(SNBOUT)/02_calibration_frozen.ipynb
 
-$(RES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(RES)/calibration/metrics.json
-	$(PM) -p rewards $* $< $(NBOUT)/03_grpo_$*.ipynb
+$(SRES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(SRES)/calibration/metrics.json
+	$(PM) -p rewards $* $< $(SNBOUT)/03_grpo_$*.ipynb
 
 # the first GRPO run builds the shared warm-up stage; the others reuse it (safe under make -j)
-$(foreach r,$(filter-out acc_sem,$(GRPO_RUNS)),$(RES)/grpo_$(r)/metrics.json): $(RES)/grpo_acc_sem/metrics.json
+$(foreach r,$(filter-out acc_sem,$(GRPO_RUNS)),$(SRES)/grpo_$(r)/metrics.json): $(SRES)/grpo_acc_sem/metrics.json
 
 # stages only notebook 04 needs, trained beside the GRPO notebooks under make -j (each after what it starts from)
 ABLATION_STAGES := sft_from_base sft_from_calibration_frozen grpo_acc_sem_text_only
-STAGE_STAMP = runs/$(PROFILE)/.stage_$(1)
+STAGE_STAMP = runs/$(PROFILE)$(SEED_SUFFIX)/.stage_$(1)
 $(call STAGE_STAMP,sft_from_base): $(RES)/data/summary.json $(PREPARED)
-$(call STAGE_STAMP,sft_from_calibration_frozen): $(RES)/calibration_frozen/metrics.json
-$(call STAGE_STAMP,grpo_acc_sem_text_only): $(RES)/grpo_acc_sem/metrics.json
-runs/$(PROFILE)/.stage_%:
+$(call STAGE_STAMP,sft_from_calibration_frozen): $(SRES)/calibration_frozen/metrics.json
+$(call STAGE_STAMP,grpo_acc_sem_text_only): $(SRES)/grpo_acc_sem/metrics.json
+runs/$(PROFILE)$(SEED_SUFFIX)/.stage_%:
 	$(PY) -m sqa train $* --profile $(PROFILE) $(DATA_OPT) --no-check
 	@touch $@
 
-$(RES)/tables/table1.csv: notebooks/04_ablations.ipynb $(RES)/calibration_frozen/metrics.json \
-		$(foreach r,$(GRPO_RUNS),$(RES)/grpo_$(r)/metrics.json) $(foreach s,$(ABLATION_STAGES),$(call STAGE_STAMP,$(s)))
-	$(PM) $< $(NBOUT)/04_ablations.ipynb
+$(SRES)/tables/table1.csv: notebooks/04_ablations.ipynb $(SRES)/calibration_frozen/metrics.json \
+		$(foreach r,$(GRPO_RUNS),$(SRES)/grpo_$(r)/metrics.json) $(foreach s,$(ABLATION_STAGES),$(call STAGE_STAMP,$(s)))
+	$(PM) $< $(SNBOUT)/04_ablations.ipynb
 
-$(RES)/figures/index.json: notebooks/05_figures.ipynb $(RES)/tables/table1.csv
+# every other training seed: the same targets in a make of its own (SEED=k), sharing the data
+OTHER_SEEDS := $(filter-out 0,$(SEEDS))
+ifeq ($(SEED),0)
+$(RES)/seed%/tables/table1.csv: $(RES)/data/summary.json FORCE
+	+$(MAKE) --no-print-directory SEED=$* SEEDS=$* $@
+endif
+FORCE:
+
+# 95 % bootstrap intervals, contrasts, seeds and the claims table (sqa.intervals), over every seed
+$(RES)/tables/claims.csv: $(RES)/tables/table1.csv $(foreach k,$(OTHER_SEEDS),$(RES)/seed$(k)/tables/table1.csv)
+	$(PY) -m sqa intervals --profile $(PROFILE) --seeds "$(SEEDS)"
+
+$(RES)/figures/index.json: notebooks/05_figures.ipynb $(RES)/tables/claims.csv
 	$(PM) $< $(NBOUT)/05_figures.ipynb
 
 $(RES)/report.html: $(RES)/figures/index.json

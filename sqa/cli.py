@@ -1,4 +1,4 @@
-"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE`` and ``report``.
+"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE``, ``intervals`` and ``report``.
 
 Run ``python -m sqa assess --help`` for the options.
 """
@@ -15,6 +15,17 @@ def _report(args) -> int:
     res = repo_root() / "results" / args.profile
     out = build_report(res / "notebooks", res / "report.html", title=f"sqa: {args.profile} profile")
     print(out)
+    return 0
+
+
+def _intervals(args) -> int:
+    """Bootstrap intervals, contrasts, seeds and the claims table of ``results/<profile>`` (sqa.intervals)."""
+    from .intervals import write_intervals
+    from .profiles import repo_root
+
+    seeds = [int(s) for s in str(args.seeds).replace(",", " ").split()]
+    for path in write_intervals(repo_root() / "results" / args.profile, seeds=seeds, n_boot=args.n_boot).values():
+        print(path)
     return 0
 
 
@@ -95,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--data-dir", default=None)
     train.add_argument("--no-check", action="store_true", help="skip the preflight checklist")
     train.set_defaults(func=_train)
+    ci = sub.add_parser("intervals", help="bootstrap CIs, contrasts, seeds and claims.csv under results/<profile>/tables")
+    ci.add_argument("--profile", default="tiny")
+    ci.add_argument("--seeds", default="0", help='training seeds to aggregate, e.g. "0 1 2" (default: 0)')
+    ci.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    ci.set_defaults(func=_intervals)
     rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
     rep.add_argument("--profile", default="tiny")
     rep.set_defaults(func=_report)

@@ -199,8 +199,15 @@ def system_model(profile: Profile, system: System, progress: bool = True) -> Pat
 
 
 def results_dir(profile: Profile, results: str | Path = "results") -> Path:
+    """``results/<profile>`` for training seed 0 (the default), ``results/<profile>/seed<k>`` for another seed.
+
+    >>> from sqa.profiles import get_profile
+    >>> results_dir(get_profile("smoke", seed=2)).relative_to(repo_root()).as_posix()
+    'results/smoke/seed2'
+    """
     root = Path(results)
-    return (root if root.is_absolute() else repo_root() / root) / profile.name
+    base = (root if root.is_absolute() else repo_root() / root) / profile.name
+    return base if int(profile.seed) == 0 else base / f"seed{int(profile.seed)}"
 
 
 def evaluate_system(profile: Profile, system: System | str, results: str | Path = "results",
@@ -248,7 +255,10 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
                               extractor=extractor_spec(profile))
     metrics = dict(report.metrics)
     if system.stage == "calibration":
-        scores = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size).metrics
+        score_report = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size)
+        scores = score_report.metrics
+        out.mkdir(parents=True, exist_ok=True)
+        score_report.predictions.to_csv(out / "score_predictions.csv", index=False)  # Table 1's clips
         metrics.update({f"{d}_pcc": v for d, v in scores["pcc"].items()})
         metrics.update(avg_pcc=scores["avg_pcc"], mos_pcc=scores["mos_pcc"], pcc_source="calibration prompts")
     else:

@@ -12,6 +12,7 @@ any field can be overridden by keyword (the notebooks pass their papermill param
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,9 +75,15 @@ class Profile:
     extra: dict = field(default_factory=dict)
 
     @property
-    def run_dir(self) -> Path:
-        """Where this profile's checkpoints and generated data go (ignored by git)."""
+    def shared_dir(self) -> Path:
+        """``runs/<profile>``: what every training seed shares (the generated corpus)."""
         return repo_root() / "runs" / self.name
+
+    @property
+    def run_dir(self) -> Path:
+        """Where this profile's checkpoints go (ignored by git): ``runs/<profile>`` for seed 0 (the default),
+        ``runs/<profile>/seed<k>`` for another training ``seed``."""
+        return self.shared_dir if int(self.seed) == 0 else self.shared_dir / f"seed{int(self.seed)}"
 
 
 def repo_root() -> Path:
@@ -86,6 +93,18 @@ def repo_root() -> Path:
         if (p / "pyproject.toml").exists() and (p / "sqa").is_dir():
             return p
     return Path(__file__).resolve().parents[1]
+
+
+SEED_ENV = "SQA_SEED"
+"""Environment variable with the training seed (``make reproduce SEEDS=...`` sets it per seed run)."""
+
+
+def _env_seed() -> int:
+    raw = os.environ[SEED_ENV].strip()
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"${SEED_ENV}={raw!r}: expected an integer training seed") from None
 
 
 def list_profiles() -> list[str]:
@@ -102,6 +121,8 @@ def get_profile(name: str = "tiny", **overrides) -> Profile:
     bad = (set(values) | set(overrides)) - known
     if bad:
         raise ValueError(f"unknown profile field(s) {sorted(bad)} (from {path} or overrides)")
+    if overrides.get("seed") is None and os.environ.get(SEED_ENV, "").strip():
+        values["seed"] = _env_seed()  # `make reproduce SEEDS="0 1 2"` runs the notebooks once per seed
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["name"] = name
     return Profile(**values)

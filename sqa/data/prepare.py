@@ -30,7 +30,7 @@ def prepare_profile_data(profile, progress: bool = True) -> Path:
 
     require_data(profile)
     data_dir = None if profile.data_dir in (None, "") else resolve_data_dir(profile.data_dir)
-    return prepare_data(data_dir, profile.run_dir / "data", profile.n_train, profile.n_test,
+    return prepare_data(data_dir, profile.shared_dir / "data", profile.n_train, profile.n_test,
                         seed=profile.data_seed, progress=progress)
 
 
@@ -43,7 +43,7 @@ def prepare_data(
 
     Typical use with a profile (``sqa.profiles.get_profile``)::
 
-        data = prepare_data(p.data_dir, p.run_dir / "data", p.n_train, p.n_test, p.data_seed)
+        data = prepare_data(p.data_dir, p.shared_dir / "data", p.n_train, p.n_test, p.data_seed)
     """
     if data_dir is not None:
         root = Path(data_dir)

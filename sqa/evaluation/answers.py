@@ -57,6 +57,7 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
 
     from ..llm import get_judge, llm_extract
     from ..metrics import evaluate
+    from ..metrics.clips import clip_table, with_clip_columns
 
     extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
     from .generator import as_generator
@@ -72,4 +73,6 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     metrics["generator"] = generator.label
     df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,
                        "reference": [render(r) for r in refs], "generator": generator.label})
-    return AnswerReport(metrics, df)
+    # what each clip contributes to every column (bootstrap intervals resample these; sqa.metrics.clips)
+    clips = clip_table(preds, refs, texts=texts, corr_backend=judge)
+    return AnswerReport(metrics, with_clip_columns(df, clips))

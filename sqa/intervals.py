@@ -1,0 +1,157 @@
+"""Intervals, seeds and the claims table of a profile's results (``python -m sqa intervals``).
+
+Reads the evaluated systems of every training seed (``results/<p>/systems/`` for seed 0, the default;
+``results/<p>/seed<k>/systems/`` for the others, see ``make reproduce SEEDS="0 1 2"``) and writes under
+``results/<p>/tables/``:
+
+* ``table1_ci.csv``, ``table3_ci.csv``: ``system, metric, value, ci_low, ci_high`` (+ ``seeds``,
+  ``undefined_resamples``, ``note``), one row per Table 1 / Table 3 figure: 95 % percentile bootstrap over
+  test clips (:mod:`sqa.metrics.bootstrap`, 1000 resamples, seed 0), of the seed mean when there are
+  several seeds. Undefined figures stay (empty value, ``note`` says why); averages over fewer dimensions
+  than the paper's six are flagged in ``note``.
+* ``contrasts.csv``: ``contrast, metric, diff, ci_low, ci_high`` (+ per-seed differences): the paired
+  bootstrap of each claim's contrast.
+* ``claims.csv``: ``claim, paper, ours, ci_low, ci_high, verdict`` (+ ``rule``, ``figure``) by the rule of
+  :mod:`sqa.claims`.
+* ``seeds.csv``: ``system, metric, mean, sd, n_seeds, seed_<k>...``: each figure per training seed.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .claims import CLAIMS, metric_key, paper_value, verdict
+from .metrics.bootstrap import N_BOOT, SEED, bootstrap, paired_contrast
+from .metrics.clips import clip_table, score_clip_table, stored_clip_table
+from .metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
+
+UNDEFINED = "undefined: constant predictions"
+
+
+def seed_results_dir(results: Path, seed: int) -> Path:
+    """``results/<p>`` for seed 0 (the default run), ``results/<p>/seed<k>`` for the others."""
+    return results if int(seed) == 0 else results / f"seed{int(seed)}"
+
+
+def system_clips(results: Path, system) -> pd.DataFrame:
+    """The clip table of one evaluated system (indexed by clip id), from its ``predictions.csv``:
+    the stored ``clip_*`` columns, else recomputed from the answers (MiniLM for the corr columns).
+    Calibration-only takes Table 1 from its calibration prompts (``score_predictions.csv``, else the
+    calibration notebook's ``predictions.csv`` of the same model)."""
+    d = results / "systems" / system.slug
+    path = d / "predictions.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: missing (run notebook 04 or make reproduce)")
+    preds = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    clips = stored_clip_table(preds)
+    if clips is None:
+        answers = preds["answer"].fillna("").astype(str).tolist()
+        clips = clip_table(answers, preds["reference"].fillna("").astype(str).tolist(), texts=answers)
+    clips.index = preds["id"].astype(str).tolist()
+    if system.stage == "calibration":
+        stage = "calibration" if system.learned_encoder else "calibration_frozen"
+        for src in (d / "score_predictions.csv", results / stage / "predictions.csv"):
+            if src.exists():
+                scores = pd.read_csv(src)
+                sc = score_clip_table(scores)
+                sc.index = list(dict.fromkeys(scores["id"].astype(str)))
+                clips = clips.assign(**{c: sc[c].reindex(clips.index) for c in sc.columns})
+                break
+    return clips
+
+
+def _table_metrics(table: str) -> dict[str, str]:
+    """table column name -> evaluate key, for table 1 or 3."""
+    if table == "table1":
+        return dict(TABLE1_COLUMNS)
+    return {c: c for c in TABLE3_COLUMNS}
+
+
+def _note(system_rows: pd.DataFrame, metric: str, value: float) -> str:
+    if math.isnan(value):
+        return UNDEFINED if metric.endswith("pcc") or metric in TABLE1_COLUMNS else "undefined: no pairs"
+    if metric == "avg_pcc":
+        dims = [d for d in AVG_DIMENSIONS if not math.isnan(system_rows.get(f"{d}_pcc", float("nan")))]
+        if len(dims) < len(AVG_DIMENSIONS):
+            return f"average over {len(dims)} of {len(AVG_DIMENSIONS)} dimensions (others undefined)"
+    return ""
+
+
+def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: int = N_BOOT,
+                    seed: int = SEED, reference: str | Path | None = None) -> dict[str, Path]:
+    """Write the tables of the module docstring under ``results/tables``; return their paths."""
+    from .pipeline import SYSTEMS
+
+    results = Path(results)
+    out = results / "tables"
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = [int(s) for s in seeds]
+    clips: dict[str, list[pd.DataFrame]] = {}
+    for s in SYSTEMS:
+        dirs = [seed_results_dir(results, k) for k in seeds]
+        if all((d / "systems" / s.slug / "predictions.csv").exists() for d in dirs):
+            clips[s.name] = [system_clips(d, s) for d in dirs]
+    if not clips:
+        raise FileNotFoundError(f"{results}/systems: no evaluated systems (run notebook 04 or make reproduce)")
+    ids = list(next(iter(clips.values()))[0].index)
+    clips = {k: [t.reindex(ids) for t in v] for k, v in clips.items()}
+
+    ci_rows, seed_rows = [], []
+    for name, tables in clips.items():
+        ci = bootstrap(tables, n_boot=n_boot, seed=seed).set_index("metric")
+        per_seed = [bootstrap([t], n_boot=1, seed=seed).set_index("metric")["value"] for t in tables]
+        for table, cols in (("table1", _table_metrics("table1")), ("table3", _table_metrics("table3"))):
+            for col, key in cols.items():
+                if key not in ci.index:
+                    continue
+                r = ci.loc[key]
+                ci_rows.append({"table": table, "system": name, "metric": col, "value": r["value"],
+                                "ci_low": r["ci_low"], "ci_high": r["ci_high"], "seeds": len(tables),
+                                "undefined_resamples": int(r["undefined_resamples"]),
+                                "note": _note(ci["value"], key, r["value"])})
+                vals = [float(v.get(key, float("nan"))) for v in per_seed]
+                ok = [v for v in vals if not math.isnan(v)]
+                seed_rows.append({"system": name, "metric": col, "mean": float(np.mean(ok)) if ok else float("nan"),
+                                  "sd": float(np.std(ok, ddof=1)) if len(ok) > 1 else float("nan"),
+                                  "n_seeds": len(ok), **{f"seed_{k}": v for k, v in zip(seeds, vals)}})
+    ci_df = pd.DataFrame(ci_rows)
+    paths = {}
+    for table in ("table1", "table3"):
+        part = ci_df[ci_df["table"] == table].drop(columns="table")
+        paths[f"{table}_ci"] = out / f"{table}_ci.csv"
+        part.round(4).to_csv(paths[f"{table}_ci"], index=False)
+    paths["seeds"] = out / "seeds.csv"
+    pd.DataFrame(seed_rows).round(4).to_csv(paths["seeds"], index=False)
+
+    ref = Path(reference) if reference else results.parent / "reference"
+    paper1 = pd.read_csv(ref / "paper_table1_pcc.csv")
+    paper3 = pd.read_csv(ref / "paper_table3_descriptive.csv")
+    contrast_rows, claim_rows = [], []
+    for c in CLAIMS:
+        key = metric_key(c.metric)
+        if c.a in clips and c.b in clips:
+            res = paired_contrast(clips[c.a], clips[c.b], key, n_boot=n_boot, seed=seed, relative=c.relative)
+            seed_diffs = [paired_contrast([ta], [tb], key, n_boot=1, seed=seed, relative=c.relative)["diff"]
+                          for ta, tb in zip(clips[c.a], clips[c.b])]
+        else:
+            res = {"diff": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "undefined_resamples": n_boot}
+            seed_diffs = []
+        note = "" if not math.isnan(res["diff"]) else (
+            "system not evaluated" if c.a not in clips or c.b not in clips else UNDEFINED)
+        contrast_rows.append({"contrast": c.contrast, "metric": c.metric, "diff": res["diff"], "ci_low": res["ci_low"],
+                              "ci_high": res["ci_high"], "seeds": len(seed_diffs),
+                              "seed_diffs": ";".join(f"{d:.4f}" for d in seed_diffs), "note": note})
+        claim_rows.append({"claim": c.claim, "paper": paper_value(c, paper1, paper3), "ours": res["diff"],
+                           "ci_low": res["ci_low"], "ci_high": res["ci_high"],
+                           "verdict": verdict(c.direction, res["diff"], res["ci_low"], res["ci_high"], seed_diffs),
+                           "direction": c.direction, "contrast": c.contrast, "metric": c.metric,
+                           "seeds": len(seed_diffs), "note": note, "figure": f"figures/claim_{c.slug}.png"})
+    paths["contrasts"] = out / "contrasts.csv"
+    pd.DataFrame(contrast_rows).round(4).to_csv(paths["contrasts"], index=False)
+    paths["claims"] = out / "claims.csv"
+    pd.DataFrame(claim_rows).round(4).to_csv(paths["claims"], index=False)
+    return paths
