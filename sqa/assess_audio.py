@@ -176,8 +176,10 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
         else:
             net, processor = load_assessor(model, adapter, device or "cpu", dtype)
         generator = as_generator(net, processor, batch_size)
+        from .model.backbones import backbone_of
+
         fe = processor.feature_extractor
-        sr, max_s = fe.sampling_rate, float(processor.max_audio_len)
+        sr, max_s = fe.sampling_rate, backbone_of(processor).max_audio_seconds(processor)
         min_n = min_audio_samples(fe.hop_length)
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

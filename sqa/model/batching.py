@@ -1,7 +1,8 @@
-"""Batches for AF3: chat template, audio features, and labels on the answer tokens only.
+"""Batches for any backbone (AF3, Qwen2-Audio): chat template, audio features, labels on the answer tokens only.
 
 Two kinds of batch, both ``BatchFeature``s with ``input_ids``, ``attention_mask``, ``input_features``
-(one row per audio *window*, see below) and ``input_features_mask``:
+(one row per audio *window*, see below) and its mask (``input_features_mask`` for AF3,
+``feature_attention_mask`` for Qwen2-Audio: ``Backbone.feature_mask_key``):
 
 * :func:`prompt_batch` (= :func:`build_batch` without answers): the user turn (audio + prompt) and the
   opened assistant turn, LEFT-padded, ready for ``model.generate`` and for log-prob passes on
@@ -17,45 +18,45 @@ Audio: float32 mono at the processor's rate (16 kHz). AF3's processor cuts a cli
 window, and encodes every window separately; the clip's ``<sound>`` placeholders are the windows' frames
 concatenated. ``input_features`` therefore has :func:`audio_windows` rows per clip, in clip order.
 Audio beyond ``processor.max_audio_len`` seconds is truncated by the processor (with a warning).
+Qwen2-Audio's processor reads one window per clip and cuts the rest.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
 import torch
 
-from .chat import END_OF_TURN, conversation
+from .backbones import backbone_of
+from .chat import conversation
 
 IGNORE_INDEX = -100
 
 
 def end_of_turn_id(processor) -> int:
-    """Id of ``<|im_end|>`` (the token that closes every answer), else the tokenizer's eos."""
+    """Id of the backbone's end of turn (``<|im_end|>``: closes every answer), else the tokenizer's eos."""
     tok = processor.tokenizer
-    tid = tok.convert_tokens_to_ids(END_OF_TURN)
+    tid = tok.convert_tokens_to_ids(backbone_of(processor).end_of_turn)
     if tid is None or tid == tok.unk_token_id:
         tid = tok.eos_token_id
     return int(tid)
 
 
 def render_prompt(processor, prompt: str) -> str:
-    """The chat text of a user turn (one ``<sound>``) with the assistant turn opened."""
-    return processor.apply_chat_template(conversation(prompt), tokenize=False, add_generation_prompt=True)
+    """The chat text of a user turn (one audio placeholder) with the assistant turn opened."""
+    return processor.apply_chat_template(conversation(prompt, backbone=backbone_of(processor)), tokenize=False,
+                                         add_generation_prompt=True)
 
 
 def render_exchange(processor, prompt: str, answer: str) -> str:
     """The chat text of the user turn and the assistant's ``answer`` (closed by the end-of-turn token)."""
-    return processor.apply_chat_template(conversation(prompt, answer), tokenize=False)
+    return processor.apply_chat_template(conversation(prompt, answer, backbone=backbone_of(processor)),
+                                         tokenize=False)
 
 
 def audio_windows(processor, audios: Sequence[np.ndarray], sampling_rate: int = 16000) -> list[int]:
-    """How many feature windows (rows of ``input_features``) each clip takes, as AF3's processor cuts them."""
-    fe = processor.feature_extractor
-    window = int(sampling_rate * fe.chunk_length)
-    cap = max(1, int(processor.max_audio_len // fe.chunk_length))
-    return [min(cap, max(1, math.ceil(len(a) / window))) for a in audios]
+    """How many feature windows (rows of ``input_features``) each clip takes, as the processor cuts them."""
+    return backbone_of(processor).audio_windows(processor, audios, sampling_rate)
 
 
 def _check(processor, audios, prompts, answers, sampling_rate) -> list[np.ndarray]:
@@ -86,7 +87,8 @@ def prompt_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str]
     """
     audios = _check(processor, audios, prompts, None, sampling_rate)
     texts = [render_prompt(processor, p) for p in prompts]
-    return processor(text=texts, audio=audios, sampling_rate=sampling_rate, padding_side="left")
+    return processor(text=texts, audio=audios, sampling_rate=sampling_rate, padding_side="left",
+                     **backbone_of(processor).processor_kwargs)
 
 
 def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, device="cpu"):
@@ -135,7 +137,7 @@ def build_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str],
         full_texts.append(full_text)
         spans.append(_answer_span(tok, prompt_text, full_text, eot))
     batch = processor(text=full_texts, audio=audios, sampling_rate=sampling_rate,
-                      padding_side="right")
+                      padding_side="right", **backbone_of(processor).processor_kwargs)
     ids = batch["input_ids"]
     labels = torch.full_like(ids, IGNORE_INDEX)
     lengths = batch["attention_mask"].sum(-1).tolist()

@@ -1,4 +1,7 @@
-"""Load Audio Flamingo 3 (hub id or local dir) with the paper's trainable parts; save merged stages.
+"""Load an audio LLM (AF3, Qwen2-Audio; hub id or local dir) with the paper's trainable parts; save merged stages.
+
+The backbone (:mod:`sqa.model.backbones`) is read from the checkpoint's ``config.model_type``; module
+names and the LoRA regex below are the same for every registered backbone.
 
 What is trained (paper §3.1, Table 2):
 
@@ -20,22 +23,13 @@ model starts from random weights, where a low-rank update of frozen random matri
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import torch
 
-LM_LINEAR_LAYERS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-LM_LORA_REGEX = r".*\blanguage_model\.layers\.\d+\.(self_attn|mlp)\.(" + "|".join(LM_LINEAR_LAYERS) + r")"
-"""``target_modules`` for PEFT (a str is matched with ``re.fullmatch``): the LLM's linear layers only.
+from .backbones import ENCODER as AUDIO_TOWER, LM_LORA_REGEX, PROJECTOR, backbone_of, get_backbone
+from .backbones.base import LM_LINEAR_LAYERS
 
->>> bool(re.fullmatch(LM_LORA_REGEX, "model.language_model.layers.3.mlp.down_proj"))
-True
->>> bool(re.fullmatch(LM_LORA_REGEX, "model.audio_tower.layers.0.self_attn.q_proj"))
-False
-"""
-PROJECTOR = "multi_modal_projector"
-AUDIO_TOWER = "audio_tower"
 FROZEN_ALWAYS = ("embed_positions",)
 """Parameters never trained (AF3's fixed sinusoidal positions of the audio encoder)."""
 
@@ -72,19 +66,26 @@ def load_model(
     device: str | torch.device | None = None,
     adapter: str | Path | None = None,
     lora_dropout: float = 0.0,
+    backbone: str | None = None,
 ):
-    """``(model, processor)`` for AF3 at ``name_or_path`` set up for training (see module docstring).
+    """``(model, processor)`` for the audio LLM at ``name_or_path`` set up for training (see module docstring).
+
+    ``backbone``: the registered backbone the checkpoint must be (a profile's ``backbone:``); ``None``
+    accepts whichever :func:`sqa.model.backbones.backbone_of` finds in its config.
 
     ``adapter``: a PEFT adapter dir (e.g. published fine-tuned weights on top of AF3) merged into the
     base weights first; new LoRA (if ``lora_rank``) then trains on top of the merged model.
     The model is returned in train mode only if something is trainable; call ``.eval()`` for inference.
     """
-    from transformers import AudioFlamingo3ForConditionalGeneration, AutoProcessor
+    from transformers import AutoProcessor
 
     torch_dtype = _dtype(dtype)
     source = _check_source(name_or_path)
+    arch = backbone_of(source)
+    if backbone is not None and get_backbone(backbone) is not arch:
+        raise ValueError(f"{source}: a {arch.name} checkpoint, but the profile names backbone {backbone!r}")
     processor = AutoProcessor.from_pretrained(source)
-    model = AudioFlamingo3ForConditionalGeneration.from_pretrained(source, dtype=torch_dtype)
+    model = arch.model_cls().from_pretrained(source, dtype=torch_dtype)
     if adapter is not None:
         from peft import PeftModel
 
@@ -120,7 +121,7 @@ def configure_trainable(model, lora_rank: int | None = 64, lora_alpha: int | Non
 
 
 def unwrap(model):
-    """The ``AudioFlamingo3ForConditionalGeneration`` under a PEFT wrapper (or the model itself)."""
+    """The ``*ForConditionalGeneration`` under a PEFT wrapper (or the model itself)."""
     get = getattr(model, "get_base_model", None)
     return get() if callable(get) else model
 

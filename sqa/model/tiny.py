@@ -1,8 +1,10 @@
-"""The tiny AF3: Audio Flamingo 3's architecture at a few million parameters, built locally.
+"""The tiny AF3 (and tiny Qwen2-Audio): a backbone's architecture at a few million parameters, built locally.
 
 Same classes as the paper's model (``AudioFlamingo3ForConditionalGeneration``, ``AudioFlamingo3Processor``
 with a ``WhisperFeatureExtractor`` and a ``Qwen2Tokenizer``), so every line of ``sqa.model`` and
-``sqa.train`` runs unchanged on it; only the sizes differ:
+``sqa.train`` runs unchanged on it; only the sizes differ. ``backbone="qwen2_audio"`` builds the same
+sizes with Qwen2-Audio's classes (``Qwen2AudioForConditionalGeneration``, its processor and chat
+template; one window per clip):
 
 * audio encoder: 2 Whisper-style layers, 128 mel bins, ``d_model`` 128, sinusoidal (frozen) positions;
 * language model: a 4-layer Qwen2 (``hidden_size`` 128, GQA 4/2 heads);
@@ -33,17 +35,20 @@ import torch
 
 from ..prompts import all_prompts
 from ..schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
-from .chat import AF3_CHAT_TEMPLATE, AUDIO_TOKEN, END_OF_TURN
+from .backbones import get_backbone
+from .chat import AUDIO_TOKEN, END_OF_TURN
 
 TINY_WINDOW_SECONDS = 8
 """Audio window of the tiny model (AF3: 30 s). 25 audio tokens per second of audio."""
 TINY_HOP_LENGTH = 320
 """Mel hop of the tiny model in samples: 20 ms (AF3/Whisper: 160 = 10 ms). Halves the encoder's work and
 the audio tokens (12.5 per second instead of 25) for CPU training; the architecture is unchanged."""
-TINY_MAX_AUDIO_SECONDS = 64
-"""Longest audio the tiny processor accepts before truncating (AF3: 600 s); 8 windows."""
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", END_OF_TURN, AUDIO_TOKEN)
-"""Ids 0..3 of the tiny tokenizer: padding, ChatML turn start and end (= end of sequence), audio."""
+"""Ids 0..3 of the tiny AF3 tokenizer: padding, ChatML turn start and end (= end of sequence), audio."""
+AUDIO_SPECIAL_TOKENS = {"af3": (AUDIO_TOKEN,), "qwen2_audio": ("<|AUDIO|>", "<|audio_bos|>", "<|audio_eos|>")}
+"""The audio tokens each backbone's chat template writes (special tokens of its tiny tokenizer)."""
+TEMPLATE_TEXTS = {"af3": [], "qwen2_audio": ["system\nYou are a helpful assistant.", "Audio 1: "] * 50}
+"""Text the backbone's chat template adds around the turns (in the tiny tokenizer's training text)."""
 TINY_SIZES: dict[str, dict] = {
     "audio": dict(num_mel_bins=128, num_hidden_layers=2, num_attention_heads=4, intermediate_size=512,
                   hidden_size=128),
@@ -110,7 +115,7 @@ def sample_answers(n: int = 400, seed: int = 0) -> list[str]:
     return out + phrases
 
 
-def train_tokenizer(texts: list[str], vocab_size: int = VOCAB_SIZE):
+def train_tokenizer(texts: list[str], vocab_size: int = VOCAB_SIZE, audio_tokens: tuple[str, ...] = (AUDIO_TOKEN,)):
     """A byte-level BPE ``Qwen2Tokenizer`` trained on ``texts``; digits are single tokens.
 
     >>> tok = train_tokenizer(["Rate the noise from 1 to 5.", "Noise: 45"] * 20, vocab_size=300)
@@ -130,44 +135,37 @@ def train_tokenizer(texts: list[str], vocab_size: int = VOCAB_SIZE):
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
     ])
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL_TOKENS),
+    specials = ["<|endoftext|>", "<|im_start|>", END_OF_TURN, *audio_tokens]
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(texts, trainer)
     return Qwen2Tokenizer(tokenizer_object=tok, eos_token=END_OF_TURN, pad_token="<|endoftext|>", unk_token=None,
-                          additional_special_tokens=["<|im_start|>", AUDIO_TOKEN])
+                          additional_special_tokens=["<|im_start|>", *audio_tokens])
 
 
 def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS,
-                     hop_length: int = TINY_HOP_LENGTH, sizes: dict | None = None) -> Path:
-    """Build the tiny AF3 (random init) with its processor into ``out_dir``; return ``out_dir``.
+                     hop_length: int = TINY_HOP_LENGTH, sizes: dict | None = None, backbone: str = "af3") -> Path:
+    """Build the tiny ``backbone`` (random init; AF3 by default) with its processor into ``out_dir``.
 
     The directory is a normal HF model dir: ``load_model(out_dir)`` and ``AutoProcessor.from_pretrained``
     read it. ``window_seconds`` sets both the processor's ``chunk_length`` and the encoder's
     ``max_source_positions`` (see the module docstring).
     """
-    from transformers import (AudioFlamingo3Config, AudioFlamingo3EncoderConfig,
-                              AudioFlamingo3ForConditionalGeneration, AudioFlamingo3Processor, Qwen2Config,
-                              WhisperFeatureExtractor)
+    from transformers import WhisperFeatureExtractor
     from transformers.models.whisper.modeling_whisper import sinusoids
 
+    arch = get_backbone(backbone)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     roles = ["user\n", "assistant\n", "system\n"] * 50  # ChatML role lines: one token each
-    tokenizer = train_tokenizer(all_prompts() + sample_answers(seed=seed) + roles)
+    tokenizer = train_tokenizer(all_prompts() + sample_answers(seed=seed) + roles + TEMPLATE_TEXTS[arch.name],
+                                audio_tokens=AUDIO_SPECIAL_TOKENS[arch.name])
     sizes = {part: {**TINY_SIZES[part], **(sizes or {}).get(part, {})} for part in TINY_SIZES}
     fe = WhisperFeatureExtractor(feature_size=sizes["audio"]["num_mel_bins"], chunk_length=window_seconds,
                                  hop_length=hop_length, return_attention_mask=True)
-    processor = AudioFlamingo3Processor(fe, tokenizer, chat_template=AF3_CHAT_TEMPLATE, audio_token=AUDIO_TOKEN,
-                                        max_audio_len=max(TINY_MAX_AUDIO_SECONDS, window_seconds))
-
     frames = window_seconds * fe.sampling_rate // hop_length  # mel frames of one window
-    audio_cfg = AudioFlamingo3EncoderConfig(max_source_positions=frames // 2, **sizes["audio"])
-    text_cfg = Qwen2Config(vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id,
-                           pad_token_id=tokenizer.pad_token_id, bos_token_id=None, **sizes["text"])
-    config = AudioFlamingo3Config(audio_config=audio_cfg, text_config=text_cfg,
-                                  audio_token_id=tokenizer.convert_tokens_to_ids(AUDIO_TOKEN))
     torch.manual_seed(seed)
-    model = AudioFlamingo3ForConditionalGeneration(config)
+    model, processor = arch.build_tiny(tokenizer, fe, sizes, frames)
     pos = model.model.audio_tower.embed_positions
     with torch.no_grad():  # Whisper's fixed sinusoidal positions (AF3 leaves them to the checkpoint)
         pos.weight.copy_(sinusoids(*pos.weight.shape))
@@ -175,6 +173,8 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = T
     gen.eos_token_id, gen.pad_token_id, gen.bos_token_id = tokenizer.eos_token_id, tokenizer.pad_token_id, None
     model.save_pretrained(out)
     processor.save_pretrained(out)
-    (out / "sqa_tiny.json").write_text(json.dumps({"seed": seed, "window_seconds": window_seconds,
-                                                   "hop_length": hop_length, "sizes": sizes}, indent=1))
+    record = {"seed": seed, "window_seconds": window_seconds, "hop_length": hop_length, "sizes": sizes}
+    if arch.name != "af3":  # the AF3 record stays as it was (its files, byte for byte)
+        record["backbone"] = arch.name
+    (out / "sqa_tiny.json").write_text(json.dumps(record, indent=1))
     return out

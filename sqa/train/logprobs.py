@@ -1,8 +1,9 @@
 """Audio that really reaches the log-prob passes (README, *Known traps*: TRL's GRPOTrainer
 forwards image inputs only, so audio placeholders silently stay text embeddings there).
 
-``embed_prompts`` runs the audio encoder + projector ONCE per prompt and scatters the audio
-embeddings into the ``<sound>`` placeholders; ``sequence_logprobs`` then shares those embeddings
+``embed_prompts`` runs the audio encoder + projector ONCE per prompt (the backbone's
+``audio_features``, :mod:`sqa.model.backbones`) and scatters the audio embeddings into the audio
+placeholders; ``sequence_logprobs`` then shares those embeddings
 across the G completions of each prompt, for the policy and for the reference alike.
 """
 from __future__ import annotations
@@ -10,24 +11,25 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..model.backbones import BACKBONES, backbone_of
 from ..model.loading import unwrap
 
-AUDIO_KEYS = ("input_features", "input_features_mask")
+AUDIO_KEYS = tuple(dict.fromkeys(k for b in BACKBONES.values() for k in b.audio_keys))
+"""Processor outputs that carry audio, for every registered backbone."""
 
 
 def encode_audio(model, inputs) -> torch.Tensor | None:
     """The audio encoder + projector over every window of the batch: ``[n_audio_tokens, H]`` (or None)."""
     if inputs.get("input_features") is None:
         return None
-    out = unwrap(model).get_audio_features(inputs["input_features"], inputs["input_features_mask"], return_dict=True)
-    return out.pooler_output
+    return backbone_of(model).audio_features(unwrap(model), inputs)
 
 
 def embed_prompts(model, inputs, audio: torch.Tensor | None = None) -> torch.Tensor:
-    """Prompt token embeddings with the audio features in place of ``<sound>`` placeholders: ``[B, P, H]``.
+    """Prompt token embeddings with the audio features in place of the audio placeholders: ``[B, P, H]``.
 
     ``inputs`` are processor outputs for the prompts (``input_ids``, ``attention_mask`` and, unless the
-    prompt is text-only, ``input_features`` + ``input_features_mask``). Each clip is encoded once; pass
+    prompt is text-only, ``input_features`` + its mask). Each clip is encoded once; pass
     ``audio`` (from :func:`encode_audio`) to reuse an encoding, e.g. when only the token embeddings need
     a gradient.
     """
@@ -40,7 +42,7 @@ def embed_prompts(model, inputs, audio: torch.Tensor | None = None) -> torch.Ten
     placeholder = (input_ids == base.config.audio_token_id).unsqueeze(-1).expand_as(embeds)
     if int(placeholder.sum()) != audio.numel():
         raise ValueError(
-            f"{int(placeholder[..., 0].sum())} <sound> placeholders but {audio.shape[0]} audio frames: "
+            f"{int(placeholder[..., 0].sum())} audio placeholders but {audio.shape[0]} audio frames: "
             "the prompts were not built by the same processor as the features"
         )
     return embeds.masked_scatter(placeholder, audio)
@@ -109,7 +111,8 @@ def sequence_logprobs(
         embeds = torch.cat([prompt_embeds.repeat_interleave(group, dim=0), completion_embeds], dim=1)
         out = model(inputs_embeds=embeds, attention_mask=full_mask, position_ids=_positions(full_mask),
                     logits_to_keep=length + 1, use_cache=False)
-        logits = out.logits[:, :-1, :].float()  # position t predicts completion token t
+        # position t predicts completion token t (sliced here too: not every backbone honours logits_to_keep)
+        logits = out.logits[:, -(length + 1):-1, :].float()
     if temperature != 1.0:
         logits = logits / temperature
     return torch.gather(F.log_softmax(logits, dim=-1), 2, completion_ids.unsqueeze(-1)).squeeze(-1)
@@ -156,7 +159,8 @@ def repeat_inputs(inputs, group: int) -> dict:
         if inputs["input_features"].shape[0] != inputs["input_ids"].shape[0]:
             raise ValueError("repeat_inputs needs one audio window per prompt")
         for k in AUDIO_KEYS:
-            out[k] = inputs[k].repeat_interleave(group, dim=0)
+            if k in inputs:
+                out[k] = inputs[k].repeat_interleave(group, dim=0)
     return out
 
 

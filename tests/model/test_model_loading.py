@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from sqa.model import LM_LORA_REGEX, build_batch, count_parameters, load_model, merge_and_save
+from sqa.model import BACKBONES, LM_LORA_REGEX, build_batch, count_parameters, load_model, merge_and_save
 from sqa.model.loading import LM_LINEAR_LAYERS
 
 
@@ -21,16 +21,19 @@ def _size(model, part: str) -> int:
                if part in n and ".original_module." not in n and "embed_positions" not in n)
 
 
+@pytest.mark.parametrize("backbone", ["af3", "qwen2_audio"])
 @pytest.mark.parametrize("rank", [8, 0])
 @pytest.mark.parametrize("train_encoder", [True, False])
-def test_trainable_parts(tiny_dir, rank, train_encoder):
-    model, _ = load_model(tiny_dir, lora_rank=rank, train_audio_encoder=train_encoder)
+def test_trainable_parts(request, backbone, rank, train_encoder):
+    model_dir = request.getfixturevalue("tiny_dir" if backbone == "af3" else "small_qwen2_audio")
+    model, _ = load_model(model_dir, lora_rank=rank, train_audio_encoder=train_encoder)
+    assert type(model.get_base_model() if rank else model).__name__ == BACKBONES[backbone].model_class
     assert not [n for n, _ in model.named_modules() if "audio_tower" in n and "lora_" in n]
     proj = _trainable(model, "multi_modal_projector")
     assert proj == _size(model, "multi_modal_projector") > 0
     audio = _trainable(model, "audio_tower")
     assert audio == (_size(model, "audio_tower") if train_encoder else 0)
-    assert _trainable(model, "embed_positions") == 0  # AF3's fixed positions
+    assert _trainable(model, "embed_positions") == 0  # the encoder's fixed positions
     counts = count_parameters(model)
     if rank:
         lora = _trainable(model, "lora_")

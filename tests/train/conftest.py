@@ -1,4 +1,4 @@
-"""Fixtures of the training tests: a small tiny AF3 and a synthetic corpus, both in temporary dirs."""
+"""Fixtures of the training tests: a small tiny AF3 (and Qwen2-Audio) and a synthetic corpus, in temporary dirs."""
 from __future__ import annotations
 
 import pytest
@@ -16,6 +16,12 @@ SMALL = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layer
 @pytest.fixture(scope="session")
 def small_model(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("small") / "model", seed=0, sizes=SMALL)
+
+
+@pytest.fixture(scope="session", params=["af3", "qwen2_audio"])
+def backbone_model(request):
+    """The small model of each backbone (tests that must hold for every backbone use this one)."""
+    return request.getfixturevalue("small_model" if request.param == "af3" else "small_qwen2_audio")
 
 
 @pytest.fixture(scope="session")

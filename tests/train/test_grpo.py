@@ -17,9 +17,9 @@ from sqa.train.logprobs import embed_prompts, repeat_inputs, sequence_logprobs
 
 
 @pytest.fixture(scope="module")
-def policy(small_model):
+def policy(backbone_model):
     torch.manual_seed(0)
-    model, processor = load_model(small_model, lora_rank=8, train_audio_encoder=True)
+    model, processor = load_model(backbone_model, lora_rank=8, train_audio_encoder=True)
     # LoRA B starts at zero: perturb it so that policy and reference differ
     with torch.no_grad():
         for n, p in model.named_parameters():
@@ -47,7 +47,7 @@ def test_logprobs_depend_on_audio(policy):
     assert a.shape == ids.shape
     assert (a - again).abs().max() < 1e-6  # deterministic: same audio, same numbers
     assert (a - b).abs().max() > 5e-5, "log-probs ignore the audio"  # a random-init model is near uniform
-    # and the placeholders really are replaced: without features they are plain <sound> embeddings
+    # and the placeholders really are replaced: without features they are plain placeholder embeddings
     text_only = {k: v for k, v in prompt_inputs(processor, _clips(0), REASONING_PROMPT).items()
                  if k in ("input_ids", "attention_mask")}
     assert (a - sequence_logprobs(model, text_only, ids)).abs().max() > 5e-5
