@@ -252,10 +252,11 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     report = evaluate_answers(model, processor, test, audio_mode=system.eval_audio, batch_size=profile.eval_batch_size,
                               max_new_tokens=profile.max_new_tokens, progress=progress,
                               corr_backend=corr_backend if corr_backend is not None else judge_corr_backend(profile),
-                              extractor=extractor_spec(profile))
+                              extractor=extractor_spec(profile), decode_cache=profile.decode_cache)
     metrics = dict(report.metrics)
     if system.stage == "calibration":
-        score_report = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size)
+        score_report = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size,
+                                       decode_cache=profile.decode_cache)
         scores = score_report.metrics
         out.mkdir(parents=True, exist_ok=True)
         score_report.predictions.to_csv(out / "score_predictions.csv", index=False)  # Table 1's clips

@@ -68,6 +68,9 @@ class Profile:
     # SFT warm-up before GRPO; None: reuse the sft_reasoning stage (QualiSpeech-FT stage 2) as the warm-up
     grpo_warmup_steps: int | None = None
     max_new_tokens: int = 160
+    # KV cache of GRPO rollouts and evaluation: "dynamic" (eager) or "static" (pre-allocated, decoding step
+    # compiled with torch.compile on CUDA; same greedy tokens on CPU). See README "Scaling up".
+    decode_cache: str = "dynamic"
     # evaluation
     eval_batch_size: int = 16
     seed: int = 0

@@ -24,7 +24,7 @@ the calibration's :class:`~sqa.evaluation.scores.ScoreReport`: ``save`` writes m
 
 
 def generate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
-                     max_new_tokens: int = 160, progress: bool = False) -> list[str]:
+                     max_new_tokens: int = 160, progress: bool = False, decode_cache: str = "dynamic") -> list[str]:
     """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio).
 
     ``model``: a loaded model (with ``processor``), an endpoint ``http://HOST:PORT/v1#NAME`` (``processor``
@@ -35,7 +35,7 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
 
     if audio_mode not in AUDIO_MODES:
         raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
-    generator = as_generator(model, processor, batch_size)
+    generator = as_generator(model, processor, batch_size, decode_cache)
     audios = [load_audio(ex.audio_path) if audio_mode == "audio" else None for ex in examples]
     return generator.generate(audios, [REASONING_PROMPT] * len(audios), max_new_tokens=max_new_tokens,
                               progress=progress)
@@ -43,7 +43,7 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
 
 def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
                      max_new_tokens: int = 160, corr_backend=None, extractor=None,
-                     progress: bool = False) -> AnswerReport:
+                     progress: bool = False, decode_cache: str = "dynamic") -> AnswerReport:
     """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``.
 
     ``model``: a loaded model with its ``processor``, or a served one (``"http://HOST:PORT/v1#NAME"``,
@@ -62,7 +62,7 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
     from .generator import as_generator
 
-    generator = as_generator(model, processor, batch_size)
+    generator = as_generator(model, processor, batch_size, decode_cache)
     texts = generate_answers(generator, None, examples, audio_mode, batch_size, max_new_tokens, progress)
     preds = [llm_extract(t, extractor) for t in texts]
     refs = [ex.assessment for ex in examples]

@@ -42,6 +42,7 @@ class LocalGenerator:
     model: Any
     processor: Any
     batch_size: int = 16
+    decode_cache: str = "dynamic"  # or "static" (sqa.model.generation)
 
     @property
     def label(self) -> str:
@@ -60,7 +61,8 @@ class LocalGenerator:
         if not any(withheld):
             return generate_texts(self.model, self.processor, list(audios), list(prompts),
                                   max_new_tokens=max_new_tokens, batch_size=self.batch_size,
-                                  sampling_rate=self.sampling_rate, progress=progress)
+                                  sampling_rate=self.sampling_rate, progress=progress,
+                                  decode_cache=self.decode_cache)
         if not all(withheld):
             raise ValueError("sqa.evaluation.LocalGenerator: withhold the audio of every row of a call or of none")
         if len(set(prompts)) > 1:
@@ -76,20 +78,21 @@ class LocalGenerator:
                 rows = list(audios[s:s + self.batch_size])
                 batch = prompt_inputs(self.processor, rows, prompts[s], text_only=True, device=device)
                 out += decode(self.processor, generate_ids(self.model, self.processor, batch,
-                                                           max_new_tokens=max_new_tokens))
+                                                           max_new_tokens=max_new_tokens,
+                                                           decode_cache=self.decode_cache))
         finally:
             self.model.train(was_training)
         return out
 
 
-def as_generator(model, processor=None, batch_size: int = 16):
+def as_generator(model, processor=None, batch_size: int = 16, decode_cache: str = "dynamic"):
     """The generator for ``model`` (see the module docstring); a one-line ValueError otherwise."""
     from ..llm.audio_endpoint import AudioChatEndpoint, is_endpoint_spec
 
     if isinstance(model, torch.nn.Module):
         if processor is None:
             raise ValueError("sqa.evaluation.as_generator: a local model needs its processor")
-        return LocalGenerator(model, processor, batch_size)
+        return LocalGenerator(model, processor, batch_size, decode_cache)
     if is_endpoint_spec(model):
         return AudioChatEndpoint.from_spec(model)
     if hasattr(model, "generate") and hasattr(model, "label"):

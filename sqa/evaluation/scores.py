@@ -51,7 +51,8 @@ def score_metrics(predictions: pd.DataFrame) -> dict:
 
 
 def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[str] = DIMENSIONS,
-                   batch_size: int = 16, max_new_tokens: int = 4, progress: bool = False) -> pd.DataFrame:
+                   batch_size: int = 16, max_new_tokens: int = 4, progress: bool = False,
+                   decode_cache: str = "dynamic") -> pd.DataFrame:
     """Greedy answers of ``model`` to every calibration prompt for every example, one row each.
 
     Columns: ``id``, ``dimension``, ``true`` (reference score or None), ``pred`` (parsed), ``answer`` (raw),
@@ -61,7 +62,7 @@ def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[st
     from ..data import load_audio
     from .generator import as_generator
 
-    generator = as_generator(model, processor, batch_size)
+    generator = as_generator(model, processor, batch_size, decode_cache)
     audios = [load_audio(ex.audio_path, sr=getattr(generator, "sampling_rate", 16000)) for ex in examples]
     rows = [(i, d) for i in range(len(examples)) for d in dimensions]
     answers = generator.generate([audios[i] for i, _ in rows], [calibration_prompt(d) for _, d in rows],
@@ -104,7 +105,8 @@ class ScoreReport:
 
 
 def evaluate_scores(model, processor, examples: Sequence, dimensions: Sequence[str] = DIMENSIONS,
-                    batch_size: int = 16, progress: bool = False) -> ScoreReport:
+                    batch_size: int = 16, progress: bool = False, decode_cache: str = "dynamic") -> ScoreReport:
     """Predict every dimension of every example and compute the PCC table."""
-    df = predict_scores(model, processor, examples, dimensions, batch_size=batch_size, progress=progress)
+    df = predict_scores(model, processor, examples, dimensions, batch_size=batch_size, progress=progress,
+                        decode_cache=decode_cache)
     return ScoreReport({**score_metrics(df), "generator": str(df["generator"].iloc[0]) if len(df) else None}, df)

@@ -67,6 +67,7 @@ class GRPOConfig:
     device: str = "cpu"
     dtype: str = "float32"
     max_grad_norm: float = 1.0
+    decode_cache: str = "dynamic"  # "static": pre-allocated KV cache, compiled rollouts on CUDA (sqa.model.generation)
 
     @classmethod
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
@@ -80,6 +81,7 @@ class GRPOConfig:
             lr=profile.grpo_lr, beta=profile.grpo_kl_beta, temperature=profile.grpo_temperature,
             max_new_tokens=profile.max_new_tokens, lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
             seed=profile.seed, save_every=profile.save_every, device=profile.device, dtype=profile.dtype,
+            decode_cache=profile.decode_cache,
         )
         for k, v in overrides.items():
             if v is not None:
@@ -96,7 +98,8 @@ def end_of_turn_ids(processor) -> list[int]:
 
 
 @torch.no_grad()
-def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature):
+def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature,
+                       decode_cache: str = "dynamic"):
     """G sampled completions per prompt, grouped consecutively: ``(ids [B*G, T], mask [B*G, T])``.
 
     Each prompt is prefilled once and its KV cache shared by its G completions
@@ -105,7 +108,7 @@ def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_
     eos = end_of_turn_ids(processor)
     pad = processor.tokenizer.pad_token_id
     ids = sample_shared_prefix(model, prompt_embeds, inputs["attention_mask"], group_size, max_new_tokens, eos,
-                               eos[0] if pad is None else pad, temperature)
+                               eos[0] if pad is None else pad, temperature, decode_cache)
     return ids, completion_mask_from_ids(ids, eos)
 
 
@@ -149,7 +152,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
 
     t0 = time.perf_counter()
     ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
-                                   cfg.temperature)
+                                   cfg.temperature, cfg.decode_cache)
     timings["t_generate"] = time.perf_counter() - t0
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
 

@@ -121,12 +121,16 @@ def sequence_logprobs(
 @torch.no_grad()
 def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int,
                          max_new_tokens: int, eos_token_ids: list[int], pad_token_id: int,
-                         temperature: float = 1.0) -> torch.Tensor:
+                         temperature: float = 1.0, decode_cache: str = "dynamic") -> torch.Tensor:
     """Sample G completions per prompt with the KV cache, the prompt prefilled ONCE and its cache repeated
     (``generate(num_return_sequences=G)`` would prefill every prompt G times). Plain sampling from the
     temperature-scaled distribution (no top-k/top-p), as GRPO's log-prob passes assume.
     Returns ``[B*G, T]`` ids, rows padded with ``pad_token_id`` after their end-of-turn token.
+    ``decode_cache="static"``: :func:`sample_static` (same tokens on CPU, compiled decoding on CUDA).
     """
+    if decode_cache == "static":
+        return sample_static(model, prompt_embeds, prompt_mask, group, max_new_tokens, eos_token_ids,
+                             pad_token_id, temperature)
     cache, logits = prefill(model, prompt_embeds, prompt_mask, group)
     mask = prompt_mask.repeat_interleave(group, dim=0)
     position = _positions(mask)[:, -1:]
@@ -146,6 +150,60 @@ def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.
         step = model(inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
                      attention_mask=mask, position_ids=position, past_key_values=cache, use_cache=True)
         logits = step.logits[:, -1, :]
+    return torch.stack(tokens, dim=1)
+
+
+_COMPILED: dict[int, object] = {}
+
+
+def _decode_step(model):
+    """``model``'s forward, compiled on CUDA (CUDA graphs, once per model object), as is on CPU."""
+    if next(model.parameters()).device.type != "cuda":
+        return model
+    if id(model) not in _COMPILED:
+        _COMPILED[id(model)] = torch.compile(model, mode="reduce-overhead", dynamic=False)
+    return _COMPILED[id(model)]
+
+
+@torch.no_grad()
+def sample_static(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int,
+                  max_new_tokens: int, eos_token_ids: list[int], pad_token_id: int,
+                  temperature: float = 1.0) -> torch.Tensor:
+    """:func:`sample_shared_prefix` with a pre-allocated (static) KV cache and fixed-shape decoding steps.
+
+    Each row is prefilled on its own (the static cache holds ``B*G`` rows from the start; prefill is a
+    small part of a rollout), then every step feeds one token with the full-length attention mask and an
+    explicit cache position, so a compiled step (CUDA) keeps one shape for the whole rollout. The same
+    random draws as the dynamic path: on CPU the tokens are equal (tests).
+    """
+    from transformers import StaticCache
+
+    embeds = prompt_embeds.repeat_interleave(group, dim=0)
+    prompt = prompt_mask.repeat_interleave(group, dim=0)
+    n, width = prompt.shape
+    cache = StaticCache(config=unwrap(model).config, max_cache_len=width + max_new_tokens)
+    mask = torch.cat([prompt, prompt.new_ones(n, max_new_tokens)], dim=1)
+    position = _positions(prompt)
+    out = model(inputs_embeds=embeds, attention_mask=mask, position_ids=position, past_key_values=cache,
+                use_cache=True, cache_position=torch.arange(width, device=embeds.device), logits_to_keep=1)
+    logits, position = out.logits[:, -1, :], position[:, -1:]
+    step_fn = _decode_step(model)
+    eos = torch.tensor(eos_token_ids, device=logits.device)
+    done = torch.zeros(n, dtype=torch.bool, device=logits.device)
+    tokens = []
+    for t in range(max_new_tokens):
+        probs = torch.softmax(logits.float() / max(temperature, 1e-5), dim=-1)
+        token = torch.multinomial(probs, 1).squeeze(1)
+        token = torch.where(done, torch.full_like(token, pad_token_id), token)
+        tokens.append(token)
+        done |= torch.isin(token, eos)
+        if bool(done.all()) or t + 1 == max_new_tokens:
+            break
+        position = position + 1
+        step = step_fn(inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
+                       attention_mask=mask, position_ids=position, past_key_values=cache, use_cache=True,
+                       cache_position=torch.tensor([width + t], device=embeds.device))
+        logits = step.logits[:, -1, :].clone()  # a CUDA graph's output is overwritten by its next replay
     return torch.stack(tokens, dim=1)
 
 

@@ -65,3 +65,25 @@ def test_bfloat16_model_generates_from_float32_features(tiny_dir, audios):
     assert ids.shape == (2, 3) and ids.dtype == ids_dtype
     assert batch["input_features"].dtype == torch.float32  # the caller's batch is left as it was
     assert len(generate_texts(model, processor, audios[:1], ["Rate it."], max_new_tokens=3)) == 1
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_static_cache_greedy_tokens_equal_eager(model_and_processor, audios, dtype):
+    """decode_cache="static" (bucketed prompt, last batch filled up, pre-allocated cache) writes the same
+    greedy tokens as the dynamic cache, in float32 and in bfloat16 (the paper's numerics) on CPU."""
+    model, processor = model_and_processor
+    prompts = ["Rate the noise.", "Rate the distortion of this speech.", "Rate it."]
+    model.to(dtype)
+    try:
+        eager = generate_texts(model, processor, audios, prompts, max_new_tokens=12, batch_size=2)
+        static = generate_texts(model, processor, audios, prompts, max_new_tokens=12, batch_size=2,
+                                decode_cache="static")
+        batch = prompt_batch(processor, audios[:2], prompts[:2])
+        ids = generate_ids(model, processor, batch, max_new_tokens=12)
+        ids_static = generate_ids(model, processor, batch, max_new_tokens=12, decode_cache="static")
+    finally:
+        model.to(torch.float32)
+    assert static == eager and len(set(eager)) > 1
+    assert torch.equal(ids, ids_static)
+    with pytest.raises(ValueError, match="decode_cache must be one of"):
+        generate_ids(model, processor, batch, decode_cache="paged")

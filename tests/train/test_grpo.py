@@ -124,6 +124,22 @@ def test_sampling_gives_group_of_completions(policy):
     assert ids.shape[0] == 6 and ids.shape[1] <= 5 and mask.shape == ids.shape
 
 
+@pytest.mark.parametrize("temperature", [1.0, 1e-5])
+def test_static_cache_rollouts_equal_dynamic(policy, temperature):
+    """GRPO rollouts with decode_cache="static" draw the same tokens as the shared-prefix dynamic cache."""
+    model, processor = policy
+    inputs = prompt_inputs(processor, _clips(1), REASONING_PROMPT)
+    with torch.no_grad():
+        embeds = embed_prompts(model, inputs)
+    out = {}
+    for cache in ("dynamic", "static"):
+        torch.manual_seed(7)
+        out[cache] = sample_completions(model, processor, inputs, embeds, group_size=3, max_new_tokens=10,
+                                        temperature=temperature, decode_cache=cache)
+    assert torch.equal(out["dynamic"][0], out["static"][0]) and torch.equal(out["dynamic"][1], out["static"][1])
+    assert out["static"][0].shape == (6, 10) and len(set(out["static"][0].flatten().tolist())) > 3
+
+
 def test_reference_pass_keeps_audio_path_frozen(small_model):
     """PEFT's disable_adapter() re-enables modules_to_save grads on exit; the reference context undoes that."""
     from sqa.train.grpo_setup import reference_model
