@@ -90,7 +90,7 @@ def warmup_stage(profile: Profile) -> Path:
 def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mode: str = "audio",
                progress: bool = True) -> Path:
     """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
-    from .data import load_qualispeech, prepare_profile_data
+    from .data import load_examples
     from .sources import require_inputs
     from .train.grpo import GRPOConfig, run_grpo
 
@@ -98,7 +98,7 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
     name = grpo_run_name(rewards, audio_mode)
     cfg = GRPOConfig.from_profile(profile, warmup_stage(profile), profile.run_dir / name, rewards,
                                   audio_mode=audio_mode)
-    examples = load_qualispeech(prepare_profile_data(profile, progress=False), "train")
+    examples = load_examples(profile, "train")
     return run_grpo(cfg, examples=examples, progress=progress)
 
 
@@ -223,7 +223,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     runs/paper/grpo_llm_judge/model``) writes the answers instead of a local ``generate``; nothing is
     trained then, and the cache is keyed on the endpoint. ``metrics["generator"]`` says which wrote them.
     """
-    from .data import load_qualispeech, prepare_profile_data
+    from .data import load_examples
     from .evaluation import evaluate_answers, evaluate_scores
     from .model import load_model
     from .provenance import provenance, same_inputs
@@ -248,7 +248,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     else:
         model, processor = load_model(model_dir, lora_rank=None, dtype=profile.dtype, device=profile.device)
         model.eval()
-    test = load_qualispeech(prepare_profile_data(profile, progress=False), "test")
+    test = load_examples(profile, "test")
     report = evaluate_answers(model, processor, test, audio_mode=system.eval_audio, batch_size=profile.eval_batch_size,
                               max_new_tokens=profile.max_new_tokens, progress=progress,
                               corr_backend=corr_backend if corr_backend is not None else judge_corr_backend(profile),

@@ -107,7 +107,7 @@ def rewards_need_judge(rewards: Iterable[str] | str | None) -> bool:
 def data_problem(profile) -> str | None:
     """Why the profile has no data source, or None."""
     kind = dataset(profile)
-    if kind == "synthetic" or (kind == "qualispeech" and _clean(profile.data_dir)):
+    if (kind in DATASETS and kind != "qualispeech") or (kind == "qualispeech" and _clean(profile.data_dir)):
         return None
     if kind == "qualispeech":
         return (f"DATA_DIR is not set (profile {profile.name} reads QualiSpeech from data_dir; run "

@@ -23,3 +23,15 @@ class Example:
 
     def __post_init__(self) -> None:
         self.audio_path = Path(self.audio_path)
+
+    def columns(self) -> dict:
+        """The reward columns of this example (TRL's ``**columns``): the rendered reference answer, the audio
+        path, the id and the voice description ("" when the corpus has none).
+
+        >>> sorted(Example("a.wav", "a.wav", Assessment(scores={"noise": 2}), voice="a calm voice").columns())
+        ['audio_path', 'id', 'reference', 'voice']
+        """
+        from sqa.schema import render
+
+        return {"reference": render(self.assessment), "audio_path": str(self.audio_path), "id": self.id,
+                "voice": self.voice}

@@ -1,5 +1,6 @@
-"""A profile's data directory: the real QualiSpeech at ``data_dir``, or the synthetic corpus generated
-once under ``runs/<profile>/data`` (re-generated only when its settings change)."""
+"""Data directories: the real QualiSpeech at ``data_dir`` (checked), or the synthetic corpus generated
+once under ``runs/<profile>/data`` (re-generated only when its settings change). A profile's corpus is
+chosen in :mod:`sqa.data.corpora`."""
 from __future__ import annotations
 
 import json
@@ -19,19 +20,6 @@ def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
 
         path = repo_root() / path
     return path.resolve()
-
-
-def prepare_profile_data(profile, progress: bool = True) -> Path:
-    """The data directory of a :class:`sqa.profiles.Profile`: its ``data_dir`` (QualiSpeech layout), or
-    the synthetic corpus of ``n_train``/``n_test``/``data_seed`` under ``runs/<profile>/data`` when it says
-    ``dataset: synthetic``. Raises :class:`sqa.sources.ProfileInputError` naming ``DATA_DIR`` when it has neither
-    (never a silent fall-back to the synthetic corpus)."""
-    from sqa.sources import require_data
-
-    require_data(profile)
-    data_dir = None if profile.data_dir in (None, "") else resolve_data_dir(profile.data_dir)
-    return prepare_data(data_dir, profile.shared_dir / "data", profile.n_train, profile.n_test,
-                        seed=profile.data_seed, progress=progress)
 
 
 def prepare_data(

@@ -213,3 +213,10 @@ def load_splits(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_
     if not found:
         raise FileNotFoundError(f"{root}: no split CSV found (looked for {', '.join(s + '.csv' for s in splits)})")
     return found
+
+
+def prepare_profile(profile, progress: bool = False) -> Path:
+    """The profile's QualiSpeech folder (``data_dir``, resolved against the repo root when relative), checked."""
+    from .prepare import prepare_data, resolve_data_dir
+
+    return prepare_data(resolve_data_dir(profile.data_dir), None, 0, 0)

@@ -39,22 +39,22 @@ def stage_dir(profile, name: str = "calibration") -> Path:
 
 
 def train_examples(profile, split: str = "train"):
-    """The profile's examples of ``split``: QualiSpeech at ``data_dir`` or the synthetic corpus (made once)."""
-    from ..data import load_qualispeech, prepare_profile_data
+    """The profile's examples of ``split`` (:func:`sqa.data.load_examples`: its ``dataset:``)."""
+    from ..data import load_examples
 
-    return load_qualispeech(prepare_profile_data(profile, progress=False), split)
+    return load_examples(profile, split)
 
 
-def calibrate(cfg, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
+def calibrate(profile, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
               overwrite: bool = False, callbacks: list | None = None, **overrides) -> Path:
-    """Calibration SFT for profile ``cfg``; returns the merged model dir (``<out_dir>/model``).
+    """Calibration SFT for ``profile``; returns the merged model dir (``<out_dir>/model``).
 
     ``init``: the model to start from (default: the profile's base model, the tiny AF3 built on demand).
     ``out_dir``: default :func:`stage_dir` (``runs/<profile>/calibration`` or ``calibration_frozen``).
     ``overrides``: :class:`~sqa.train.sft.SFTConfig` fields (e.g. ``steps=10``, ``warmup=0``).
     """
-    init = str(init) if init is not None else resolve_model(cfg)
-    out = Path(out_dir) if out_dir is not None else stage_dir(cfg, "calibration")
-    sft_cfg = SFTConfig.from_profile(cfg, "calib", out, **overrides)
-    return run_sft(sft_cfg, init, calibration_items(train_examples(cfg)), resume=resume, overwrite=overwrite,
+    init = str(init) if init is not None else resolve_model(profile)
+    out = Path(out_dir) if out_dir is not None else stage_dir(profile, "calibration")
+    sft_cfg = SFTConfig.from_profile(profile, "calib", out, **overrides)
+    return run_sft(sft_cfg, init, calibration_items(train_examples(profile)), resume=resume, overwrite=overwrite,
                    callbacks=callbacks)

@@ -189,16 +189,12 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
 # ---------------------------------------------------------------- the run
 
 def _load_training_rows(cfg: GRPOConfig, examples=None) -> list[dict]:
+    """One row per example: its audio and every reward column it has (:meth:`sqa.data.Example.columns`)."""
     from ..data import load_audio, load_qualispeech
-    from ..schema import render
 
     if examples is None:
         examples = load_qualispeech(cfg.data_dir, "train")
-    rows = []
-    for ex in examples:
-        rows.append({"audio": load_audio(ex.audio_path), "reference": render(ex.assessment),
-                     "audio_path": str(ex.audio_path)})
-    return rows
+    return [{"audio": load_audio(ex.audio_path), **ex.columns()} for ex in examples]
 
 
 def _start_out_dir(cfg: GRPOConfig) -> dict:

@@ -28,17 +28,17 @@ def reasoning_items(examples: Sequence) -> list[dict]:
              "id": ex.id} for ex in examples]
 
 
-def sft_reasoning(cfg, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
+def sft_reasoning(profile, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
                   overwrite: bool = False, callbacks: list | None = None, **overrides) -> Path:
-    """SFT on rendered full answers for profile ``cfg`` (``sft_steps``, ``sft_batch_size``, ``sft_lr``).
+    """SFT on rendered full answers for ``profile`` (``sft_steps``, ``sft_batch_size``, ``sft_lr``).
 
     ``init``: usually the calibration stage's merged dir (default: the profile's base model).
     ``out_dir``: default ``runs/<profile>/sft_reasoning`` (``_frozen`` with a frozen encoder).
     For the one-epoch GRPO warm-up pass ``steps=ceil(n_train / sft_batch_size)``.
     Returns the merged model dir.
     """
-    init = str(init) if init is not None else resolve_model(cfg)
-    out = Path(out_dir) if out_dir is not None else stage_dir(cfg, "sft_reasoning")
-    sft_cfg = SFTConfig.from_profile(cfg, "sft", out, **overrides)
-    return run_sft(sft_cfg, init, reasoning_items(train_examples(cfg)), resume=resume, overwrite=overwrite,
+    init = str(init) if init is not None else resolve_model(profile)
+    out = Path(out_dir) if out_dir is not None else stage_dir(profile, "sft_reasoning")
+    sft_cfg = SFTConfig.from_profile(profile, "sft", out, **overrides)
+    return run_sft(sft_cfg, init, reasoning_items(train_examples(profile)), resume=resume, overwrite=overwrite,
                    callbacks=callbacks)
