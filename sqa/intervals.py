@@ -14,6 +14,8 @@ Reads the evaluated systems of every training seed (``results/<p>/systems/`` for
 * ``claims.csv``: ``claim, paper, ours, ci_low, ci_high, verdict`` (+ ``rule``, ``figure``) by the rule of
   :mod:`sqa.claims`.
 * ``seeds.csv``: ``system, metric, mean, sd, n_seeds, seed_<k>...``: each figure per training seed.
+* ``vs_paper.csv`` / ``vs_paper.md``: ``table, system, metric, ours, ci_low, ci_high, paper, diff`` for every
+  figure the paper reports for a system we evaluate (never truncated; ``diff`` = ours - paper).
 """
 from __future__ import annotations
 
@@ -130,6 +132,7 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
     ref = Path(reference) if reference else results.parent / "reference"
     paper1 = pd.read_csv(ref / "paper_table1_pcc.csv")
     paper3 = pd.read_csv(ref / "paper_table3_descriptive.csv")
+    paths.update(write_vs_paper(ci_df, paper1, paper3, out))
     contrast_rows, claim_rows = [], []
     for c in CLAIMS:
         key = metric_key(c.metric)
@@ -155,3 +158,36 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
     paths["claims"] = out / "claims.csv"
     pd.DataFrame(claim_rows).round(4).to_csv(paths["claims"], index=False)
     return paths
+
+
+def vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame) -> pd.DataFrame:
+    """Ours (with its interval) next to the paper's value, per system and metric both report.
+
+    >>> ci = pd.DataFrame({"table": ["table1"], "system": ["SQ-LLM"], "metric": ["avg"], "value": [0.5],
+    ...                    "ci_low": [0.4], "ci_high": [0.6], "note": [""]})
+    >>> p1 = pd.DataFrame({"system": ["SQ-LLM"], "avg": [0.63]})
+    >>> vs_paper(ci, p1, pd.DataFrame({"system": []}))[["system", "metric", "ours", "paper", "diff"]].values.tolist()
+    [['SQ-LLM', 'avg', 0.5, 0.63, -0.13]]
+    """
+    rows = []
+    for table, paper in (("table1", paper1), ("table3", paper3)):
+        ref = paper.set_index("system")
+        for _, r in ci[ci["table"] == table].iterrows():
+            if r["system"] in ref.index and r["metric"] in ref.columns:
+                p = float(ref.loc[r["system"], r["metric"]])
+                rows.append({"table": table, "system": r["system"], "metric": r["metric"], "ours": r["value"],
+                             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "paper": p,
+                             "diff": round(r["value"] - p, 4), "note": r.get("note", "")})
+    return pd.DataFrame(rows, columns=["table", "system", "metric", "ours", "ci_low", "ci_high", "paper", "diff", "note"])
+
+
+def write_vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame, out: Path) -> dict[str, Path]:
+    """``vs_paper.csv`` and ``vs_paper.md`` (GitHub Markdown, every row and column) under ``out``."""
+    df = vs_paper(ci, paper1, paper3).round(3)
+    csv, md = out / "vs_paper.csv", out / "vs_paper.md"
+    df.to_csv(csv, index=False)
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    md.write_text("\n".join(lines) + "\n")
+    return {"vs_paper": csv, "vs_paper_md": md}

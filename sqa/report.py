@@ -1,32 +1,304 @@
-"""One HTML report from the executed notebooks of a profile (``make reproduce``'s last step).
+"""One HTML page that reads like a report (``make reproduce``'s last step, ``python -m sqa report``).
 
-The notebooks papermill executed under ``results/<profile>/notebooks/`` are concatenated in
-order, each under a heading, and rendered by nbconvert's HTML exporter (figures are already
-embedded in the outputs, so the report is a single self-contained file).
+In order:
+
+1. **Claims**: ``results/<p>/tables/claims.csv`` (the paper's value, ours with its 95 % interval, the
+   verdict; rule in :mod:`sqa.claims`), each claim linked to its figure further down the page;
+2. **Ours next to the paper's**: every shared metric, never truncated (``tables/vs_paper.csv``);
+3. **Run**: commit, package versions, date, seeds, and the wall time of every executed notebook
+   (papermill's record);
+4. **The notebooks**, each under a unique descriptive title and anchor, code hidden, and without
+   stderr outputs (progress bars and warnings stay in the terminal, where ``make`` printed them).
+
+The page is self-contained: figures are embedded PNGs, the CSS is inline, and there is no script at
+all (nbconvert's ``basic`` template: no require.js, no MathJax, no CDN).
 """
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import html
+import re
+import subprocess
 from pathlib import Path
 
+import pandas as pd
 
-def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "sqa report") -> Path:
-    """Render every ``*.ipynb`` of ``notebook_dir`` (sorted by name) into one HTML file."""
+NOTEBOOK_TITLES: dict[str, str] = {
+    "01_data_exploration": "01 Data: the corpus, its scores and artifacts",
+    "02_calibration": "02 Calibration, learned audio encoder",
+    "02_calibration_frozen": "02 Calibration, frozen audio encoder",
+    "03_grpo_acc_sem": "03 GRPO, Acc+Sem dimension-wise reward",
+    "03_grpo_llm_judge": "03 GRPO, LLM-judge dimension-wise reward",
+    "03_grpo_unified": "03 GRPO, SQ-LLM's unified reward",
+    "03_grpo_iou": "03 GRPO, interval IoU reward",
+    "03_grpo_signal": "03 GRPO, signal reward",
+    "04_ablations": "04 Ablations: Tables 1 and 3",
+    "05_figures": "05 Figures: ours beside the paper's",
+}
+"""Descriptive titles of the executed notebooks (others get their file name)."""
+
+PACKAGES = ("torch", "transformers", "peft", "numpy", "scipy", "pandas", "sentence-transformers", "nbconvert")
+PROGRESS_LINE = re.compile(r"\r|\d+%\|[^|]*\||it/s\]|s/it\]")
+"""What a progress bar prints (carriage returns, ``45%|####|``, ``12.3it/s]``)."""
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}
+table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
+.reproduced{background:#dff3df}.not-reproduced{background:#f8dddd}.inconclusive{background:#f5f0d8}
+.nb{border-top:3px solid #888;margin-top:3em}img{max-width:100%}pre{background:#f7f7f7;padding:0.5em;overflow-x:auto;
+font-size:0.8em}.jp-InputArea,.input{display:none}nav li{margin:0.1em 0}
+"""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def notebook_title(stem: str) -> str:
+    """The descriptive title of an executed notebook (``results/<p>/notebooks/<stem>.ipynb``).
+
+    >>> notebook_title("02_calibration_frozen"), notebook_title("06_extra")
+    ('02 Calibration, frozen audio encoder', '06 extra')
+    """
+    return NOTEBOOK_TITLES.get(stem, stem.replace("_", " "))
+
+
+def clean_outputs(nb) -> int:
+    """Drop stderr streams and progress-bar lines from every cell's outputs, in place; return how many
+    outputs were dropped. Also removes widget state (progress bars in a notebook front end).
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[
+    ...     nbformat.v4.new_output("stream", name="stderr", text="warn"),
+    ...     nbformat.v4.new_output("stream", name="stdout", text="ok\\n 45%|####  | 9/20 [00:01<00:01, 8.0it/s]\\n")])])
+    >>> clean_outputs(nb), nb.cells[0].outputs[0].text
+    (1, 'ok\\n')
+    """
+    dropped = 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                if out.get("name") == "stderr":
+                    dropped += 1
+                    continue
+                text = "".join(l for l in out.get("text", "").splitlines(keepends=True) if not PROGRESS_LINE.search(l))
+                if not text.strip():
+                    dropped += 1
+                    continue
+                out["text"] = text
+            data = out.get("data", {})
+            data.pop("application/vnd.jupyter.widget-view+json", None)
+            if out.get("output_type") in ("display_data", "execute_result") and not data:
+                dropped += 1
+                continue
+            kept.append(out)
+        cell["outputs"] = kept
+    nb.metadata.pop("widgets", None)
+    return dropped
+
+
+def shrink_images(nb, above: int = 120_000, quality: int = 80) -> int:
+    """Re-encode embedded PNGs larger than ``above`` bytes (base64) as JPEG, in place (spectrograms and
+    dense scatter plots are 5-10 times smaller), so the page stays under 3 MB; return how many."""
+    import io
+
+    from PIL import Image
+
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            png = data.get("image/png")
+            if not png or len(png) <= above:
+                continue
+            img = Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB")
+            buf = io.BytesIO()
+            img.save(buf, format="JPEG", quality=quality, optimize=True)
+            if buf.tell() * 4 // 3 < len(png):
+                data.pop("image/png")
+                data["image/jpeg"] = base64.b64encode(buf.getvalue()).decode()
+                n += 1
+    return n
+
+
+def unique_ids(body: str, prefix: str) -> str:
+    """Prefix every ``id=`` (and the ``href="#..."`` pointing to it) in ``body`` so anchors of several
+    notebooks never collide; a heading repeated within the notebook gets ``-2``, ``-3`` ...
+
+    >>> unique_ids('<h2 id="Setup">S</h2><a href="#Setup">¶</a><h2 id="Setup">', "nb-03")
+    '<h2 id="nb-03-Setup">S</h2><a href="#nb-03-Setup">¶</a><h2 id="nb-03-Setup-2">'
+    """
+    seen: dict[str, int] = {}
+
+    def new_id(m):
+        name = m.group(1)
+        seen[name] = seen.get(name, 0) + 1
+        return f'id="{prefix}-{name}' + (f'-{seen[name]}"' if seen[name] > 1 else '"')
+
+    body = re.sub(r'\bid="([^"]+)"', new_id, body)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}-{m.group(1)}"', body)
+
+
+def _git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + (" (uncommitted changes)" if dirty else "") if out.returncode == 0 else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _notebook_time(nb) -> tuple[str, float | None]:
+    pm = nb.metadata.get("papermill", {})
+    return str(pm.get("end_time") or ""), pm.get("duration")
+
+
+def _table(df: pd.DataFrame, classes: str = "") -> str:
+    return df.to_html(index=False, border=0, na_rep="", escape=False, classes=classes, float_format=lambda x: f"{x:.3f}")
+
+
+def _fmt(x) -> str:
+    return "" if pd.isna(x) else f"{x:+.3f}"
+
+
+def claims_section(tables_dir: Path, figures_dir: Path) -> str:
+    """The claims table, each claim linked to its figure, and the figures below it."""
+    path = tables_dir / "claims.csv"
+    if not path.exists():
+        return "<p>No claims table yet (<code>python -m sqa intervals</code> writes it).</p>"
+    claims = pd.read_csv(path)
+    rows, figs = [], []
+    for _, c in claims.iterrows():
+        anchor = "claim-" + _slug(c["claim"])
+        fig = figures_dir / Path(str(c.get("figure", ""))).name
+        link = f'<a href="#{anchor}">{html.escape(c["claim"])}</a>' if fig.is_file() else html.escape(c["claim"])
+        interval = "" if pd.isna(c["ci_low"]) else f"[{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]"
+        note = "" if pd.isna(c.get("note")) else html.escape(str(c.get("note")))
+        rows.append(f'<tr class="{_slug(c["verdict"])}"><td>{link}</td><td>{_fmt(c["paper"])}</td><td>{_fmt(c["ours"])}</td>'
+                    f'<td>{interval}</td><td>{html.escape(c["verdict"])}</td><td>{note}</td></tr>')
+        if fig.is_file():
+            data = base64.b64encode(fig.read_bytes()).decode()
+            figs.append(f'<h3 id="{anchor}">{html.escape(c["claim"])}: {html.escape(c["verdict"])}</h3>'
+                        f'<img alt="{html.escape(c["claim"])}" src="data:image/png;base64,{data}">')
+    seeds = int(claims["seeds"].max()) if "seeds" in claims and len(claims) else 1
+    rule = ("Verdict rule (<code>sqa.claims</code>), fixed before any result was read: the difference's 95 % paired "
+            "bootstrap interval over test clips (1000 resamples) lies entirely on the paper's side of 0 "
+            "(of -0.05 for <i>keeps / &ge;</i> claims) and every seed agrees: <b>reproduced</b>; entirely on the "
+            "other side: <b>not reproduced</b>; otherwise, or when a value is undefined (constant predictions): "
+            f"<b>inconclusive</b>. Training seeds: {seeds}.")
+    head = ("<table><thead><tr><th>claim</th><th>paper</th><th>ours</th><th>95 % interval</th><th>verdict</th>"
+            "<th>note</th></tr></thead><tbody>")
+    return f"<p>{rule}</p>{head}{''.join(rows)}</tbody></table>" + "".join(figs)
+
+
+def vs_paper_section(tables_dir: Path) -> str:
+    path = tables_dir / "vs_paper.csv"
+    if not path.exists():
+        return "<p>No side-by-side table yet.</p>"
+    return "<p>Every metric the paper reports for a system we evaluate (also <code>tables/vs_paper.csv</code> and " \
+           "<code>.md</code>); diff = ours - paper.</p>" + _table(pd.read_csv(path))
+
+
+def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Path) -> str:
+    rows = []
+    total = 0.0
+    for path, nb in notebooks:
+        end, dur = _notebook_time(nb)
+        total += dur or 0.0
+        rows.append({"notebook": notebook_title(path.stem), "file": path.name,
+                     "wall minutes": None if dur is None else round(dur / 60, 2), "finished": end[:19]})
+    seeds = ""
+    seeds_csv = tables_dir / "seeds.csv"
+    if seeds_csv.exists():
+        cols = [c for c in pd.read_csv(seeds_csv, nrows=1).columns if c.startswith("seed_")]
+        seeds = ", ".join(c.removeprefix("seed_") for c in cols)
+    meta = {"commit": _git_commit(root), "report written (UTC)": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+            "training seeds": seeds or "0", "notebook wall time, sum (min)": round(total / 60, 1),
+            **{f"{k}": v for k, v in _versions().items()}}
+    meta_html = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in meta.items())
+    return (f"<table>{meta_html}</table><p>Wall time per executed notebook (papermill; trainings run by "
+            f"<code>python -m sqa train</code> beside them are not in these rows):</p>" + _table(pd.DataFrame(rows)))
+
+
+def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "sqa report",
+                 results_dir: str | Path | None = None) -> Path:
+    """Render the claims, the side-by-side table, run metadata and every ``*.ipynb`` of ``notebook_dir``
+    (sorted by name) into one self-contained HTML file."""
     import nbformat
     from nbconvert import HTMLExporter
 
+    from .profiles import repo_root
+
     notebook_dir, out_html = Path(notebook_dir), Path(out_html)
+    results = Path(results_dir) if results_dir else notebook_dir.parent
     paths = sorted(notebook_dir.glob("*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"{notebook_dir}: no executed notebooks to render (run make reproduce first)")
-    merged = nbformat.v4.new_notebook()
-    merged.cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n" + "\n".join(
-        f"{i}. [{p.stem}](#{p.stem})" for i, p in enumerate(paths, 1))))
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        merged.cells.append(nbformat.v4.new_markdown_cell(f'<a id="{path.stem}"></a>\n\n---\n# {path.stem}'))
-        merged.cells.extend(nb.cells)
-    merged.metadata = nbformat.read(paths[0], as_version=4).metadata
-    body, _ = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(merged)
+    notebooks = [(p, nbformat.read(p, as_version=4)) for p in paths]
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    sections = []
+    for path, nb in notebooks:
+        clean_outputs(nb)
+        shrink_images(nb)
+        body, _ = exporter.from_notebook_node(nb)
+        body = re.sub(r"<script\b.*?</script>", "", body, flags=re.S)
+        anchor = f"nb-{_slug(path.stem)}"
+        sections.append(f'<section class="nb"><h1 id="{anchor}">{html.escape(notebook_title(path.stem))}</h1>'
+                        f"{unique_ids(body, anchor)}</section>")
+    toc = "".join(f'<li><a href="#nb-{_slug(p.stem)}">{html.escape(notebook_title(p.stem))}</a></li>' for p, _ in notebooks)
+    tables_dir = results / "tables"
+    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
+            f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+            f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
+            f'<li><a href="#run">Run</a></li>{toc}</ol></nav>'
+            f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
+            f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
+            f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
+            + "".join(sections) + "</body></html>")
     out_html.parent.mkdir(parents=True, exist_ok=True)
-    out_html.write_text(body, encoding="utf-8")
+    out_html.write_text(page, encoding="utf-8")
     return out_html
+
+
+def check_report(path: str | Path) -> list[str]:
+    """What is wrong with a written report: progress-bar lines, scripts, network loads, duplicated ids, size
+    (an empty list: nothing)."""
+    text = Path(path).read_text(encoding="utf-8")
+    problems = []
+    if re.search(r"\d+%\|[^|<]*\||it/s\]", text):
+        problems.append("progress-bar output")
+    if re.search(r"<script\b", text, flags=re.I):
+        problems.append("script tag")
+    if re.search(r"""(src|href)=["']?(https?:)?//""", text, flags=re.I):
+        problems.append("network resource")
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    if len(ids) != len(set(ids)):
+        problems.append(f"{len(ids) - len(set(ids))} duplicated ids")
+    size = Path(path).stat().st_size
+    if size >= 3_000_000:
+        problems.append(f"{size / 1e6:.2f} MB (limit 3 MB)")
+    return problems
+
+
+__all__ = ["build_report", "check_report", "clean_outputs", "notebook_title", "unique_ids", "NOTEBOOK_TITLES"]
