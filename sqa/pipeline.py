@@ -1,6 +1,6 @@
 """The paper's systems as named configurations, built from cached stages (notebooks 03 and 04).
 
-Every stage returns a merged model directory under ``runs/<profile>/`` and is reused when it
+Every stage returns a model directory under ``runs/<profile>/`` and is reused when it
 already exists, so the ablation notebook retrains nothing that notebook 02 or 03 trained:
 
     base ──calibrate──► calibration ──sft──► sft_from_calibration ──GRPO(rewards)──► grpo_<rewards>
@@ -190,7 +190,7 @@ def get_system(name: str) -> System:
 
 
 def system_model(profile: Profile, system: System, progress: bool = True) -> Path:
-    """The merged model dir of ``system`` (trained now unless its stages are cached)."""
+    """The model dir of ``system`` (trained now unless its stages are cached)."""
     if system.stage == "calibration":
         return calibration_stage(profile, system.learned_encoder)
     if system.stage == "sft":

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-from safetensors.torch import load_file
 
 from sqa.pipeline import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
 from sqa.profiles import Profile, get_profile
@@ -25,7 +24,10 @@ def corpus(tmp_path_factory):
 
 
 def _tensors(model_dir, part: str) -> dict[str, torch.Tensor]:
-    return {k: v for k, v in load_file(str(model_dir / "model.safetensors")).items() if part in k}
+    """The weights of ``part`` in a model or stage dir (a stage's adapter chain applied)."""
+    from sqa.model import load_model
+
+    return {k: v for k, v in load_model(model_dir, lora_rank=None)[0].state_dict().items() if part in k}
 
 
 def _same(a: dict, b: dict) -> bool:
@@ -45,6 +47,8 @@ def test_sft_from_calibration_keeps_the_calibrated_encoder(profile):
     sft = sft_stage(profile, "calibration")
     calib = profile.run_dir / "calibration" / "model"
     assert train_info(sft)["settings"]["train_audio_encoder"] is False
+    from sqa.model import stage_chain  # smoke: LoRA r=64, so both stages are adapters chained to the base
+    assert stage_chain(sft) == (str(profile.run_dir / "tiny_model"), [calib, sft])
     assert _same(_tensors(calib, "audio_tower"), _tensors(sft, "audio_tower"))
     assert not _same(_tensors(calib, "language_model"), _tensors(sft, "language_model"))
     # and the calibration itself did train the encoder

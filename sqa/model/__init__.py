@@ -11,6 +11,7 @@ from .batching import (IGNORE_INDEX, audio_windows, build_batch, end_of_turn_id,
 from .chat import AF3_CHAT_TEMPLATE, AUDIO_TOKEN, END_OF_TURN, conversation
 from .generation import decode, generate_ids, generate_texts
 from .loading import LM_LORA_REGEX, configure_trainable, count_parameters, load_model, merge_and_save
+from .stages import save_stage, stage_chain
 from .tiny import TINY_WINDOW_SECONDS, build_tiny_model
 
 PAPER_MODEL = "nvidia/audio-flamingo-3-hf"
@@ -21,4 +22,5 @@ __all__ = [
     "TINY_WINDOW_SECONDS", "audio_windows", "build_batch", "build_tiny_model", "configure_trainable",
     "conversation", "count_parameters", "decode", "end_of_turn_id", "generate_ids", "generate_texts",
     "load_model", "merge_and_save", "prompt_batch", "prompt_inputs", "render_exchange", "render_prompt",
+    "save_stage", "stage_chain",
 ]

@@ -1,4 +1,4 @@
-"""Load an audio LLM (AF3, Qwen2-Audio; hub id or local dir) with the paper's trainable parts; save merged stages.
+"""Load an audio LLM (AF3, Qwen2-Audio; hub id, local dir or stage dir) with the paper's trainable parts.
 
 The backbone (:mod:`sqa.model.backbones`) is read from the checkpoint's ``config.model_type``; module
 names and the LoRA regex below are the same for every registered backbone.
@@ -20,6 +20,8 @@ model starts from random weights, where a low-rank update of frozen random matri
 
 ``"nvidia/audio-flamingo-3-hf"`` (the paper profile) and a local directory go through the same
 ``from_pretrained`` calls; nothing here downloads unless given a hub id on a machine with access.
+A trained stage's dir (:mod:`sqa.model.stages`: adapters chained to the model they started from) loads
+the same way, rebuilt from its chain.
 """
 from __future__ import annotations
 
@@ -73,11 +75,16 @@ def load_model(
     ``backbone``: the registered backbone the checkpoint must be (a profile's ``backbone:``); ``None``
     accepts whichever :func:`sqa.model.backbones.backbone_of` finds in its config.
 
+    ``name_or_path``: a hub id, a model dir, or a stage dir written by :func:`sqa.model.stages.save_stage`
+    (its adapter chain is rebuilt and merged).
+
     ``adapter``: a PEFT adapter dir (e.g. published fine-tuned weights on top of AF3) merged into the
     base weights first; new LoRA (if ``lora_rank``) then trains on top of the merged model.
     The model is returned in train mode only if something is trainable; call ``.eval()`` for inference.
     """
     from transformers import AutoProcessor
+
+    from .stages import load_stage_weights
 
     torch_dtype = _dtype(dtype)
     source = _check_source(name_or_path)
@@ -85,7 +92,7 @@ def load_model(
     if backbone is not None and get_backbone(backbone) is not arch:
         raise ValueError(f"{source}: a {arch.name} checkpoint, but the profile names backbone {backbone!r}")
     processor = AutoProcessor.from_pretrained(source)
-    model = arch.model_cls().from_pretrained(source, dtype=torch_dtype)
+    model = load_stage_weights(source, dtype=torch_dtype)
     if adapter is not None:
         from peft import PeftModel
 
@@ -144,8 +151,9 @@ def count_parameters(model) -> dict[str, int]:
 def merge_and_save(model, processor, out_dir: str | Path) -> Path:
     """Merge LoRA (and PEFT ``modules_to_save``) into the base and save a plain HF dir with the processor.
 
-    The next stage loads ``out_dir`` like any base model (calibrate -> sft -> grpo). A PEFT model is
-    merged in place (its LoRA wrappers are gone afterwards); a plain model is saved as is.
+    A full copy of the model, for export; the training stages save their trained weights only
+    (:func:`sqa.model.stages.save_stage`). A PEFT model is merged in place (its LoRA wrappers are gone
+    afterwards); a plain model is saved as is.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
-"""``sqa.train``: the post-training stages, each from the previous stage's merged model dir.
+"""``sqa.train``: the post-training stages, each from the previous stage's model dir.
 
 ``calibrate`` (score SFT, paper §3.1) -> ``sft_reasoning`` (full structured answers) -> ``grpo``
-(dimension-wise rewards, paper §3.2). Every stage returns the path of its merged model dir.
+(dimension-wise rewards, paper §3.2). Every stage returns the path of its model dir
+(:mod:`sqa.model.stages`: trained weights only, chained to the model it started from).
 """
 from .calibrate import calibrate, calibration_items, stage_dir
 from .sft import SFTConfig, resolve_model, run_sft, train_info

@@ -47,7 +47,7 @@ def train_examples(profile, split: str = "train"):
 
 def calibrate(profile, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
               overwrite: bool = False, callbacks: list | None = None, **overrides) -> Path:
-    """Calibration SFT for ``profile``; returns the merged model dir (``<out_dir>/model``).
+    """Calibration SFT for ``profile``; returns the stage's model dir (``<out_dir>/model``).
 
     ``init``: the model to start from (default: the profile's base model, the tiny AF3 built on demand).
     ``out_dir``: default :func:`stage_dir` (``runs/<profile>/calibration`` or ``calibration_frozen``).

@@ -240,22 +240,25 @@ def _resume(policy: Policy, out_dir: Path, curve: RewardCurve, rng: random.Rando
 
 
 def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
-    """Train with GRPO from ``cfg.init``; returns the merged model directory ``<out_dir>/model``.
+    """Train with GRPO from ``cfg.init``; returns the stage's model directory ``<out_dir>/model``.
 
     Writes ``<out_dir>/reward_curve.csv`` (one row per step: total and per-function rewards, KL, loss,
     completion length, unparsed completions, time split) and ``<out_dir>/config.json``. Resumes from the
     latest ``checkpoint-N`` in ``out_dir`` when one exists; returns at once when the run with the same
-    settings is complete.
+    settings is complete. The model dir is saved by :func:`sqa.model.stages.save_stage` (the LoRA
+    adapter chained to ``cfg.init``, or the full model without LoRA); its ``sqa_grpo.json`` records the
+    settings, ``bytes_written`` and the ``checkpoint_bytes_removed`` once the run is complete.
     """
     from tqdm.auto import tqdm
 
-    from ..model import merge_and_save
+    from ..model import save_stage
+    from ..model.stages import dir_bytes, read_stage_record
     from ..rewards import stats as reward_stats
 
     out_dir = Path(cfg.out_dir)
     final = out_dir / "model"
     settings = _start_out_dir(cfg)
-    if (final / "config.json").exists():
+    if (final / "sqa_grpo.json").exists():  # written last: the run is complete
         return final
     seed_everything(cfg.seed)
     reward_fns, weights = _reward_functions(cfg)
@@ -278,6 +281,14 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         bar.set_postfix(reward=f"{log['reward']:.3f}", kl=f"{log['kl']:.4f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(policy.model, policy.optimizer, step + 1, out_dir, rng.getstate())
-    merge_and_save(policy.model, policy.processor, final)
-    (final / "sqa_grpo.json").write_text(json.dumps(settings, indent=2))
+    written = save_stage(policy.model, policy.processor, final, parent=cfg.init)
+    checkpoints = list(out_dir.glob("checkpoint-*"))
+    removed = sum(dir_bytes(d) for d in checkpoints)
+    record = {**settings, "bytes_written": written, "checkpoint_bytes_removed": removed}
+    (final / "sqa_grpo.json").write_text(json.dumps(record, indent=2))
+    for d in checkpoints:  # the run is complete: nothing will resume from them
+        shutil.rmtree(d)
+    if progress:
+        print(f"{final}: wrote {written / 1e6:.1f} MB ({read_stage_record(final)['layout']} layout); "
+              f"removed {removed / 1e6:.1f} MB of checkpoints")
     return final

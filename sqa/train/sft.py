@@ -5,12 +5,15 @@ One linear path (nanoGPT-style), shared by :func:`sqa.train.calibrate` (score an
 
 1. items: ``{"audio_path", "prompt", "answer"}`` dicts (the stage builds them from ``sqa.data`` examples);
 2. model: :func:`sqa.model.load_model` on ``init`` (a hub id, the tiny model, or the previous stage's
-   merged dir) with the profile's LoRA rank and audio-encoder switch;
+   stage dir) with the profile's LoRA rank and audio-encoder switch;
 3. transformers' ``Trainer`` with :class:`AudioChatCollator` (labels on answer tokens only, see
    :func:`sqa.model.build_batch`), checkpoints every ``save_every`` steps under ``<out>/checkpoints``,
    resuming from the last one after an interruption, bf16 and gradient checkpointing as switches;
-4. the merged model (LoRA folded in) saved to ``<out>/model`` with ``sqa_train.json`` (settings, wall and
-   CPU seconds of this run -- after a resume only the resumed part --, parameter counts, loss log).
+4. the trained weights saved to ``<out>/model`` by :func:`sqa.model.stages.save_stage` (LoRA adapters
+   and trained modules chained to ``init``, or the full model under full fine-tuning) with
+   ``sqa_train.json`` (settings, wall and CPU seconds of this run -- after a resume only the resumed
+   part --, parameter counts, ``bytes_written`` by the save, loss log). The Trainer checkpoints under
+   ``<out>/checkpoints`` are removed then (``checkpoint_bytes_removed``): only an unfinished run resumes.
    A finished stage with the same settings is not trained again.
 """
 from __future__ import annotations
@@ -28,10 +31,11 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ..model import build_batch, build_tiny_model, count_parameters, load_model, merge_and_save
+from ..model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
+from ..model.stages import dir_bytes, read_stage_record
 
 TRAIN_INFO = "sqa_train.json"
-"""Written into a stage's merged model dir: what was trained, how, and how long it took."""
+"""Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
 
 
 @dataclass
@@ -229,7 +233,7 @@ def _check_checkpoints(ckpt_dir: Path, fingerprint: dict, fresh: bool) -> None:
 
 def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: bool = True,
             overwrite: bool = False, callbacks: list | None = None) -> Path:
-    """Train on ``items`` from the model at ``init``; return the merged model dir ``cfg.out_dir / "model"``.
+    """Train on ``items`` from the model at ``init``; return the stage's model dir ``cfg.out_dir / "model"``.
 
     ``resume``: continue from the last checkpoint in ``cfg.out_dir / "checkpoints"`` if there is one from a
     run with the same settings (checkpoints of other settings are deleted). A finished run
@@ -265,17 +269,23 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     t0, c0 = time.perf_counter(), time.process_time()
     trainer.train(resume_from_checkpoint=last)
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
-    merge_and_save(trainer.model, processor, out_model)
+    written = save_stage(trainer.model, processor, out_model, parent=init)
+    removed = dir_bytes(cfg.out_dir / "checkpoints")
     info = {"settings": fingerprint, "train_seconds": round(seconds, 2), "train_cpu_seconds": round(cpu_seconds, 2),
             "threads": torch.get_num_threads(), "resumed_from": last,
             "global_step": trainer.state.global_step, "params_total": params["total"],
-            "params_trainable": params["trainable"], "log_history": trainer.state.log_history}
+            "params_trainable": params["trainable"], "bytes_written": written, "checkpoint_bytes_removed": removed,
+            "log_history": trainer.state.log_history}
     info_path.write_text(json.dumps(info, indent=1))
+    shutil.rmtree(cfg.out_dir / "checkpoints", ignore_errors=True)  # the stage is complete: nothing resumes
+    if cfg.progress:
+        print(f"{out_model}: wrote {written / 1e6:.1f} MB ({read_stage_record(out_model)['layout']} layout); "
+              f"removed {removed / 1e6:.1f} MB of checkpoints")
     return out_model
 
 
 def train_info(model_dir: str | Path) -> dict:
-    """The ``sqa_train.json`` a stage wrote into its merged model dir."""
+    """The ``sqa_train.json`` a stage wrote into its model dir."""
     path = Path(model_dir) / TRAIN_INFO
     if not path.exists():
         raise FileNotFoundError(f"{path}: no training record (was this dir written by sqa.train?)")

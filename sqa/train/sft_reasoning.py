@@ -32,10 +32,10 @@ def sft_reasoning(profile, init: str | Path | None = None, out_dir: str | Path |
                   overwrite: bool = False, callbacks: list | None = None, **overrides) -> Path:
     """SFT on rendered full answers for ``profile`` (``sft_steps``, ``sft_batch_size``, ``sft_lr``).
 
-    ``init``: usually the calibration stage's merged dir (default: the profile's base model).
+    ``init``: usually the calibration stage's model dir (default: the profile's base model).
     ``out_dir``: default ``runs/<profile>/sft_reasoning`` (``_frozen`` with a frozen encoder).
     For the one-epoch GRPO warm-up pass ``steps=ceil(n_train / sft_batch_size)``.
-    Returns the merged model dir.
+    Returns the stage's model dir.
     """
     init = str(init) if init is not None else resolve_model(profile)
     out = Path(out_dir) if out_dir is not None else stage_dir(profile, "sft_reasoning")

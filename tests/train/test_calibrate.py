@@ -5,7 +5,6 @@ import json
 
 import pytest
 import torch
-from safetensors.torch import load_file
 from transformers import TrainerCallback
 
 from sqa.data import load_qualispeech
@@ -18,7 +17,8 @@ FAST = dict(steps=2, batch_size=2, warmup=0, progress=False)
 
 
 def _weights(model_dir):
-    return load_file(str(model_dir / "model.safetensors"))
+    """Every weight of a model or stage dir (a stage's adapter chain applied), by module name."""
+    return load_model(model_dir, lora_rank=None)[0].state_dict()
 
 
 def test_one_item_per_clip_and_dimension(corpus):
@@ -36,18 +36,19 @@ def test_stage_dir_names(profile):
     assert stage_dir(profile).name == "calibration_frozen"
 
 
-def test_short_run_saves_a_loadable_merged_model(profile, small_model, tmp_path):
+def test_short_run_saves_a_loadable_adapter_stage(profile, small_model, tmp_path):
     out = calibrate(profile, init=small_model, out_dir=tmp_path / "calib", lora_rank=4, **FAST)
     assert out == tmp_path / "calib" / "model"
-    assert not (out / "adapter_config.json").exists()  # merged, a plain HF dir
+    assert (out / "adapter_model.safetensors").exists() and not (out / "model.safetensors").exists()
     info = train_info(out)
     assert info["global_step"] == 2 and info["params_trainable"] < info["params_total"]
     assert info["train_seconds"] > 0
-    model, _ = load_model(out, lora_rank=0)
+    assert 0 < info["bytes_written"] < (small_model / "model.safetensors").stat().st_size  # no copy of the base
+    assert info["bytes_written"] == sum(f.stat().st_size for f in out.iterdir() if f.name != "sqa_train.json")
     before, after = _weights(small_model), _weights(out)
     lm = [k for k in before if "language_model" in k and k.endswith("layers.0.self_attn.q_proj.weight")]
-    assert lm and not torch.equal(before[lm[0]], after[lm[0]])  # LoRA was merged in
-    assert sum(p.numel() for p in model.parameters()) > 0
+    assert lm and not torch.equal(before[lm[0]], after[lm[0]])  # the LoRA update is applied on loading
+    assert sum(p.numel() for p in after.values()) > 0
 
 
 def test_finished_run_is_reused(profile, small_model, tmp_path):
@@ -88,6 +89,7 @@ def test_resume_after_interruption(profile, small_model, tmp_path, rank):
     resumed = calibrate(profile, init=small_model, out_dir=tmp_path / "crash", **settings)
     info = train_info(resumed)
     assert info["resumed_from"].endswith("checkpoint-2") and info["global_step"] == 4
+    assert info["checkpoint_bytes_removed"] > 0 and not (tmp_path / "crash" / "checkpoints").exists()  # complete
     straight = calibrate(profile, init=small_model, out_dir=tmp_path / "straight", **settings)
     a, b = _weights(resumed), _weights(straight)
     assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)  # same result as an uninterrupted run

@@ -3,6 +3,7 @@ advantages and KL on hand examples, and a short resumable run."""
 from __future__ import annotations
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -193,14 +194,14 @@ def test_short_run_writes_curve_and_resumes(small_model, corpus, tmp_path):
     assert [r["step"] for r in rows] == ["1", "2"]
     assert {"reward", "reward_acc_sem_reward", "reward_interval_iou_reward", "kl", "unparsed",
             "t_generate", "t_logprobs"} <= set(rows[0])
-    assert (out / "model" / "config.json").exists()
-    assert (out / "checkpoint-1" / "state.pt").exists()
+    assert (out / "model" / "adapter_model.safetensors").exists() and not (out / "model" / "model.safetensors").exists()
+    record = json.loads((out / "model" / "sqa_grpo.json").read_text())
+    assert record["bytes_written"] > 0 and record["checkpoint_bytes_removed"] > 0
+    assert not list(out.glob("checkpoint-*"))  # the run is complete: its checkpoints are gone
 
 
 def test_resume_continues_from_checkpoint(small_model, corpus, tmp_path, monkeypatch):
     """A run interrupted after step 1 (checkpoint-1 on disk, no final model) redoes only step 2."""
-    import shutil
-
     import sqa.train.grpo as grpo_module
     from sqa.data import load_qualispeech
 
@@ -208,10 +209,20 @@ def test_resume_continues_from_checkpoint(small_model, corpus, tmp_path, monkeyp
     out = tmp_path / "grpo"
     cfg = GRPOConfig(init=str(small_model), out_dir=str(out), rewards=["iou"], steps=2, group_size=2,
                      batch_size=2, max_new_tokens=4, lora_rank=8, save_every=1)
-    sqa.train.run_grpo(cfg, examples=examples, progress=False)
-    shutil.rmtree(out / "model")  # simulate the interruption before the end
     calls = []
     real_step = grpo_module.grpo_step
+
+    def crash_at_step_2(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("simulated crash")
+        return real_step(*a, **k)
+
+    monkeypatch.setattr(grpo_module, "grpo_step", crash_at_step_2)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        sqa.train.run_grpo(cfg, examples=examples, progress=False)
+    assert (out / "checkpoint-1" / "state.pt").exists() and not (out / "model").exists()
+    calls.clear()
     monkeypatch.setattr(grpo_module, "grpo_step", lambda *a, **k: calls.append(1) or real_step(*a, **k))
     sqa.train.run_grpo(cfg, examples=examples, progress=False)
     assert len(calls) == 1

@@ -67,4 +67,4 @@ def test_reasoning_stage_trains_on_rendered_answers(profile, corpus, small_model
     out = sft_reasoning(profile, init=small_model, out_dir=tmp_path / "sft", steps=1, batch_size=2, lora_rank=4,
                         progress=False)
     assert train_info(out)["settings"]["init"] == str(small_model)
-    assert (out / "model.safetensors").exists()
+    assert (out / "adapter_model.safetensors").exists() and not (out / "model.safetensors").exists()  # LoRA: adapter only
