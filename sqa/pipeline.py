@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from typing import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -199,7 +200,8 @@ def system_model(profile: Profile, system: System, progress: bool = True) -> Pat
 
 
 def results_dir(profile: Profile, results: str | Path = "results") -> Path:
-    """``results/<profile>`` for training seed 0 (the default), ``results/<profile>/seed<k>`` for another seed.
+    """``results/<profile>`` for training seed 0 (the default), ``results/<profile>/seed<k>`` for another seed;
+    ``results/<profile>/<backbone>[/seed<k>]`` for a backbone other than AF3.
 
     >>> from sqa.profiles import get_profile
     >>> results_dir(get_profile("smoke", seed=2)).relative_to(repo_root()).as_posix()
@@ -207,6 +209,8 @@ def results_dir(profile: Profile, results: str | Path = "results") -> Path:
     """
     root = Path(results)
     base = (root if root.is_absolute() else repo_root() / root) / profile.name
+    if profile.backbone not in (None, "af3"):
+        base = base / profile.backbone
     return base if int(profile.seed) == 0 else base / f"seed{int(profile.seed)}"
 
 
@@ -264,12 +268,32 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         metrics.update(avg_pcc=scores["avg_pcc"], mos_pcc=scores["mos_pcc"], pcc_source="calibration prompts")
     else:
         metrics["pcc_source"] = "full answers"
-    extra = {"system": system.name, "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
+    extra = {"system": system.name, "backbone": profile.backbone or "af3", "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
              "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
              if not generator and Path(model_dir).is_relative_to(repo_root()) else str(model_dir), "provenance": record}
     report.metrics = metrics
     report.save(out, extra=extra)
     return json.loads(cached.read_text())
+
+
+BACKBONE_SYSTEMS = ("QualiSpeech-FT", "LLM-judge dim-wise GRPO")
+"""The systems run on every backbone (the paper's backbone comparison: QualiSpeech-FT on SALMONN vs AF3)."""
+
+
+def backbone_rows(profile: Profile, backbones: Sequence[str], systems: Sequence[str] = BACKBONE_SYSTEMS,
+                  results: str | Path = "results", progress: bool = False) -> list[dict]:
+    """Table 1/3 rows of ``systems`` trained and evaluated on each of ``backbones`` (each under its own
+    ``runs/<profile>/<backbone>`` and ``results/<profile>/<backbone>``). Rows say their ``backbone`` and are
+    named as the paper names its SALMONN row: ``QualiSpeech-FT-Qwen2-Audio``."""
+    from .model.backbones import get_backbone
+
+    rows = []
+    for name in backbones:
+        p = dataclasses.replace(profile, backbone=get_backbone(name).name)
+        for s in systems:
+            row = dict(evaluate_system(p, s, results=results, progress=progress))
+            rows.append({**row, "system": f"{row['system']}-{get_backbone(name).label}"})
+    return rows
 
 
 def served_system(name: str) -> System:

@@ -38,6 +38,9 @@ class Profile:
     data_seed: int = 0
     # model: "tiny" builds the tiny AF3 architecture under runs/<name>/tiny_model; else a hub id or local dir
     model: str = "tiny"
+    # backbone (sqa.model.BACKBONES): None = AF3, the paper's. Another one ("qwen2_audio") trains under
+    # runs/<name>/<backbone> (the tiny model of that architecture for model: tiny; a checkpoint is checked)
+    backbone: str | None = None
     lora_rank: int = 64
     lora_alpha: int = 128
     train_audio_encoder: bool = True
@@ -85,8 +88,10 @@ class Profile:
     @property
     def run_dir(self) -> Path:
         """Where this profile's checkpoints go (ignored by git): ``runs/<profile>`` for seed 0 (the default),
-        ``runs/<profile>/seed<k>`` for another training ``seed``."""
-        return self.shared_dir if int(self.seed) == 0 else self.shared_dir / f"seed{int(self.seed)}"
+        ``runs/<profile>/seed<k>`` for another training ``seed``; ``runs/<profile>/<backbone>[/seed<k>]``
+        for a backbone other than AF3."""
+        base = self.shared_dir / self.backbone if self.backbone not in (None, "af3") else self.shared_dir
+        return base if int(self.seed) == 0 else base / f"seed{int(self.seed)}"
 
 
 def repo_root() -> Path:

@@ -113,12 +113,21 @@ def model_fingerprint(model_dir: str | Path) -> str:
 
 # ---- model source ------------------------------------------------------------------------------
 def resolve_model(profile) -> str:
-    """The profile's base model: builds the tiny AF3 under ``runs/<profile>/tiny_model`` for ``"tiny"``."""
+    """The profile's base model: builds the tiny model of its ``backbone`` (AF3 by default) under
+    ``<run_dir>/tiny_model`` for ``"tiny"``; a checkpoint of another backbone than the profile names is an error."""
+    backbone = getattr(profile, "backbone", None)
     if profile.model != "tiny":
+        if backbone is not None:
+            from ..model.backbones import backbone_of, get_backbone
+
+            found = backbone_of(profile.model)
+            if found is not get_backbone(backbone):
+                raise ValueError(f"{profile.model}: a {found.name} checkpoint, but profile {profile.name} names "
+                                 f"backbone {backbone!r}")
         return str(profile.model)
     path = profile.run_dir / "tiny_model"
     if not (path / "model.safetensors").exists():
-        build_tiny_model(path, seed=profile.seed)
+        build_tiny_model(path, seed=profile.seed, backbone=backbone or "af3")
     return str(path)
 
 

@@ -61,6 +61,6 @@ class AudioFlamingo3(Backbone):
         return AudioFlamingo3ForConditionalGeneration(config), processor
 
 
-AF3 = AudioFlamingo3(name="af3", model_type="audioflamingo3", model_class="AudioFlamingo3ForConditionalGeneration",
+AF3 = AudioFlamingo3(name="af3", label="AF3", model_type="audioflamingo3", model_class="AudioFlamingo3ForConditionalGeneration",
                      processor_class="AudioFlamingo3Processor", audio_token="<sound>",
                      feature_mask_key="input_features_mask", hub_ids=("nvidia/audio-flamingo-3-hf",))

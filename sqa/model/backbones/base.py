@@ -38,6 +38,7 @@ class Backbone:
     """One audio LLM family. Subclasses implement :meth:`audio_features` and :meth:`build_tiny`."""
 
     name: str
+    label: str  # how tables name it ("QualiSpeech-FT-Qwen2-Audio", as the paper's "QualiSpeech-FT-SALMONN")
     model_type: str  # ``config.model_type`` of its checkpoints: how a model directory is recognised
     model_class: str  # the transformers class that loads it
     processor_class: str

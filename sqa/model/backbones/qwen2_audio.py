@@ -42,7 +42,7 @@ class Qwen2Audio(Backbone):
         return Qwen2AudioForConditionalGeneration(config), processor
 
 
-QWEN2_AUDIO = Qwen2Audio(name="qwen2_audio", model_type="qwen2_audio",
+QWEN2_AUDIO = Qwen2Audio(name="qwen2_audio", label="Qwen2-Audio", model_type="qwen2_audio",
                          model_class="Qwen2AudioForConditionalGeneration", processor_class="Qwen2AudioProcessor",
                          audio_token="<|AUDIO|>", feature_mask_key="feature_attention_mask", audio_first=True,
                          hub_ids=("Qwen/Qwen2-Audio-7B-Instruct", "Qwen/Qwen2-Audio-7B"),
