@@ -21,13 +21,13 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
+from sqa.sources import JUDGE_ENV  # the one name of the judge's environment variable
+
 from .hf_backend import TransformersChatBackend
 from .judge import LLMJudge
 from .openai_backend import OpenAIChatBackend
 from .rule_judge import RuleJudge
 
-JUDGE_ENV = "SQA_JUDGE"
-"""The environment variable naming the judge when nothing else does (default ``"rule"``)."""
 SPEC_HELP = "'rule', 'rule:rouge', 'http(s)://host:port/v1#<model>' or 'hf:<local model dir>'"
 
 
