@@ -52,11 +52,22 @@ def pcc_bars(table: pd.DataFrame, dims: Sequence[str] = (*AVG_DIMENSIONS, "avg")
     cols = [d for d in dims if d in table.columns]
     long = table.melt(id_vars="system", value_vars=cols, var_name="dimension", value_name="PCC")
     fig, ax = plt.subplots(figsize=(12, 4))
-    sns.barplot(long, x="dimension", y="PCC", hue="system", ax=ax)
+    sns.barplot(long, x="dimension", y="PCC", hue="system", ax=ax, palette={s: system_color(s) for s in table["system"]})
+    _mark_undefined(ax, long, "dimension", "PCC")
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
     return fig
+
+
+def _mark_undefined(ax, long: pd.DataFrame, x: str, y: str) -> None:
+    """Write "n/a (constant)" where a grouped bar is missing because its value is undefined."""
+    groups = list(dict.fromkeys(long[x]))
+    hues = list(dict.fromkeys(long["system"]))
+    width = 0.8 / max(1, len(hues))
+    for _, r in long[long[y].isna()].iterrows():
+        pos = groups.index(r[x]) - 0.4 + width * (hues.index(r["system"]) + 0.5)
+        ax.text(pos, 0.01, NA_LABEL, rotation=90, fontsize=6, ha="center", va="bottom", color=system_color(r["system"]))
 
 
 def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
@@ -65,7 +76,8 @@ def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
     long = table3.melt(id_vars="system", value_vars=cols, var_name="artifact", value_name=metric)
     long["artifact"] = long["artifact"].str.removesuffix(f"_{metric}")
     fig, ax = plt.subplots(figsize=(10, 3.5))
-    sns.barplot(long, x="artifact", y=metric, hue="system", ax=ax)
+    sns.barplot(long, x="artifact", y=metric, hue="system", ax=ax, palette={s: system_color(s) for s in table3["system"]})
+    _mark_undefined(ax, long, "artifact", metric)
     ax.set_title(title or f"artifact {metric}")
     ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1, 1))
     fig.tight_layout()
@@ -75,7 +87,8 @@ def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
 def ours_vs_paper(long: pd.DataFrame, title: str = "tiny profile vs paper"):
     """Scatter of (paper, ours) per system and metric from :func:`sqa.tables.side_by_side`."""
     fig, ax = plt.subplots(figsize=(5, 5))
-    sns.scatterplot(long, x="paper", y="ours", hue="system", style="metric", ax=ax, s=60)
+    sns.scatterplot(long, x="paper", y="ours", hue="system", style="metric", ax=ax, s=60,
+                    palette={s: system_color(s) for s in long["system"]})
     lo = min(0.0, float(long[["ours", "paper"]].min().min()))
     ax.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--")
     ax.set(title=title, xlim=(lo, 1), ylim=(lo, 1))
@@ -117,3 +130,141 @@ def pcc_through_stages(table1: pd.DataFrame, systems: Sequence[str] = SURVIVAL_S
     rows = table1[table1["system"].isin(systems)].copy()
     rows["system"] = pd.Categorical(rows["system"], [s for s in systems if s in set(rows["system"])], ordered=True)
     return pcc_bars(rows.sort_values("system"), title=title)
+
+
+# ---------------------------------------------------------------- one colour per system, intervals, claims
+
+PALETTE: dict[str, str] = dict(zip(
+    ["QualiSpeech-FT", "SQ-LLM", "Acc+Sem dim-wise GRPO", "LLM-judge dim-wise GRPO", "QualiSpeech-FT (learned encoder)",
+     "QualiSpeech-FT (no calibration)", "Calibration-only", "IoU reward GRPO", "Signal reward GRPO",
+     "Acc+Sem dim-wise GRPO, audio withheld", "LLM-judge dim-wise GRPO, audio withheld", "Acc+Sem GRPO trained text-only",
+     "QualiSpeech-FT-SALMONN"],
+    ["#7f7f7f", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#ff7f0e", "#17becf", "#bcbd22",
+     "#aec7e8", "#98df8a", "#c5b0d5", "#c7c7c7"]))
+"""One colour per system in every figure (the paper's rows and ours share names, so they share colours)."""
+NA_LABEL = "n/a (constant)"
+
+
+def system_color(name: str) -> str:
+    """The system's colour (:data:`PALETTE`; a grey for names it does not know).
+
+    >>> system_color("SQ-LLM"), system_color("something new")
+    ('#d62728', '#555555')
+    """
+    return PALETTE.get(name, "#555555")
+
+
+def interval_bars(ci: pd.DataFrame, metrics: Sequence[str], systems: Sequence[str] | None = None,
+                  paper: pd.DataFrame | None = None, title: str = "", ylabel: str = "", ax=None):
+    """Grouped bars from a ``table1_ci`` / ``table3_ci`` table (``system, metric, value, ci_low, ci_high,
+    note``): one group per metric, one bar per system in its :data:`PALETTE` colour, the 95 % interval as
+    an error bar, the paper's value (when ``paper`` has it) as a black diamond, an undefined value as an
+    explicit "n/a (constant)" mark, and an average over fewer dimensions than the paper's flagged with ``*``."""
+    import numpy as np
+
+    systems = list(systems or dict.fromkeys(ci["system"]))
+    metrics = [m for m in metrics if m in set(ci["metric"])]
+    idx = ci.set_index(["system", "metric"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 1.3 * len(metrics) * max(1, len(systems)) / 3), 4))
+    width = 0.8 / max(1, len(systems))
+    flagged = False
+    for j, s in enumerate(systems):
+        for i, m in enumerate(metrics):
+            x = i - 0.4 + width * (j + 0.5)
+            if (s, m) not in idx.index:
+                continue
+            r = idx.loc[(s, m)]
+            v = r["value"]
+            if pd.isna(v):
+                ax.bar(x, 0.02, width, color="none", edgecolor=system_color(s), hatch="///")
+                ax.text(x, 0.03, NA_LABEL, rotation=90, ha="center", va="bottom", fontsize=6, color=system_color(s))
+            else:
+                lo, hi = r["ci_low"], r["ci_high"]
+                yerr = None if pd.isna(lo) else [[v - lo], [hi - v]]
+                ax.bar(x, v, width, color=system_color(s), yerr=yerr, capsize=2, error_kw={"lw": 0.8})
+                if isinstance(r.get("note"), str) and r["note"].startswith("average over"):
+                    ax.text(x, v + (0 if yerr is None else hi - v) + 0.01, "*", ha="center", fontsize=9)
+                    flagged = True
+            if paper is not None and s in set(paper["system"]) and m in paper.columns:
+                pv = paper.set_index("system").loc[s, m]
+                if not pd.isna(pv):
+                    ax.plot(x, pv, "D", color="black", ms=4, zorder=5)
+    ax.set_xticks(np.arange(len(metrics)), metrics, rotation=20)
+    ax.axhline(0, color="black", lw=0.6)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=system_color(s)) for s in systems]
+    labels = list(systems)
+    if paper is not None:
+        handles.append(plt.Line2D([], [], marker="D", color="black", ls="none", ms=4))
+        labels.append("paper (AF3, QualiSpeech)")
+    ax.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    footnote = "bars: ours, 95 % bootstrap interval over test clips"
+    if flagged:
+        footnote += "; * average over fewer dimensions than the paper's six (others undefined)"
+    ax.set(title=title, ylabel=ylabel)
+    ax.figure.text(0.01, 0.0, footnote, fontsize=7, va="bottom")
+    ax.figure.tight_layout(rect=(0, 0.04, 1, 1))
+    return ax.figure
+
+
+def claim_figure(claim: pd.Series, ci: pd.DataFrame, paper: pd.DataFrame | None = None):
+    """One claim of ``claims.csv``: left, the two systems' values (ours with 95 % intervals, the paper's as
+    diamonds); right, the paired difference with its interval beside the paper's difference."""
+    a, b = (s.strip() for s in str(claim["contrast"]).removesuffix(" (relative)").split(" - ", 1))
+    metric = claim["metric"]
+    fig, (ax, ax_d) = plt.subplots(1, 2, figsize=(9, 3.4), gridspec_kw={"width_ratios": [2, 1]})
+    interval_bars(ci, [metric], [a, b], paper=paper, ax=ax, ylabel=metric)
+    ax.set_xticks([])
+    ax.set_xlabel(metric)
+    ours, lo, hi, pv = claim["ours"], claim["ci_low"], claim["ci_high"], claim["paper"]
+    if pd.isna(ours):
+        ax_d.text(0, 0, f"difference {NA_LABEL}", ha="center", va="center", fontsize=9)
+    else:
+        ax_d.errorbar([0], [ours], yerr=[[ours - lo], [hi - ours]], fmt="o", color="black", capsize=4, label="ours")
+    if not pd.isna(pv):
+        ax_d.plot([0.3], [pv], "D", color="black", mfc="white", label="paper")
+    ax_d.axhline(-0.05 if claim.get("direction") == "not_worse" else 0, color="grey", ls="--", lw=1)
+    ax_d.set(xlim=(-0.5, 0.8), xticks=[], ylabel="relative difference" if "relative" in claim["contrast"] else "difference",
+             title=claim["verdict"])
+    ax_d.legend(fontsize=7)
+    fig.suptitle(claim["claim"], fontsize=10)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+STAGES: tuple[tuple[str, str], ...] = (
+    ("Calibration", "Calibration-only"), ("warm-up (SFT)", "QualiSpeech-FT (learned encoder)"),
+    ("GRPO Acc+Sem", "Acc+Sem dim-wise GRPO"), ("GRPO LLM judge", "LLM-judge dim-wise GRPO"),
+    ("GRPO unified (SQ-LLM)", "SQ-LLM"))
+"""The pipeline's stages in order: Calibration -> SFT warm-up -> GRPO (dimension-wise rewards and SQ-LLM's)."""
+CONTROL = ("no calibration (SFT only)", "QualiSpeech-FT (no calibration)")
+
+
+def stage_plot(ci1: pd.DataFrame, paper1: pd.DataFrame, metrics: Sequence[str] = ("avg", "overall")):
+    """Does calibration survive reasoning? Ours (with 95 % intervals) and the paper's values along
+    Calibration -> warm-up -> GRPO, with the no-calibration control beside them; one panel per metric."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
+    idx = ci1.set_index(["system", "metric"])
+    ref = paper1.set_index("system")
+    for ax, m in zip(axes.flat, metrics):
+        for x, (label, s) in enumerate([*STAGES, CONTROL]):
+            color = system_color(s)
+            if (s, m) in idx.index and not pd.isna(idx.loc[(s, m), "value"]):
+                r = idx.loc[(s, m)]
+                ax.errorbar([x - 0.1], [r["value"]], yerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
+                            fmt="o", color=color, capsize=3)
+            else:
+                ax.text(x - 0.1, 0.02, NA_LABEL, rotation=90, fontsize=7, ha="center", color=color)
+            if s in ref.index and m in ref.columns:
+                ax.plot([x + 0.1], [ref.loc[s, m]], "D", color=color, mfc="white")
+        ours_line = [idx.loc[(s, m), "value"] if (s, m) in idx.index else float("nan") for _, s in STAGES[:3]]
+        ax.plot([-0.1, 0.9, 1.9], ours_line, color="grey", lw=0.8, zorder=0)
+        ax.axvline(len(STAGES) - 0.5, color="grey", ls=":", lw=1)
+        ax.set_xticks(range(len(STAGES) + 1), [l for l, _ in [*STAGES, CONTROL]], rotation=25, ha="right", fontsize=8)
+        ax.set(ylabel=f"PCC ({'MOS' if m == 'overall' else m})", title=f"{'MOS' if m == 'overall' else 'avg'} PCC")
+    handles = [plt.Line2D([], [], marker="o", color="black", ls="none"),
+               plt.Line2D([], [], marker="D", color="black", mfc="white", ls="none")]
+    axes.flat[0].legend(handles, ["ours, 95 % interval", "paper"], fontsize=7)
+    fig.suptitle("Calibration -> warm-up -> GRPO, and the no-calibration control", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -154,7 +154,7 @@ def check_data(profile) -> Check:
     if dataset(profile) == "synthetic":
         from .data.synthetic.corpus import GENERATOR_VERSION
 
-        made = (profile.run_dir / "data" / "corpus.json").is_file()
+        made = (profile.shared_dir / "data" / "corpus.json").is_file()
         return Check("data", True, f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
                                    f"{profile.n_train} train / {profile.n_test} test clips under {profile.run_dir / 'data'} "
                                    f"({'present' if made else 'generated on first use'})")

@@ -116,7 +116,7 @@ def data_record(profile) -> dict:
     from .sources import dataset
 
     kind = dataset(profile)
-    root = resolve_data_dir(profile.data_dir) if kind == "qualispeech" else profile.run_dir / "data"
+    root = resolve_data_dir(profile.data_dir) if kind == "qualispeech" else profile.shared_dir / "data"
     record: dict = {"dataset": kind, "path": _shown(root)}
     if kind == "synthetic":
         manifest = root / "corpus.json"

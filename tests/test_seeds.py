@@ -24,3 +24,10 @@ def test_bad_seed_is_one_clear_error(monkeypatch):
     monkeypatch.setenv("SQA_SEED", "two")
     with pytest.raises(ValueError, match="SQA_SEED"):
         get_profile("smoke")
+
+
+def test_every_seed_shares_the_corpus(monkeypatch):
+    from sqa.data import prepare_profile_data
+
+    p0, p2 = get_profile("smoke"), get_profile("smoke", seed=2)
+    assert prepare_profile_data(p2, progress=False) == prepare_profile_data(p0, progress=False) == p0.shared_dir / "data"
