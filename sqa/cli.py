@@ -1,4 +1,5 @@
-"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE``, ``intervals`` and ``report``.
+"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE``, ``intervals``, ``export``
+and ``report``.
 
 Run ``python -m sqa assess --help`` for the options.
 """
@@ -80,6 +81,19 @@ def _train(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    """Write a trained stage (adapters chained to their base) as one merged model dir."""
+    from .model.stages import export_merged
+
+    try:
+        written = export_merged(args.stage_dir, args.out_dir, dtype=args.dtype)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{args.out_dir}: merged model, {written / 1e9:.2f} GB")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     ci.add_argument("--seeds", default="0", help='training seeds to aggregate, e.g. "0 1 2" (default: 0)')
     ci.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     ci.set_defaults(func=_intervals)
+    exp = sub.add_parser("export", help="write a trained stage dir as one merged model dir (e.g. for vllm serve)")
+    exp.add_argument("stage_dir")
+    exp.add_argument("out_dir")
+    exp.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"],
+                     help="default: the dtype the stage trained in")
+    exp.set_defaults(func=_export)
     rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
     rep.add_argument("--profile", default="tiny")
     rep.set_defaults(func=_report)

@@ -106,7 +106,8 @@ def save_stage(model, processor, out_dir: str | os.PathLike, parent: str | os.Pa
         model.save_pretrained(out)
     processor.save_pretrained(out)
     parent_str = str(parent)
-    record = {"layout": layout, "id": uuid.uuid4().hex, "parent": parent_str}
+    dtype = str(_base_dtype(model)).removeprefix("torch.")  # the dtype the stage trained in (frozen weights)
+    record = {"layout": layout, "id": uuid.uuid4().hex, "dtype": dtype, "parent": parent_str}
     if Path(parent_str).is_dir():
         record["parent"] = str(Path(parent_str).resolve())
         record["parent_relative"] = os.path.relpath(Path(parent_str).resolve(), out.resolve())
@@ -161,3 +162,22 @@ def load_stage_weights(path: str | os.PathLike, dtype: torch.dtype | None = None
         for stage in adapters:
             model = PeftModel.from_pretrained(model, str(stage)).merge_and_unload()
     return model
+
+
+def export_merged(stage_dir: str | os.PathLike, out_dir: str | os.PathLike, dtype: str | None = None) -> int:
+    """Write a stage as one plain model dir (its chain merged), for tools that need full weights (a
+    ``vllm serve`` of the stage); returns the bytes written. ``dtype``: ``float32``, ``bfloat16`` or
+    ``float16``; by default the dtype the stage trained in (``auto`` for a dir without a stage record)."""
+    from transformers import AutoProcessor
+
+    out = Path(out_dir)
+    if out.resolve() == Path(stage_dir).resolve():
+        raise ValueError(f"{out}: export into another directory than the stage's own")
+    if not Path(stage_dir).is_dir():
+        raise FileNotFoundError(f"{stage_dir}: no such stage directory")
+    dtype = dtype or (read_stage_record(stage_dir) or {}).get("dtype", "auto")
+    model = load_stage_weights(stage_dir, dtype=dtype if dtype == "auto" else getattr(torch, dtype))
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    AutoProcessor.from_pretrained(str(stage_dir)).save_pretrained(out)
+    return dir_bytes(out)

@@ -13,7 +13,7 @@ import torch
 from safetensors import safe_open
 
 from sqa.model import generate_texts, load_model, merge_and_save, prompt_batch, save_stage, stage_chain
-from sqa.model.stages import STAGE_RECORD, adapter_bytes, dir_bytes
+from sqa.model.stages import STAGE_RECORD, adapter_bytes, dir_bytes, load_stage_weights
 
 SIZES = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
                   "num_key_value_heads": 1},
@@ -163,6 +163,21 @@ def test_assess_reads_an_adapter_stage_dir(base, tmp_path, clip):
     sf.write(tmp_path / "a.wav", clip, 16000)
     assert main(["assess", str(tmp_path / "a.wav"), "--model", str(tmp_path / "stage"), "--max-new-tokens", "4",
                  "--format", "json"]) == 0
+
+
+def test_export_writes_the_chain_as_one_merged_model(base, tmp_path, clip):
+    from sqa.cli import main
+
+    model, processor = _trained(base, "bfloat16", seed=8)
+    save_stage(model, processor, tmp_path / "stage", parent=base)
+    assert main(["export", str(tmp_path / "stage"), str(tmp_path / "merged")]) == 0
+    assert (tmp_path / "merged" / "model.safetensors").exists() and not (tmp_path / "merged" / STAGE_RECORD).exists()
+    a = load_model(tmp_path / "stage", lora_rank=None, dtype="bfloat16")[0].state_dict()
+    with safe_open(str(tmp_path / "merged" / "model.safetensors"), "pt") as f:
+        assert {f.get_slice(k).get_dtype() for k in f.keys()} == {"BF16"}  # the dtype the stage trained in
+    b = load_stage_weights(tmp_path / "merged", dtype="auto").state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)  # stored in bf16, equal bit for bit
+    assert main(["export", str(tmp_path / "nope"), str(tmp_path / "x")]) == 2
 
 
 def test_paper_size_stage_is_a_small_part_of_the_base():
