@@ -49,3 +49,22 @@ def test_tiny_qwen2_audio_speaks_its_own_chat_format(small_qwen2_audio):
     assert text.startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nAudio 1: "
                            "<|audio_bos|><|AUDIO|>")
     assert text.endswith("<|audio_eos|>\nRate it.<|im_end|>\n<|im_start|>assistant\n")
+
+
+def test_qwen2_audio_in_bfloat16_reads_float32_features(small_qwen2_audio):
+    """The paper's numerics (bf16 weights, LoRA on the LLM) on the second backbone: the processor's float32
+    features go through the bf16 encoder, log-probs are finite and still depend on the audio, greedy
+    generation runs."""
+    from sqa.model import generate_texts
+    from sqa.train.logprobs import sequence_logprobs
+
+    model, processor = load_model(small_qwen2_audio, lora_rank=8, dtype="bfloat16")
+    model.eval()
+    rng = np.random.default_rng(1)
+    clips = [[(0.2 * rng.standard_normal(16000 * 2)).astype(np.float32)] for _ in range(2)]
+    ids = torch.randint(4, len(processor.tokenizer), (1, 6), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        a, b = (sequence_logprobs(model, prompt_inputs(processor, c, "Rate it."), ids) for c in clips)
+    assert a.dtype == torch.float32 and torch.isfinite(a).all()
+    assert (a - b).abs().max() > 0
+    assert len(generate_texts(model, processor, clips[0], ["Rate it."], max_new_tokens=3)) == 1
