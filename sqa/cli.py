@@ -73,8 +73,20 @@ def _train(args) -> int:
     if not args.no_check and not preflight(profile, needs_judge=rewards_need_judge(rewards), out=sys.stderr):
         print(f"error: python -m sqa check --profile {profile.name} failed; nothing trained", file=sys.stderr)
         return 2
+    from . import distributed
+
+    distributed.init()  # accelerate launch --num_processes N: one process group for every stage
+    if distributed.launched():
+        from .data import prepare_profile_data
+        from .train import resolve_model
+
+        with distributed.main_first():  # the corpus and base model are written once
+            prepare_profile_data(profile, progress=False)
+            resolve_model(profile)
     try:
-        print(build_stage(profile, args.stage))
+        path = build_stage(profile, args.stage)
+        if distributed.is_main():
+            print(path)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -52,8 +52,21 @@ class LocalGenerator:
     def sampling_rate(self) -> int:
         return int(self.processor.feature_extractor.sampling_rate)
 
-    @torch.inference_mode()
     def generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
+                 progress: bool = False) -> list[str]:
+        """Greedy answers in input order. Under ``accelerate launch`` each process answers its contiguous
+        share of the rows and every process gets all answers (:mod:`sqa.distributed`)."""
+        from .. import distributed
+
+        if distributed.world_size() == 1:
+            return self._generate(audios, prompts, max_new_tokens, progress)
+        rows = distributed.shard(range(len(prompts)), even=False)
+        mine = self._generate([audios[i] for i in rows], [prompts[i] for i in rows], max_new_tokens, progress) \
+            if rows else []
+        return distributed.gather(mine)
+
+    @torch.inference_mode()
+    def _generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
                  progress: bool = False) -> list[str]:
         from ..model.generation import decode, generate_ids, generate_texts
 

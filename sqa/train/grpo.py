@@ -25,13 +25,14 @@ import json
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from ..model.batching import prompt_inputs
+from .. import distributed
 from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from .grpo_math import group_advantages, grpo_loss
 from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -132,6 +133,7 @@ def apply_update(model, optimizer, loss: torch.Tensor, max_grad_norm: float) -> 
     """Backward, clip the trainable parameters' gradient norm, one optimiser step."""
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
+    distributed.average_gradients(model)  # data parallel (accelerate launch): the mean over processes
     torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], max_grad_norm)
     optimizer.step()
 
@@ -197,13 +199,19 @@ def _load_training_rows(cfg: GRPOConfig, examples=None) -> list[dict]:
     return [{"audio": load_audio(ex.audio_path), **ex.columns()} for ex in examples]
 
 
-def _start_out_dir(cfg: GRPOConfig) -> dict:
-    """Record ``cfg`` (and the warm-up model's fingerprint) in ``<out_dir>/config.json``; a directory
-    recorded with other settings is removed first. Returns the settings."""
-    out_dir = Path(cfg.out_dir)
-    settings = {**asdict(cfg), "init_fingerprint": model_fingerprint(cfg.init)}
+def _settings(cfg: GRPOConfig) -> dict:
+    """``cfg``, the warm-up model's fingerprint and the number of processes (data parallel)."""
+    settings = {**asdict(cfg), "init_fingerprint": model_fingerprint(cfg.init), "world_size": distributed.world_size()}
     if settings["judge"] is None:  # runs without a judge keep the cache key they had before the field existed
         del settings["judge"]
+    return settings
+
+
+def _start_out_dir(cfg: GRPOConfig) -> dict:
+    """Record :func:`_settings` in ``<out_dir>/config.json``; a directory recorded with other settings is
+    removed first. Returns the settings."""
+    out_dir = Path(cfg.out_dir)
+    settings = _settings(cfg)
     recorded = out_dir / "config.json"
     if recorded.exists() and json.loads(recorded.read_text()) != settings:
         shutil.rmtree(out_dir)  # another configuration or another warm-up model: start again
@@ -228,14 +236,17 @@ def _reward_functions(cfg: GRPOConfig) -> tuple[list, list[float]]:
     return reward_fns, weights
 
 
-def _resume(policy: Policy, out_dir: Path, curve: RewardCurve, rng: random.Random) -> int:
-    """The step to start from: the latest checkpoint's (its state restored, later log rows dropped) or 0."""
+def _resume(policy: Policy, out_dir: Path, curve: RewardCurve | None, rng: random.Random) -> int:
+    """The step to start from: the latest checkpoint's (its state restored, later log rows dropped) or 0.
+    ``curve`` is None on the processes other than the main one (only it writes the log)."""
     latest = latest_checkpoint(out_dir)
     if latest is None:
-        curve.reset()
+        if curve is not None:
+            curve.reset()
         return 0
     start = restore_checkpoint(latest, policy.model, policy.optimizer, rng)
-    curve.keep_until(start)
+    if curve is not None:
+        curve.keep_until(start)
     return start
 
 
@@ -248,6 +259,10 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     settings is complete. The model dir is saved by :func:`sqa.model.stages.save_stage` (the LoRA
     adapter chained to ``cfg.init``, or the full model without LoRA); its ``sqa_grpo.json`` records the
     settings, ``bytes_written`` and the ``checkpoint_bytes_removed`` once the run is complete.
+
+    Under ``accelerate launch --num_processes N`` each process takes B / N of each step's B prompts
+    (:mod:`sqa.distributed`); gradients are averaged, the main process writes the log, the
+    checkpoints and the model, and ``config.json`` records ``world_size``.
     """
     from tqdm.auto import tqdm
 
@@ -257,38 +272,48 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
 
     out_dir = Path(cfg.out_dir)
     final = out_dir / "model"
-    settings = _start_out_dir(cfg)
+    distributed.init()
+    with distributed.main_first():
+        settings = _start_out_dir(cfg) if distributed.is_main() else _settings(cfg)
     if (final / "sqa_grpo.json").exists():  # written last: the run is complete
         return final
-    seed_everything(cfg.seed)
+    distributed.per_process(cfg.batch_size, "GRPO batch_size")
+    cfg = replace(cfg, device=distributed.local_device(cfg.device))
+    seed_everything(cfg.seed)  # the same initial weights (LoRA) on every process
     reward_fns, weights = _reward_functions(cfg)
     policy = setup_policy(cfg)
+    torch.manual_seed(cfg.seed + distributed.rank())  # each process samples its own completions
     rows = _load_training_rows(cfg, examples)
-    rng = random.Random(cfg.seed)
-    curve = RewardCurve(out_dir / "reward_curve.csv")
+    rng = random.Random(cfg.seed)  # the same batches on every process; each takes its share
+    curve = RewardCurve(out_dir / "reward_curve.csv") if distributed.is_main() else None
     start = _resume(policy, out_dir, curve, rng)
 
-    bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}", disable=not progress,
+    bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}",
+               disable=not progress or not distributed.is_main(),
                initial=start, total=cfg.steps)
     for step in bar:
         batch = [rows[i] for i in rng.sample(range(len(rows)), min(cfg.batch_size, len(rows)))]
         before = reward_stats.snapshot()
         t0 = time.perf_counter()
-        log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer, batch, cfg,
-                        reward_fns, weights)
-        curve.append({"step": step + 1, **log, "unparsed": reward_stats.unparsed_since(before),
-                      "t_step": time.perf_counter() - t0})
+        log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer,
+                        distributed.shard(batch), cfg, reward_fns, weights)
+        log = distributed.mean_over_processes({**log, "unparsed": reward_stats.unparsed_since(before)},
+                                              sums=("unparsed",))
+        if curve is not None:
+            curve.append({"step": step + 1, **log, "t_step": time.perf_counter() - t0})
         bar.set_postfix(reward=f"{log['reward']:.3f}", kl=f"{log['kl']:.4f}")
-        if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps:
+        if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps and distributed.is_main():
             save_checkpoint(policy.model, policy.optimizer, step + 1, out_dir, rng.getstate())
-    written = save_stage(policy.model, policy.processor, final, parent=cfg.init)
-    checkpoints = list(out_dir.glob("checkpoint-*"))
-    removed = sum(dir_bytes(d) for d in checkpoints)
-    record = {**settings, "bytes_written": written, "checkpoint_bytes_removed": removed}
-    (final / "sqa_grpo.json").write_text(json.dumps(record, indent=2))
-    for d in checkpoints:  # the run is complete: nothing will resume from them
-        shutil.rmtree(d)
-    if progress:
-        print(f"{final}: wrote {written / 1e6:.1f} MB ({read_stage_record(final)['layout']} layout); "
-              f"removed {removed / 1e6:.1f} MB of checkpoints")
+    if distributed.is_main():
+        written = save_stage(policy.model, policy.processor, final, parent=cfg.init)
+        checkpoints = list(out_dir.glob("checkpoint-*"))
+        removed = sum(dir_bytes(d) for d in checkpoints)
+        record = {**settings, "bytes_written": written, "checkpoint_bytes_removed": removed}
+        (final / "sqa_grpo.json").write_text(json.dumps(record, indent=2))
+        for d in checkpoints:  # the run is complete: nothing will resume from them
+            shutil.rmtree(d)
+        if progress:
+            print(f"{final}: wrote {written / 1e6:.1f} MB ({read_stage_record(final)['layout']} layout); "
+                  f"removed {removed / 1e6:.1f} MB of checkpoints")
+    distributed.barrier()
     return final

@@ -31,6 +31,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .. import distributed
 from ..model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
 from ..model.stages import dir_bytes, read_stage_record
 
@@ -176,7 +177,7 @@ def _training_args(cfg: SFTConfig):
     return TrainingArguments(
         output_dir=str(cfg.out_dir / "checkpoints"),
         max_steps=int(cfg.steps),
-        per_device_train_batch_size=int(cfg.batch_size),
+        per_device_train_batch_size=distributed.per_process(int(cfg.batch_size), "batch_size"),  # same global batch
         gradient_accumulation_steps=int(cfg.grad_accum),
         learning_rate=float(cfg.lr),
         lr_scheduler_type=cfg.scheduler,
@@ -260,7 +261,10 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
         if json.loads(info_path.read_text()).get("settings") == fingerprint:
             return out_model
 
-    _check_checkpoints(cfg.out_dir / "checkpoints", fingerprint, fresh=overwrite or not resume)
+    distributed.init()  # under accelerate launch: join the process group before any process writes
+    if distributed.is_main():
+        _check_checkpoints(cfg.out_dir / "checkpoints", fingerprint, fresh=overwrite or not resume)
+    distributed.barrier()
     set_seed(cfg.seed)
     model, processor = load_model(init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
                                   train_audio_encoder=cfg.train_audio_encoder, dtype=cfg.dtype)
@@ -278,9 +282,13 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     t0, c0 = time.perf_counter(), time.process_time()
     trainer.train(resume_from_checkpoint=last)
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
+    if not distributed.is_main():  # the main process writes the model
+        distributed.barrier()
+        return out_model
     written = save_stage(trainer.model, processor, out_model, parent=init)
     removed = dir_bytes(cfg.out_dir / "checkpoints")
-    info = {"settings": fingerprint, "train_seconds": round(seconds, 2), "train_cpu_seconds": round(cpu_seconds, 2),
+    info = {"settings": fingerprint, "world_size": distributed.world_size(), "train_seconds": round(seconds, 2),
+            "train_cpu_seconds": round(cpu_seconds, 2),
             "threads": torch.get_num_threads(), "resumed_from": last,
             "global_step": trainer.state.global_step, "params_total": params["total"],
             "params_trainable": params["trainable"], "bytes_written": written, "checkpoint_bytes_removed": removed,
@@ -290,6 +298,7 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     if cfg.progress:
         print(f"{out_model}: wrote {written / 1e6:.1f} MB ({read_stage_record(out_model)['layout']} layout); "
               f"removed {removed / 1e6:.1f} MB of checkpoints")
+    distributed.barrier()
     return out_model
 
 
