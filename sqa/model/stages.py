@@ -18,9 +18,10 @@ then every adapter, oldest first, is applied and merged -- the same operations, 
 when the next stage was trained on top of it. A stage whose parent was retrained since (another ``id``)
 is refused with an error naming both dirs, instead of applying an adapter to weights it was not trained on.
 
-Trained ``modules_to_save`` (encoder, projector) are stored in the dtype of the frozen base weights
-(bf16 on the paper profile): loading puts them there anyway, as loading a merged bf16 model did.
-LoRA weights keep the dtype they trained in.
+Trained ``modules_to_save`` (encoder, projector) are stored in the dtype the model was loaded in (bf16
+on the paper profile, even when they trained as float32 master weights): loading puts them there
+anyway, as loading a merged bf16 model did. LoRA weights keep the dtype they trained in (float32).
+A ``full`` stage is cast back to the loaded dtype before it is saved.
 """
 from __future__ import annotations
 
@@ -62,7 +63,14 @@ def _is_peft(model) -> bool:
 
 
 def _base_dtype(model) -> torch.dtype:
-    """The dtype of the frozen base weights (the input embeddings are never trained under LoRA)."""
+    """The dtype the model was loaded in (its config's), which the stage is stored in; trained weights
+    may be float32 master weights. Without a config dtype: the input embeddings' (frozen under LoRA)."""
+    get = getattr(model, "get_base_model", None)
+    dtype = getattr((get() if callable(get) else model).config, "dtype", None)
+    if isinstance(dtype, str):
+        dtype = getattr(torch, dtype, None)
+    if isinstance(dtype, torch.dtype) and dtype.is_floating_point:
+        return dtype
     return model.get_input_embeddings().weight.dtype
 
 
@@ -103,7 +111,7 @@ def save_stage(model, processor, out_dir: str | os.PathLike, parent: str | os.Pa
         model.get_base_model().config.save_pretrained(out)
     else:
         layout = "full"
-        model.save_pretrained(out)
+        model.to(_base_dtype(model)).save_pretrained(out)  # float32 master weights back to the loaded dtype
     processor.save_pretrained(out)
     parent_str = str(parent)
     dtype = str(_base_dtype(model)).removeprefix("torch.")  # the dtype the stage trained in (frozen weights)
