@@ -155,3 +155,18 @@ def test_spec_without_a_served_name_and_adapter_are_setup_errors(wavs, capsys):
     assert "names no served model" in capsys.readouterr().err
     assert main(["assess", str(wavs[0]), "--model", "http://127.0.0.1:9/v1#m", "--adapter", "a"]) == 2
     assert "--lora-modules" in capsys.readouterr().err
+
+
+def test_zero_shot_row_of_a_served_audio_llm(tmp_path):
+    """sqa.pipeline.evaluate_served: a served model gets a Table 1/3 row without training anything."""
+    from sqa.data import make_synthetic_corpus
+    from sqa.pipeline import evaluate_served
+    from sqa.profiles import get_profile
+
+    corpus = make_synthetic_corpus(tmp_path / "corpus", n_train=2, n_test=3, seed=0, progress=False)
+    profile = get_profile("smoke", data_dir=str(corpus))
+    with stub_chat_server(listen) as (url, seen):
+        (row,) = evaluate_served(profile, {"Stub audio LLM (zero-shot)": f"{url}#stub"}, results=tmp_path / "res")
+    assert row["system"] == "Stub audio LLM (zero-shot)" and row["group"] == "zero-shot (served)"
+    assert row["generator"] == f"{url}#stub" and row["n"] == 3 and len(seen) == 3
+    assert (tmp_path / "res" / "smoke" / "systems" / "stub_audio_llm_zero_shot" / "predictions.csv").exists()
