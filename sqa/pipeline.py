@@ -366,6 +366,7 @@ def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path
         "calibration_mos_pcc": calib.get("mos_pcc"),
         **{c: m.get(c) for c in TABLE3_COLUMNS}, "parse_failure_rate": m.get("parse_failure_rate"),
         "n_test": m.get("n"), "corr_backend": m.get("corr_backend"), "avg_dimensions": list(AVG_DIMENSIONS),
+        "provenance": m.get("provenance"),
     }
     (out / "metrics.json").write_text(json.dumps(summary, indent=1, allow_nan=True) + "\n")
     return summary

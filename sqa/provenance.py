@@ -196,3 +196,39 @@ def provenance_differences(records: Iterable[dict | None]) -> dict[str, list]:
         if len(values) > 1:
             out[key] = [json.loads(v) if isinstance(json.loads(v), str) else v for v in sorted(values)]
     return out
+
+
+def describe(record: dict | None) -> str:
+    """One line: profile, model, data, judge, extractor, generator, seed, commit.
+
+    >>> describe({"profile": "smoke", "base_model": {"id": "tiny", "hash": "ab12"}, "data": {"dataset": "synthetic",
+    ...           "generator_version": 1, "seed": 0, "splits": {"train": 40, "test": 8}}, "judge": "rule-minilm (stand-in)",
+    ...           "extractor": "parse_response", "generator": "local", "seed": 0, "commit": "0123456789abcdef"})
+    'profile smoke; model tiny (ab12); data synthetic v1 seed 0 (train 40, test 8); judge rule-minilm (stand-in); \
+extractor parse_response; generator local; seed 0; commit 0123456789'
+    """
+    if not record:
+        return "no provenance recorded"
+    model = record.get("base_model") or {}
+    model_text = (f"{model.get('id') or model.get('path')} "
+                  f"({model.get('revision') or model.get('hash') or 'revision unknown'})")
+    data = record.get("data") or {}
+    source = (f"synthetic v{data.get('generator_version')} seed {data.get('seed')}" if data.get("dataset") == "synthetic"
+              else f"{data.get('dataset')} at {data.get('path')}")
+    sizes = ", ".join(f"{k} {v}" for k, v in (data.get("splits") or {}).items())
+    return (f"profile {record.get('profile')}; model {model_text}; data {source}" + (f" ({sizes})" if sizes else "")
+            + f"; judge {record.get('judge')}; extractor {record.get('extractor')}; generator {record.get('generator')}"
+            f"; seed {record.get('seed')}; commit {(record.get('commit') or 'unknown')[:10]}")
+
+
+def collect(results_dir: str | Path) -> dict[str, dict]:
+    """Every provenance record under ``results_dir`` (``**/metrics.json``, ``**/provenance.json``):
+    ``{id: {"record": ..., "files": [relative paths]}}``; results without one are listed under ``""``."""
+    root = Path(results_dir)
+    found: dict[str, dict] = {}
+    for path in sorted(root.rglob("metrics.json")):
+        record = json.loads(path.read_text()).get("provenance")
+        entry = found.setdefault(provenance_id(record), {"record": record, "files": []})
+        entry["files"].append(str(path.relative_to(root)))
+    return found
+

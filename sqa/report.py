@@ -240,6 +240,28 @@ def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Pa
             f"<code>python -m sqa train</code> beside them are not in these rows):</p>" + _table(pd.DataFrame(rows)))
 
 
+def provenance_section(results: Path) -> str:
+    """What produced the results (:mod:`sqa.provenance`): each distinct record found in ``metrics.json`` files,
+    with the files it produced, and a visible warning when there is more than one."""
+    from .provenance import collect, describe, provenance_differences
+
+    found = collect(results)
+    if not found:
+        return "<p>No metrics.json with a provenance record yet.</p>"
+    warn = ""
+    if len(found) > 1:
+        diff = provenance_differences([e["record"] for e in found.values()])
+        warn = (f'<p class="not-reproduced"><b>Warning: these results come from {len(found)} different provenances'
+                f"</b> (differing: {html.escape(', '.join(diff) or 'provenance')}); compare rows only within one.</p>")
+    items = []
+    for pid, entry in found.items():
+        files = entry["files"]
+        shown = ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
+        items.append(f"<li><code>{html.escape(pid or 'none')}</code>: {html.escape(describe(entry['record']))}. "
+                     f"Results: {html.escape(shown)}</li>")
+    return warn + "<ul>" + "".join(items) + "</ul>"
+
+
 def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "sqa report",
                  results_dir: str | Path | None = None) -> Path:
     """Render the claims, the side-by-side table, run metadata and every ``*.ipynb`` of ``notebook_dir``
@@ -271,10 +293,11 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
             f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
-            f'<li><a href="#run">Run</a></li>{toc}</ol></nav>'
+            f'<li><a href="#run">Run</a></li><li><a href="#provenance">Provenance</a></li>{toc}</ol></nav>'
             f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
             f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
             f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
+            f'<h2 id="provenance">Provenance</h2>{provenance_section(results)}'
             + "".join(sections) + "</body></html>")
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(page, encoding="utf-8")

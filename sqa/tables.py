@@ -50,13 +50,61 @@ def table3(rows: Sequence[dict]) -> pd.DataFrame:
 
 
 def write_tables(rows: Sequence[dict], out_dir: str | Path, decimals: int = 3) -> tuple[Path, Path]:
-    """``table1.csv`` and ``table3.csv`` under ``out_dir`` (rounded for reading; NaN left empty)."""
+    """``table1.csv`` and ``table3.csv`` under ``out_dir`` (rounded for reading; NaN left empty), each row with
+    the id of its provenance (column ``provenance``), the records themselves in ``provenance.json``."""
+    from .provenance import provenance_id
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t1, t3 = out / "table1.csv", out / "table3.csv"
-    table1(rows).round(decimals).to_csv(t1, index=False)
-    table3(rows).round(decimals).to_csv(t3, index=False)
+    ids = [provenance_id(r.get("provenance")) for r in rows]
+    table1(rows).round(decimals).assign(provenance=ids).to_csv(t1, index=False)
+    table3(rows).round(decimals).assign(provenance=ids).to_csv(t3, index=False)
+    records = {i: r.get("provenance") for i, r in zip(ids, rows)}
+    (out / "provenance.json").write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
     return t1, t3
+
+
+def load_provenance(tables_dir: str | Path) -> dict[str, dict]:
+    """``provenance.json`` written by :func:`write_tables` beside the tables ({} when there is none)."""
+    path = Path(tables_dir) / "provenance.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def provenance_note(table: pd.DataFrame, records: dict[str, dict]) -> str:
+    """What produced ``table``: its :func:`provenance_warning`, or the one record it shares, in a line."""
+    from .provenance import describe
+
+    warning = provenance_warning(table, records)
+    return warning or "one provenance: " + describe(records.get(str(table["provenance"].iloc[0])))
+
+
+def provenance_warning(table: pd.DataFrame, records: dict[str, dict] | None = None) -> str:
+    """A visible warning when ``table``'s rows come from more than one provenance (its ``provenance`` column;
+    ``records``: ``provenance.json``, to say which fields differ); '' when they all share one.
+
+    >>> t = pd.DataFrame({"system": ["A", "B", "C"], "provenance": ["p1", "p1", "p2"]})
+    >>> print(provenance_warning(t, {"p1": {"judge": "rule-minilm (stand-in)"}, "p2": {"judge": "llm:Qwen3-8B"}}))
+    WARNING: this table mixes results of 2 provenances (p1: A, B; p2: C); they differ in judge
+    >>> provenance_warning(t.iloc[:2])
+    ''
+    >>> provenance_warning(pd.DataFrame({"system": ["A"]}))
+    'WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others'
+    """
+    from .provenance import provenance_differences
+
+    if "provenance" not in table or not table["provenance"].fillna("").astype(str).any():
+        return "WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others"
+    ids = table["provenance"].fillna("").astype(str)
+    groups = {i: list(table.loc[ids == i, "system"]) for i in dict.fromkeys(ids)}
+    if len(groups) <= 1 and "" not in groups:
+        return ""
+    text = f"WARNING: this table mixes results of {len(groups)} provenances (" + "; ".join(
+        f"{i or 'none'}: {', '.join(map(str, s))}" for i, s in groups.items()) + ")"
+    if records:
+        diff = provenance_differences([records.get(i) for i in groups])
+        text += f"; they differ in {', '.join(diff)}" if diff else ""
+    return text
 
 
 def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
