@@ -156,7 +156,7 @@ def check_data(profile) -> Check:
 
         made = (profile.shared_dir / "data" / "corpus.json").is_file()
         return Check("data", True, f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
-                                   f"{profile.n_train} train / {profile.n_test} test clips under {profile.run_dir / 'data'} "
+                                   f"{profile.n_train} train / {profile.n_test} test clips under {profile.shared_dir / 'data'} "
                                    f"({'present' if made else 'generated on first use'})")
     return check_qualispeech(resolve_data_dir(profile.data_dir))
 

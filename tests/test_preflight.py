@@ -18,7 +18,7 @@ from sqa import assess_cli as _, pipeline as __, train as ___  # noqa: F401 - im
 @pytest.fixture()
 def runs(tmp_path, monkeypatch):
     """Every profile's runs/ dir under tmp; no judge or extractor from the environment."""
-    monkeypatch.setattr(Profile, "run_dir", property(lambda self: tmp_path / "runs" / self.name))
+    monkeypatch.setattr(Profile, "shared_dir", property(lambda self: tmp_path / "runs" / self.name))
     monkeypatch.delenv("SQA_JUDGE", raising=False)
     monkeypatch.delenv("SQA_EXTRACTOR", raising=False)
     return tmp_path / "runs"

@@ -16,7 +16,7 @@ KEYS = {"profile", "base_model", "data", "judge", "extractor", "generator", "see
 
 @pytest.fixture()
 def smoke(tmp_path, monkeypatch):
-    monkeypatch.setattr(Profile, "run_dir", property(lambda self: tmp_path / "runs" / self.name))
+    monkeypatch.setattr(Profile, "shared_dir", property(lambda self: tmp_path / "runs" / self.name))
     monkeypatch.delenv("SQA_JUDGE", raising=False)
     monkeypatch.delenv("SQA_EXTRACTOR", raising=False)
     return get_profile("smoke", calib_steps=2, n_train=4, n_test=2)
