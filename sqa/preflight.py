@@ -282,14 +282,26 @@ def check_generator(profile, endpoint: str | None = None) -> Check:
 
 # ---------------------------------------------------------------- disk
 
-def n_stages(profile) -> int:
+ENCODER_STAGE_SHARE = 1.96 / 16.54
+"""An ``adapter`` stage that trained the audio encoder (LoRA + encoder + projector) against the base model's
+bytes: AF3's Calibration, docs/stages.md."""
+ADAPTER_STAGE_SHARE = 0.68 / 16.54
+"""An ``adapter`` stage with the encoder frozen (LoRA + projector): AF3's SFT and GRPO, docs/stages.md."""
+CHECKPOINT_FACTOR = 6
+"""A resumable checkpoint against its stage's saved weights: float32 weights and AdamW's two float32 moments
+of 16-bit trained modules (at most 2 + 4 = 6 times their bytes)."""
+
+
+def stage_names(profile) -> list[str]:
     """Model folders a full ``make reproduce`` saves: 2 calibrations, 3 SFTs, the warm-up (when it is not the
     SFT stage), 5 GRPO runs and the text-only one."""
-    return 2 + 3 + (profile.grpo_warmup_steps is not None) + 5 + 1
+    names = ["calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration", "sft_from_calibration_frozen"]
+    names += ["grpo_warmup"] if profile.grpo_warmup_steps is not None else []
+    return names + [f"grpo_{r}" for r in ("acc_sem", "llm_judge", "unified", "iou", "signal", "acc_sem_text_only")]
 
 
 def model_bytes(profile) -> int | None:
-    """Bytes of one saved copy of the base model: the tiny AF3's size, or the hub index's ``total_size``."""
+    """Bytes of the base model: the tiny AF3's size, or the hub index's ``total_size``."""
     import json
 
     if profile.model == "tiny":
@@ -306,13 +318,28 @@ def model_bytes(profile) -> int | None:
     return sum(p.stat().st_size for p in folder.glob("*.safetensors")) or None
 
 
-def run_bytes(profile, one_model: int) -> int:
-    """What a full run writes: per stage one merged model and its last checkpoints (full weights under full
-    fine-tuning; a quarter of the model, LoRA plus a trained audio encoder and optimizer state, with LoRA),
-    plus the synthetic corpus. A rough upper bound, shown beside the free space."""
-    ckpt = one_model if not profile.lora_rank else one_model // 4
+def run_bytes(profile, base: int) -> int:
+    """Peak bytes a full run writes (``sqa.model.stages``, docs/stages.md): every stage's saved weights (the
+    whole model under full fine-tuning, ``lora_rank: 0``; else its adapter: LoRA, projector and, where it
+    trained, the audio encoder), plus the two resumable checkpoints of the largest stage while it trains
+    (removed once a stage completes), plus the synthetic corpus. An estimate, shown beside the free space.
+
+    >>> from sqa.profiles import get_profile
+    >>> round(run_bytes(get_profile("paper"), 16_540_000_000) / 1e9, 1)
+    34.4
+    """
+    if not profile.lora_rank:
+        stages = [base] * len(stage_names(profile))
+    else:
+        encoder = {"calibration": profile.train_audio_encoder, "sft_from_base": True,
+                   "sft_from_calibration": profile.reasoning_train_audio_encoder}
+        stages = [int(base * (ENCODER_STAGE_SHARE if encoder.get(n) else ADAPTER_STAGE_SHARE)) for n in stage_names(profile)]
     data = (profile.n_train + profile.n_test) * CLIP_BYTES if not profile.data_dir else 0
-    return n_stages(profile) * (one_model + CHECKPOINTS_KEPT * ckpt) + data
+    return sum(stages) + CHECKPOINTS_KEPT * CHECKPOINT_FACTOR * max(stages) + data
+
+
+def _size(n: int) -> str:
+    return f"{n / GIB:.1f} GiB" if n >= GIB else f"{n / 2**20:.0f} MiB"
 
 
 def check_disk(profile) -> Check:
@@ -324,8 +351,8 @@ def check_disk(profile) -> Check:
         return Check("disk", False, f"{free / GIB:.1f} GiB free under {probe}; what the stages write is unknown "
                                     f"until the base model is local", "download the base model first (the estimate needs its size)")
     need = run_bytes(profile, one)
-    return Check("disk", free >= need, f"{free / GIB:.1f} GiB free under {probe}; the {n_stages(profile)} stages "
-                                       f"write about {need / GIB:.1f} GiB", f"free {(need - free) / GIB:.0f} GiB, or "
+    return Check("disk", free >= need, f"{free / GIB:.1f} GiB free under {probe}; the {len(stage_names(profile))} stages "
+                                       f"write about {_size(need)}", f"free {(need - free) / GIB:.0f} GiB, or "
                                        f"make runs/{profile.name} a link to a bigger disk")
 
 
