@@ -41,11 +41,19 @@ class Check:
         return text + (f"\n{'':20}fix: {self.fix}" if self.fix and not self.ok else "")
 
 
+def _rel(path) -> str:
+    """``path`` relative to the checkout when inside it (as the checklist prints it)."""
+    from .profiles import repo_root
+
+    path, root = Path(path).absolute(), repo_root()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
 # ---------------------------------------------------------------- environment
 
 def check_python(profile) -> Check:
     ok = sys.version_info >= (3, 10)
-    return Check("python", ok, f"Python {sys.version.split()[0]} ({sys.executable})",
+    return Check("python", ok, f"Python {sys.version.split()[0]} ({_rel(sys.executable)})",
                  "use Python >= 3.10 (make env, or conda env create -f environment.yml)")
 
 
@@ -111,7 +119,7 @@ def check_base_model(profile) -> Check:
     if profile.model == "tiny":
         path = profile.run_dir / "tiny_model"
         state = "present" if (path / "model.safetensors").exists() else "built on first use"
-        return Check("base model", True, f"tiny AF3 under {path} ({state}, nothing downloaded)")
+        return Check("base model", True, f"tiny AF3 under {_rel(path)} ({state}, nothing downloaded)")
     fix = (f"huggingface-cli download {profile.model}" if not Path(profile.model).expanduser().exists()
            else f"point model: at a complete model folder")
     folder = local_model_dir(profile.model)
@@ -156,7 +164,7 @@ def check_data(profile) -> Check:
 
         made = (profile.shared_dir / "data" / "corpus.json").is_file()
         return Check("data", True, f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
-                                   f"{profile.n_train} train / {profile.n_test} test clips under {profile.shared_dir / 'data'} "
+                                   f"{profile.n_train} train / {profile.n_test} test clips under {_rel(profile.shared_dir / 'data')} "
                                    f"({'present' if made else 'generated on first use'})")
     return check_qualispeech(resolve_data_dir(profile.data_dir))
 
@@ -247,7 +255,8 @@ def check_llm(name: str, spec: str | None, needed: bool, env: str, missing_fix: 
 def _origin(env: str, field: str, profile) -> str:
     import os
 
-    return f"${env}" if os.environ.get(env, "").strip() else f"the profile ({field}: {getattr(profile, field)})"
+    value = getattr(profile, field)
+    return f"${env}" if os.environ.get(env, "").strip() else f"the profile ({field}: {'null' if value is None else value})"
 
 
 def check_judge(profile, needed: bool = True) -> Check:
@@ -348,10 +357,10 @@ def check_disk(profile) -> Check:
     free = shutil.disk_usage(probe).free
     one = model_bytes(profile)
     if one is None:
-        return Check("disk", False, f"{free / GIB:.1f} GiB free under {probe}; what the stages write is unknown "
+        return Check("disk", False, f"{free / GIB:.1f} GiB free under {_rel(probe)}; what the stages write is unknown "
                                     f"until the base model is local", "download the base model first (the estimate needs its size)")
     need = run_bytes(profile, one)
-    return Check("disk", free >= need, f"{free / GIB:.1f} GiB free under {probe}; the {len(stage_names(profile))} stages "
+    return Check("disk", free >= need, f"{free / GIB:.1f} GiB free under {_rel(probe)}; the {len(stage_names(profile))} stages "
                                        f"write about {_size(need)}", f"free {(need - free) / GIB:.0f} GiB, or "
                                        f"make runs/{profile.name} a link to a bigger disk")
 
