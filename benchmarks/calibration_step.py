@@ -15,6 +15,9 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from sqa.model.loading import DTYPES
+from sqa.model.precision import autocast, float32_master_weights
+
 from .common import clips, log, median, synchronize, timed
 
 
@@ -31,23 +34,54 @@ def matmul_peak_tflops(device: str, dtype: torch.dtype | None = None, n: int | N
     return {"tflops": round(2 * n**3 / best / 1e12, 4), "dtype": str(dtype).replace("torch.", ""), "n": n}
 
 
-def calibration_batch(processor, rng: np.random.Generator, batch_size: int, device: str):
-    """A collated calibration batch: clips of 2-6 s, one score prompt per dimension in turn."""
+def calibration_batch(processor, rng: np.random.Generator, batch_size: int, device: str,
+                      dtype: torch.dtype | None = None):
+    """A collated calibration batch: clips of 2-6 s, one score prompt per dimension in turn; the audio
+    features in ``dtype`` (the model's compute dtype) when given."""
     from sqa.prompts import calibration_answer, calibration_prompt
     from sqa.schema import DIMENSIONS
     from sqa.train.sft import AudioChatCollator
 
     rows = [{"audio": a, "prompt": calibration_prompt(DIMENSIONS[i % len(DIMENSIONS)]),
              "answer": calibration_answer(int(rng.integers(1, 6)))} for i, a in enumerate(clips(rng, batch_size))]
-    return {k: v.to(device) for k, v in AudioChatCollator(processor)(rows).items()}
+    return {k: v.to(device) for k, v in AudioChatCollator(processor, dtype=dtype)(rows).items()}
 
 
 def _train_step(model, optimizer, batch):
-    out = model(**batch)
+    """Forward under autocast in the model's compute dtype (float32 master weights), backward, AdamW."""
+    with autocast(model):
+        out = model(**batch)
     out.loss.backward()
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
     return out.loss.detach()
+
+
+def trained_encoder(model) -> dict[str, torch.Tensor]:
+    """The audio encoder's trainable parameters by name (under LoRA: PEFT's trained copy of it)."""
+    return {n: p for n, p in model.named_parameters() if p.requires_grad and "audio_tower" in n}
+
+
+def changed_fraction(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor]) -> float:
+    """Share of the elements that differ between two snapshots of the same parameters.
+
+    >>> changed_fraction({"w": torch.zeros(4)}, {"w": torch.tensor([0.0, 1.0, 0.0, 2.0])})
+    0.5
+    """
+    changed = sum(int((after[n].detach() != b).sum()) for n, b in before.items())
+    return changed / max(1, sum(b.numel() for b in before.values()))
+
+
+def encoder_update_fraction(model, optimizer, batch, steps: int = 3) -> float:
+    """Share of the trained encoder's weights that ``steps`` training steps changed at all.
+
+    In bf16 storage an AdamW update below half an ulp (|w| * 2^-9) is rounded away: at the paper's lr
+    1.5e-5 most of AF3's encoder weights would not move; float32 master weights move every one
+    (:mod:`sqa.model.precision`)."""
+    before = {n: p.detach().clone() for n, p in trained_encoder(model).items()}
+    for _ in range(steps):
+        _train_step(model, optimizer, batch)
+    return round(changed_fraction(before, trained_encoder(model)), 5)
 
 
 def step_flops(model, optimizer, batch) -> int:
@@ -71,6 +105,7 @@ def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int
         torch.manual_seed(seed)
         model, processor = load_model(model_dir, lora_rank=prof.lora_rank, lora_alpha=prof.lora_alpha,
                                       train_audio_encoder=learned, dtype=dtype, device=device)
+        float32_master_weights(model)
         model.train()
         opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=prof.calib_lr)
         variants["learned" if learned else "frozen"] = (model, opt, count_parameters(model))
@@ -78,7 +113,7 @@ def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int
     times = {k: [] for k in variants}
     collate = []
     for i in range(warmup + reps):
-        batch, s = timed(lambda: calibration_batch(processor, rng, batch_size, device), device)
+        batch, s = timed(lambda: calibration_batch(processor, rng, batch_size, device, DTYPES[dtype]), device)
         collate.append(s)
         names = list(variants) if i % 2 == 0 else list(variants)[::-1]
         for name in names:

@@ -21,8 +21,9 @@ import tempfile
 import numpy as np
 import torch
 
+from sqa.model.precision import autocast, to_model
 from sqa.train.grpo import apply_update
-from sqa.train.grpo_setup import freeze_audio_path, reference_model, setup_policy
+from sqa.train.grpo_setup import freeze_audio_path, make_policy, reference_model, setup_policy
 
 from .common import clips, log, median, median_split, synchronize, timed
 
@@ -54,14 +55,13 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     g = cfg.group_size
     t = {}
     t0 = time.perf_counter()
-    inputs = repeat_inputs(prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT,
-                                         device=cfg.device), g)
+    inputs = repeat_inputs(to_model(prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT), model), g)
     t["t_encode"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     model.eval()
     eos = end_of_turn_ids(processor)
-    with torch.no_grad():
+    with torch.no_grad(), autocast(model):
         out = model.generate(**inputs, do_sample=True, temperature=cfg.temperature, top_k=0, top_p=1.0,
                              max_new_tokens=cfg.max_new_tokens, eos_token_id=eos,
                              pad_token_id=processor.tokenizer.pad_token_id)
@@ -77,10 +77,11 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     t["t_reward"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    with torch.no_grad(), reference_model(model, ref_model) as ref:
+    with torch.no_grad(), reference_model(model, ref_model) as ref, autocast(model):
         ref_logp = sequence_logprobs(ref, inputs, ids, mask, temperature=cfg.temperature)  # encodes B*G
     model.train()
-    logp = sequence_logprobs(model, inputs, ids, mask, temperature=cfg.temperature)  # encodes B*G again
+    with autocast(model):
+        logp = sequence_logprobs(model, inputs, ids, mask, temperature=cfg.temperature)  # encodes B*G again
     loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
     t["t_logprobs"] = time.perf_counter() - t0
 
@@ -123,6 +124,13 @@ def setup(model_dir, cfg):
     return model, ref_model, processor, optimizer
 
 
+def prepare_policy(model, processor, cfg):
+    """:func:`setup` for a model already built with its LoRA (``gpu_check`` builds AF3 from its config)."""
+    policy = make_policy(model, processor, cfg)
+    keep_audio_frozen(policy.model)
+    return tuple(policy)
+
+
 def make_batch(rng: np.random.Generator, n: int) -> list[dict]:
     return [{"audio": a, "reference": ""} for a in clips(rng, n)]
 
@@ -135,25 +143,26 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
     from sqa.train.logprobs import embed_prompts, encode_audio, repeat_inputs, sequence_logprobs
 
     g = cfg.group_size
-    inputs = prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT, device=cfg.device)
+    inputs = to_model(prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT), model)
     naive_inputs = repeat_inputs(inputs, g)
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), autocast(model):
         audio = encode_audio(model, inputs)
         embeds = embed_prompts(model, inputs, audio)
-    ids, mask = sample_completions(model, processor, inputs, embeds, g, cfg.max_new_tokens, cfg.temperature)
+        ids, mask = sample_completions(model, processor, inputs, embeds, g, cfg.max_new_tokens, cfg.temperature)
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
     adv = group_advantages(torch.tensor(length_reward(None, texts)), g).to(cfg.device)
-    with torch.no_grad(), reference_model(model, ref_model) as ref:
+    with torch.no_grad(), reference_model(model, ref_model) as ref, autocast(model):
         ref_embeds = embeds if ref is model else embed_prompts(ref, inputs, audio)  # a frozen copy's own tokens
         ref_sqa = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=ref_embeds, temperature=cfg.temperature)
         ref_naive = sequence_logprobs(ref, naive_inputs, ids, mask, temperature=cfg.temperature)
     model.train()
     out = {}
     for name, kwargs in (("sqa", dict(inputs=inputs, audio=audio)), ("naive", dict(inputs=naive_inputs))):
-        shared = embed_prompts(model, inputs, kwargs["audio"]) if "audio" in kwargs else None  # tokens with grad
-        logp = sequence_logprobs(model, kwargs["inputs"], ids, mask, prompt_embeds=shared,
-                                 temperature=cfg.temperature)
+        with autocast(model):
+            shared = embed_prompts(model, inputs, kwargs["audio"]) if "audio" in kwargs else None  # tokens with grad
+            logp = sequence_logprobs(model, kwargs["inputs"], ids, mask, prompt_embeds=shared,
+                                     temperature=cfg.temperature)
         loss, _ = grpo_loss(logp, ref_sqa if name == "sqa" else ref_naive, adv, mask, cfg.beta)
         model.zero_grad(set_to_none=True)
         loss.backward()
@@ -163,6 +172,7 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
     (l_s, lp_s, g_s), (l_n, lp_n, g_n) = out["sqa"], out["naive"]
     return {"loss_sqa": float(l_s), "loss_naive": float(l_n),
             "max_abs_loss_diff": float((l_s - l_n).abs()),
+            "rel_grad_diff": float((g_s - g_n).norm() / g_n.norm().clamp(min=1e-30)),
             "max_abs_logprob_diff": float(((lp_s - lp_n) * mask).abs().max()),
             "max_abs_ref_logprob_diff": float(((ref_sqa - ref_naive) * mask).abs().max()),
             "max_abs_grad_diff": float((g_s - g_n).abs().max()), "grad_norm": float(g_s.norm())}
@@ -178,10 +188,10 @@ def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
     model.eval()
     feats, once, repeated = [], [], []
     for _ in range(reps):
-        inputs, s = timed(lambda: prompt_inputs(processor, audios, REASONING_PROMPT, device=cfg.device), cfg.device)
+        inputs, s = timed(lambda: to_model(prompt_inputs(processor, audios, REASONING_PROMPT), model), cfg.device)
         feats.append(s)
         rep = repeat_inputs(inputs, cfg.group_size)
-        with torch.no_grad():
+        with torch.no_grad(), autocast(model):
             once.append(timed(lambda: embed_prompts(model, inputs), cfg.device)[1])
             repeated.append(timed(lambda: embed_prompts(model, rep), cfg.device)[1])
     n_audio = int((inputs["input_ids"] == model.config.audio_token_id).sum())
@@ -192,21 +202,36 @@ def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
             "audio_tokens_mean": n_audio / len(audios)}
 
 
+def bench_config(model_dir, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32, seed: int = 0,
+                 device: str = "cpu", dtype: str = "float32", profile: str = "tiny"):
+    """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s lr, KL, LoRA; no rewards."""
+    from sqa.profiles import get_profile
+    from sqa.train.grpo import GRPOConfig
+
+    prof = get_profile(profile)
+    with tempfile.TemporaryDirectory() as tmp:
+        return GRPOConfig(init=str(model_dir), out_dir=tmp, rewards=[], group_size=group, batch_size=batch_size,
+                          lr=prof.grpo_lr, beta=prof.grpo_kl_beta, temperature=prof.grpo_temperature,
+                          max_new_tokens=max_new_tokens, lora_rank=prof.lora_rank, lora_alpha=prof.lora_alpha,
+                          seed=seed, device=device, dtype=dtype)
+
+
 def bench_grpo(model_dir, label: str, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32,
                warmup: int = 2, reps: int = 7, seed: int = 0, device: str = "cpu", dtype: str = "float32") -> dict:
     """Time sqa's GRPO step against the naive one on ``model_dir``; return the figures (medians)."""
-    from sqa.profiles import get_profile
-    from sqa.train.grpo import GRPOConfig, grpo_step
-
-    prof = get_profile("tiny")
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = GRPOConfig(init=str(model_dir), out_dir=tmp, rewards=[], group_size=group, batch_size=batch_size,
-                         lr=prof.grpo_lr, beta=prof.grpo_kl_beta, temperature=prof.grpo_temperature,
-                         max_new_tokens=max_new_tokens, lora_rank=prof.lora_rank, lora_alpha=prof.lora_alpha,
-                         seed=seed, device=device, dtype=dtype)
+    cfg = bench_config(model_dir, group, batch_size, max_new_tokens, seed, device, dtype)
     torch.manual_seed(seed)
     random.seed(seed)
     model, ref_model, processor, optimizer = setup(model_dir, cfg)
+    return measure_grpo(model, ref_model, processor, optimizer, cfg, label, warmup, reps)
+
+
+def measure_grpo(model, ref_model, processor, optimizer, cfg, label: str, warmup: int = 2, reps: int = 7) -> dict:
+    """Both steps on the same prepared policy (:func:`prepare_policy`), alternating; medians and the loss check."""
+    from sqa.train.grpo import grpo_step
+
+    seed, device, group, batch_size = cfg.seed, cfg.device, cfg.group_size, cfg.batch_size
+    max_new_tokens, dtype = cfg.max_new_tokens, cfg.dtype
     rng = np.random.default_rng(seed)
     steps = {"naive": naive_step, "sqa": grpo_step}
     logs = {"naive": [], "sqa": []}

@@ -41,6 +41,8 @@ class Profile:
     # backbone (sqa.model.BACKBONES): None = AF3, the paper's. Another one ("qwen2_audio") trains under
     # runs/<name>/<backbone> (the tiny model of that architecture for model: tiny; a checkpoint is checked)
     backbone: str | None = None
+    # options of sqa.model.build_tiny_model for model "tiny" (window_seconds, hop_length, sizes)
+    tiny_model: dict = field(default_factory=dict)
     lora_rank: int = 64
     lora_alpha: int = 128
     train_audio_encoder: bool = True
@@ -119,12 +121,31 @@ def list_profiles() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
 
 
-def get_profile(name: str = "tiny", **overrides) -> Profile:
-    """Load ``sqa/configs/<name>.yaml`` and apply keyword overrides (``None`` values are ignored)."""
+def _profile_values(name: str, derived: tuple[str, ...] = ()) -> tuple[dict, Path]:
+    """The fields of ``sqa/configs/<name>.yaml``, over those of the profile its ``base:`` names, if any."""
     path = CONFIG_DIR / f"{name}.yaml"
     if not path.exists():
         raise ValueError(f"unknown profile {name!r}: no {path} (known: {', '.join(list_profiles())})")
     values = yaml.safe_load(path.read_text()) or {}
+    base = values.pop("base", None)
+    if base is not None:
+        if base in (name, *derived):
+            raise ValueError(f"{path}: profile {name!r} derives from itself through base: {base!r}")
+        values = {**_profile_values(base, (*derived, name))[0], **values}
+    return values, path
+
+
+def get_profile(name: str = "tiny", **overrides) -> Profile:
+    """Load ``sqa/configs/<name>.yaml`` and apply keyword overrides (``None`` values are ignored).
+
+    A profile file may start from another one with ``base: <name>`` and override some of its fields
+    (``paper_smoke`` is ``paper`` at CPU scale):
+
+    >>> p = get_profile("paper_smoke")
+    >>> p.dtype, p.lora_rank, p.calib_lr, p.gradient_checkpointing, p.model, p.device
+    ('bfloat16', 64, 1.5e-05, True, 'tiny', 'cpu')
+    """
+    values, path = _profile_values(name)
     known = {f.name for f in dataclasses.fields(Profile)}
     bad = (set(values) | set(overrides)) - known
     if bad:

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from .batching import end_of_turn_id, prompt_batch
+from .precision import autocast, to_model
 
 
 DECODE_CACHES = ("dynamic", "static")
@@ -57,22 +58,18 @@ def pad_to_bucket(batch, pad_token_id: int, multiple: int = PROMPT_BUCKET):
     return out
 
 
-def _device(model) -> torch.device:
-    return next(model.parameters()).device
-
-
 def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: bool = False,
                  temperature: float = 1.0, decode_cache: str = "dynamic", **generate_kwargs) -> torch.Tensor:
     """Completion token ids ``[B, T]`` for a :func:`prompt_batch` (prompt columns cut off).
 
     Rows are padded after their end-of-turn token with the pad id (``generate``'s behaviour).
-    Floating tensors of the batch (the audio features) take the model's dtype, so a bf16 model runs
-    on the processor's float32 features; integer tensors (ids, masks) keep theirs.
+    Floating tensors of the batch (the audio features) take the model's compute dtype, so a bf16 model
+    runs on the processor's float32 features; integer tensors (ids, masks) keep theirs. A bf16/fp16
+    model generates under autocast (float32 master weights mid-training; :mod:`sqa.model.precision`).
     """
     eot = end_of_turn_id(processor)
     pad = processor.tokenizer.pad_token_id
-    device, dtype = _device(model), next(model.parameters()).dtype
-    batch = {k: v.to(device, dtype=dtype) if v.is_floating_point() else v.to(device) for k, v in batch.items()}
+    batch = to_model(batch, model)
     kwargs = dict(max_new_tokens=max_new_tokens, do_sample=do_sample, eos_token_id=eot,
                   pad_token_id=eot if pad is None else pad, use_cache=True)
     if check_decode_cache(decode_cache) == "static":
@@ -83,7 +80,8 @@ def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: b
     else:  # greedy: neutralise sampling settings a checkpoint's generation_config may carry
         kwargs.update(temperature=None, top_p=None, top_k=None)
     kwargs.update(generate_kwargs)
-    out = model.generate(**batch, **kwargs)
+    with autocast(model):
+        out = model.generate(**batch, **kwargs)
     return out[:, batch["input_ids"].shape[1]:]
 
 

@@ -31,6 +31,7 @@ import torch
 
 from .backbones import ENCODER as AUDIO_TOWER, LM_LORA_REGEX, PROJECTOR, backbone_of, get_backbone
 from .backbones.base import LM_LINEAR_LAYERS
+from .precision import compute_dtype, unwrap
 
 FROZEN_ALWAYS = ("embed_positions",)
 """Parameters never trained (AF3's fixed sinusoidal positions of the audio encoder)."""
@@ -127,12 +128,6 @@ def configure_trainable(model, lora_rank: int | None = 64, lora_alpha: int | Non
     return model
 
 
-def unwrap(model):
-    """The ``*ForConditionalGeneration`` under a PEFT wrapper (or the model itself)."""
-    get = getattr(model, "get_base_model", None)
-    return get() if callable(get) else model
-
-
 def count_parameters(model) -> dict[str, int]:
     """``{"total": ..., "trainable": ...}``; PEFT's frozen originals of ``modules_to_save`` are not counted twice.
 
@@ -153,12 +148,15 @@ def merge_and_save(model, processor, out_dir: str | Path) -> Path:
 
     A full copy of the model, for export; the training stages save their trained weights only
     (:func:`sqa.model.stages.save_stage`). A PEFT model is merged in place (its LoRA wrappers are gone
-    afterwards); a plain model is saved as is.
+    afterwards); a plain model is saved as is. Float32
+    master weights (:mod:`sqa.model.precision`) are cast back to the model's compute dtype first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    dtype = compute_dtype(model)
     if hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()
+    model.to(dtype)
     model.save_pretrained(out)
     processor.save_pretrained(out)
     return out

@@ -63,15 +63,11 @@ def _is_peft(model) -> bool:
 
 
 def _base_dtype(model) -> torch.dtype:
-    """The dtype the model was loaded in (its config's), which the stage is stored in; trained weights
-    may be float32 master weights. Without a config dtype: the input embeddings' (frozen under LoRA)."""
-    get = getattr(model, "get_base_model", None)
-    dtype = getattr((get() if callable(get) else model).config, "dtype", None)
-    if isinstance(dtype, str):
-        dtype = getattr(torch, dtype, None)
-    if isinstance(dtype, torch.dtype) and dtype.is_floating_point:
-        return dtype
-    return model.get_input_embeddings().weight.dtype
+    """The dtype of the frozen base weights: the model's compute dtype (:mod:`sqa.model.precision`; under
+    full fine-tuning in bf16 every weight is a float32 master, and the stage is still a bf16 one)."""
+    from .precision import compute_dtype
+
+    return compute_dtype(model)
 
 
 def _saved_state(model) -> dict[str, torch.Tensor]:

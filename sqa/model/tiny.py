@@ -143,6 +143,21 @@ def train_tokenizer(texts: list[str], vocab_size: int = VOCAB_SIZE, audio_tokens
                           additional_special_tokens=["<|im_start|>", *audio_tokens])
 
 
+def tiny_settings(seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS, hop_length: int = TINY_HOP_LENGTH,
+                  sizes: dict | None = None, backbone: str = "af3") -> dict:
+    """What :func:`build_tiny_model` writes to ``sqa_tiny.json`` for these options (sizes filled in).
+
+    >>> s = tiny_settings(window_seconds=30, hop_length=160, sizes={"text": {"hidden_size": 64}})
+    >>> s["window_seconds"], s["sizes"]["text"]["hidden_size"], s["sizes"]["audio"]["hidden_size"]
+    (30, 64, 128)
+    """
+    sizes = {part: {**TINY_SIZES[part], **(sizes or {}).get(part, {})} for part in TINY_SIZES}
+    record = {"seed": seed, "window_seconds": window_seconds, "hop_length": hop_length, "sizes": sizes}
+    if backbone != "af3":  # the AF3 record stays as it was (its files, byte for byte)
+        record["backbone"] = backbone
+    return record
+
+
 def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS,
                      hop_length: int = TINY_HOP_LENGTH, sizes: dict | None = None, backbone: str = "af3") -> Path:
     """Build the tiny ``backbone`` (random init; AF3 by default) with its processor into ``out_dir``.
@@ -160,7 +175,8 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = T
     roles = ["user\n", "assistant\n", "system\n"] * 50  # ChatML role lines: one token each
     tokenizer = train_tokenizer(all_prompts() + sample_answers(seed=seed) + roles + TEMPLATE_TEXTS[arch.name],
                                 audio_tokens=AUDIO_SPECIAL_TOKENS[arch.name])
-    sizes = {part: {**TINY_SIZES[part], **(sizes or {}).get(part, {})} for part in TINY_SIZES}
+    settings = tiny_settings(seed, window_seconds, hop_length, sizes, arch.name)
+    sizes = settings["sizes"]
     fe = WhisperFeatureExtractor(feature_size=sizes["audio"]["num_mel_bins"], chunk_length=window_seconds,
                                  hop_length=hop_length, return_attention_mask=True)
     frames = window_seconds * fe.sampling_rate // hop_length  # mel frames of one window
@@ -173,8 +189,5 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = T
     gen.eos_token_id, gen.pad_token_id, gen.bos_token_id = tokenizer.eos_token_id, tokenizer.pad_token_id, None
     model.save_pretrained(out)
     processor.save_pretrained(out)
-    record = {"seed": seed, "window_seconds": window_seconds, "hop_length": hop_length, "sizes": sizes}
-    if arch.name != "af3":  # the AF3 record stays as it was (its files, byte for byte)
-        record["backbone"] = arch.name
-    (out / "sqa_tiny.json").write_text(json.dumps(record, indent=1))
+    (out / "sqa_tiny.json").write_text(json.dumps(settings, indent=1))
     return out

@@ -33,6 +33,7 @@ import torch
 
 from ..model.batching import prompt_inputs
 from .. import distributed
+from ..model.precision import autocast, to_model
 from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from .grpo_math import group_advantages, grpo_loss
 from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -144,17 +145,18 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
 
     timings = {}
     t0 = time.perf_counter()
-    inputs = prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT,
-                           text_only=cfg.audio_mode == "text_only", device=cfg.device)
+    inputs = to_model(prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT,
+                                    text_only=cfg.audio_mode == "text_only"), model)  # features in bf16 too
     model.eval()
-    with torch.no_grad():
+    with torch.no_grad(), autocast(model):
         audio = encode_audio(model, inputs)  # once per clip; the audio path is frozen in GRPO
         embeds = embed_prompts(model, inputs, audio)
     timings["t_encode"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
-                                   cfg.temperature, cfg.decode_cache)
+    with autocast(model):
+        ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
+                                       cfg.temperature, cfg.decode_cache)
     timings["t_generate"] = time.perf_counter() - t0
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
 
@@ -168,13 +170,14 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     t0 = time.perf_counter()
     ref_logp = None
     if cfg.beta:
-        with torch.no_grad(), reference_model(model, ref_model) as ref:
+        with torch.no_grad(), reference_model(model, ref_model) as ref, autocast(model):
             ref_embeds = embeds if ref is model else embed_prompts(ref, inputs, audio)  # a frozen copy's own tokens
             ref_logp = sequence_logprobs(ref, inputs, ids, mask, prompt_embeds=ref_embeds, temperature=cfg.temperature)
     model.train()
-    # token embeddings with grad (they train under full fine-tuning); the audio is re-encoded only if it learns
-    policy_embeds = embed_prompts(model, inputs, None if audio_trainable(model) else audio)
-    logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=policy_embeds, temperature=cfg.temperature)
+    with autocast(model):  # backward (in apply_update) follows the autocast forward's dtypes
+        # token embeddings with grad (they train under full fine-tuning); the audio is re-encoded only if it learns
+        policy_embeds = embed_prompts(model, inputs, None if audio_trainable(model) else audio)
+        logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=policy_embeds, temperature=cfg.temperature)
     loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
     timings["t_logprobs"] = time.perf_counter() - t0
 

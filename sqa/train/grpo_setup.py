@@ -14,8 +14,9 @@ from typing import NamedTuple
 import torch
 
 from ..model.loading import AUDIO_TOWER, PROJECTOR, unwrap
+from ..model.precision import float32_master_weights
 
-__all__ = ["Policy", "audio_trainable", "freeze_audio_path", "reference_model", "setup_policy"]
+__all__ = ["Policy", "audio_trainable", "freeze_audio_path", "make_policy", "reference_model", "setup_policy"]
 
 
 class Policy(NamedTuple):
@@ -46,7 +47,13 @@ def setup_policy(cfg) -> Policy:
 
     model, processor = load_model(cfg.init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
                                   train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)
+    return make_policy(model, processor, cfg)
+
+
+def make_policy(model, processor, cfg) -> Policy:
+    """:func:`setup_policy` for a model already loaded with its LoRA (e.g. one built from a config)."""
     freeze_audio_path(model)
+    float32_master_weights(model)  # bf16/fp16 profile: the LoRA (or full) weights train in float32
     ref_model = None
     if not hasattr(model, "disable_adapter"):
         ref_model = copy.deepcopy(model).eval().requires_grad_(False)

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from ..model.backbones import BACKBONES, backbone_of
 from ..model.loading import unwrap
+from ..model.precision import compute_dtype
 
 AUDIO_KEYS = tuple(dict.fromkeys(k for b in BACKBONES.values() for k in b.audio_keys))
 """Processor outputs that carry audio, for every registered backbone."""
@@ -22,6 +23,7 @@ def encode_audio(model, inputs) -> torch.Tensor | None:
     """The audio encoder + projector over every window of the batch: ``[n_audio_tokens, H]`` (or None)."""
     if inputs.get("input_features") is None:
         return None
+    inputs = {**inputs, "input_features": inputs["input_features"].to(compute_dtype(model))}  # float32 -> bf16
     return backbone_of(model).audio_features(unwrap(model), inputs)
 
 

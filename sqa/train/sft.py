@@ -8,7 +8,10 @@ One linear path (nanoGPT-style), shared by :func:`sqa.train.calibrate` (score an
    stage dir) with the profile's LoRA rank and audio-encoder switch;
 3. transformers' ``Trainer`` with :class:`AudioChatCollator` (labels on answer tokens only, see
    :func:`sqa.model.build_batch`), checkpoints every ``save_every`` steps under ``<out>/checkpoints``,
-   resuming from the last one after an interruption, bf16 and gradient checkpointing as switches;
+   resuming from the last one after an interruption, gradient checkpointing as a switch. With
+   ``dtype: bfloat16`` (or float16) the frozen weights stay in that dtype, the trained ones are float32
+   master weights and the Trainer runs forward and backward under autocast, on CPU too
+   (:mod:`sqa.model.precision`);
 4. the trained weights saved to ``<out>/model`` by :func:`sqa.model.stages.save_stage` (LoRA adapters
    and trained modules chained to ``init``, or the full model under full fine-tuning) with
    ``sqa_train.json`` (settings, wall and CPU seconds of this run -- after a resume only the resumed
@@ -33,7 +36,10 @@ import torch
 
 from .. import distributed
 from ..model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
+from ..model.loading import DTYPES
+from ..model.precision import float32_master_weights
 from ..model.stages import dir_bytes, read_stage_record
+from ..model.tiny import tiny_settings
 
 TRAIN_INFO = "sqa_train.json"
 """Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
@@ -115,7 +121,8 @@ def model_fingerprint(model_dir: str | Path) -> str:
 # ---- model source ------------------------------------------------------------------------------
 def resolve_model(profile) -> str:
     """The profile's base model: builds the tiny model of its ``backbone`` (AF3 by default) under
-    ``<run_dir>/tiny_model`` for ``"tiny"``; a checkpoint of another backbone than the profile names is an error."""
+    ``<run_dir>/tiny_model`` for ``"tiny"`` with the profile's ``tiny_model`` options (rebuilt when they
+    changed); a checkpoint of another backbone than the profile names is an error."""
     backbone = getattr(profile, "backbone", None)
     if profile.model != "tiny":
         if backbone is not None:
@@ -127,8 +134,11 @@ def resolve_model(profile) -> str:
                                  f"backbone {backbone!r}")
         return str(profile.model)
     path = profile.run_dir / "tiny_model"
-    if not (path / "model.safetensors").exists():
-        build_tiny_model(path, seed=profile.seed, backbone=backbone or "af3")
+    record = path / "sqa_tiny.json"
+    options = {"backbone": backbone or "af3", **profile.tiny_model}
+    wanted = tiny_settings(profile.seed, **options)
+    if not (path / "model.safetensors").exists() or not record.exists() or json.loads(record.read_text()) != wanted:
+        build_tiny_model(path, seed=profile.seed, **options)
     return str(path)
 
 
@@ -159,14 +169,20 @@ class SFTItems(torch.utils.data.Dataset):
 
 @dataclass
 class AudioChatCollator:
-    """Trainer collator: a list of :class:`SFTItems` rows -> :func:`sqa.model.build_batch` with labels."""
+    """Trainer collator: a list of :class:`SFTItems` rows -> :func:`sqa.model.build_batch` with labels.
+
+    ``dtype``: the model's compute dtype, taken by the floating tensors (the audio features)."""
 
     processor: object
     sampling_rate: int = 16000
+    dtype: torch.dtype | None = None
 
     def __call__(self, rows: list[dict]):
-        return dict(build_batch(self.processor, [r["audio"] for r in rows], [r["prompt"] for r in rows],
-                                [r["answer"] for r in rows], sampling_rate=self.sampling_rate))
+        batch = dict(build_batch(self.processor, [r["audio"] for r in rows], [r["prompt"] for r in rows],
+                                 [r["answer"] for r in rows], sampling_rate=self.sampling_rate))
+        if self.dtype is not None:
+            batch = {k: v.to(self.dtype) if v.is_floating_point() else v for k, v in batch.items()}
+        return batch
 
 
 # ---- training -------------------------------------------------------------------------------------
@@ -174,6 +190,10 @@ def _training_args(cfg: SFTConfig):
     from transformers import TrainingArguments
 
     on_cpu = cfg.device == "cpu" or not torch.cuda.is_available()
+    if cfg.dtype not in DTYPES:
+        raise ValueError(f"sqa.train: unknown dtype {cfg.dtype!r}; expected one of {sorted(DTYPES)}")
+    if cfg.dtype == "float16" and on_cpu:
+        raise ValueError("sqa.train: float16 training needs a CUDA device (on a CPU use dtype: bfloat16)")
     return TrainingArguments(
         output_dir=str(cfg.out_dir / "checkpoints"),
         max_steps=int(cfg.steps),
@@ -190,7 +210,8 @@ def _training_args(cfg: SFTConfig):
         save_total_limit=2,
         seed=int(cfg.seed),
         data_seed=int(cfg.seed),
-        bf16=cfg.dtype == "bfloat16" and not on_cpu,
+        bf16=cfg.dtype == "bfloat16",  # autocast (CPU too) over float32 master weights
+        fp16=cfg.dtype == "float16" and not on_cpu,
         activation_checkpointing=bool(cfg.gradient_checkpointing),  # = gradient checkpointing (transformers 5)
         activation_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
         use_cpu=on_cpu,
@@ -268,12 +289,14 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     set_seed(cfg.seed)
     model, processor = load_model(init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
                                   train_audio_encoder=cfg.train_audio_encoder, dtype=cfg.dtype)
+    float32_master_weights(model)  # no-op in float32; with bf16 the optimiser must see float32 weights
     if cfg.gradient_checkpointing and hasattr(model, "enable_input_require_grads"):
         model.enable_input_require_grads()  # frozen embeddings + checkpointing still need grads to flow
     params = count_parameters(model)
     sr = processor.feature_extractor.sampling_rate
+    collator = AudioChatCollator(processor, sr, dtype=DTYPES[cfg.dtype])
     trainer = _trainer_class()(model=model, args=_training_args(cfg), train_dataset=SFTItems(items, sr),
-                               data_collator=AudioChatCollator(processor, sr), callbacks=callbacks)
+                               data_collator=collator, callbacks=callbacks)
     if not cfg.progress:
         from transformers.trainer_callback import PrinterCallback
 
