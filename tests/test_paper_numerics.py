@@ -91,7 +91,7 @@ class _CalibrationProbe(TrainerCallback):
 def run(tmp_path_factory):
     """The paper_smoke stages once, with probes; returns what they recorded."""
     import sqa
-    from sqa.data import load_qualispeech, prepare_profile_data
+    from sqa.data import load_audio, load_examples
     from sqa.pipeline import evaluate_system, grpo_stage
     from sqa.train import calibrate, resolve_model
 
@@ -99,7 +99,7 @@ def run(tmp_path_factory):
     rec: dict = {"calibration": {}, "grpo": {}, "times": {}}
     t_all = time.perf_counter()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Profile, "run_dir", property(lambda self: root / "runs" / self.name))
+        mp.setattr(Profile, "shared_dir", property(lambda self: root / "runs" / self.name))
         profile = get_profile(PROFILE)
         rec["profile"] = profile
         rec["base_dir"] = resolve_model(profile)  # the tiny AF3 with the 30 s window and 10 ms hop
@@ -131,9 +131,7 @@ def run(tmp_path_factory):
 
         mp.setattr(sqa.train.grpo, "grpo_step", probed_step)
         mp.setattr(sqa.model, "merge_and_save", probed_save)
-        from sqa.data import load_audio
-
-        test = load_qualispeech(prepare_profile_data(profile, progress=False), "test")
+        test = load_examples(profile, "test")
         test_audio.append(load_audio(test[0].audio_path))
         t0 = time.perf_counter()
         rec["grpo_dir"] = grpo_stage(profile, "iou", progress=False)  # builds the SFT warm-up first

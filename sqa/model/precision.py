@@ -39,21 +39,22 @@ def unwrap(model):
 
 
 def compute_dtype(model) -> torch.dtype:
-    """The dtype ``model`` computes in: its config's ``dtype`` (what it was loaded in), else that of
-    its first frozen floating parameter, else float32.
+    """The dtype ``model`` computes in: the half dtype its weights are stored in, if any (a bf16 base with
+    float32 LoRA or master weights, or a model cast with ``.to(torch.bfloat16)``), else its config's
+    ``dtype`` when that is half (full fine-tuning: every weight a float32 master), else float32.
 
-    Trainable parameters may be float32 master weights; this is the dtype of everything else.
-
-    >>> compute_dtype(torch.nn.Linear(2, 2).to(torch.bfloat16).requires_grad_(False))
+    >>> compute_dtype(torch.nn.Linear(2, 2).to(torch.bfloat16))
     torch.bfloat16
+    >>> compute_dtype(torch.nn.Linear(2, 2))
+    torch.float32
     """
+    for p in model.parameters():
+        if p.dtype in HALF_DTYPES:
+            return p.dtype
     dtype = getattr(getattr(unwrap(model), "config", None), "dtype", None)
     if isinstance(dtype, str):
         dtype = getattr(torch, dtype, None)
-    if isinstance(dtype, torch.dtype) and dtype.is_floating_point:
-        return dtype
-    frozen = [p.dtype for p in model.parameters() if p.is_floating_point() and not p.requires_grad]
-    return frozen[0] if frozen else torch.float32
+    return dtype if dtype in HALF_DTYPES else torch.float32
 
 
 def model_device(model) -> torch.device:
