@@ -9,6 +9,7 @@ tolerance; a saved stage reloading in bf16 with the same greedy answer.
 """
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
@@ -30,6 +31,9 @@ NUMERICS = ("dtype", "lora_rank", "lora_alpha", "train_audio_encoder", "reasonin
             "gradient_checkpointing", "calib_lr", "sft_lr", "grpo_lr", "grpo_kl_beta", "grpo_group_size")
 BF16_LOSS_TOL = 2e-2
 """|loss_sqa - loss_naive| in bf16: the KL term sees log-probs computed in another order (float32: 1e-4)."""
+BF16_LOGPROB_TOL = 0.1
+"""Next-token log-probs of a reloaded bf16 stage (LoRA merged into bf16 weights) against the trained
+model in memory (float32 LoRA beside the bf16 base): bf16 rounding only."""
 BF16_REL_GRAD_TOL = 0.1
 """||g_sqa - g_naive|| / ||g_naive|| in bf16 (float32: ~1e-6); a missing audio path or a wrong
 position gives O(1)."""
@@ -61,6 +65,22 @@ class _Watch:
         for h in self.handles:
             h.remove()
         return self.seen
+
+
+def _fingerprints(tensors) -> list[tuple]:
+    """``(dtype, shape, sum)`` of each tensor, sorted: compares the saved LoRA with the trained one."""
+    return sorted((str(t.dtype), tuple(t.shape), float(t.detach().double().sum())) for t in tensors)
+
+
+def _next_token_logprobs(model, processor, audio) -> torch.Tensor:
+    """Log-probs of the first answer token for the reasoning prompt (under the model's autocast)."""
+    from sqa.model import prompt_batch
+    from sqa.model.precision import autocast, to_model
+
+    inputs = to_model(prompt_batch(processor, [audio], [REASONING_PROMPT]), model)
+    inputs.pop("num_audio_tokens", None)
+    with torch.no_grad(), autocast(model):
+        return model(**inputs).logits[:, -1].float().log_softmax(-1)
 
 
 class _CalibrationProbe(TrainerCallback):
@@ -108,7 +128,7 @@ def run(tmp_path_factory):
         rec["calibration_dir"] = calibrate(profile, callbacks=[_CalibrationProbe(rec["calibration"])])
         rec["times"]["calibration"] = time.perf_counter() - t0
 
-        real_step, real_save = sqa.train.grpo.grpo_step, sqa.model.merge_and_save
+        real_step, real_save = sqa.train.grpo.grpo_step, sqa.model.save_stage
         test_audio = []
 
         def probed_step(model, ref_model, processor, optimizer, batch, cfg, *args):
@@ -121,22 +141,24 @@ def run(tmp_path_factory):
             g["loss_check"] = loss_difference(model, ref_model, processor, batch, cfg)
             return out
 
-        def probed_save(model, processor, out_dir):
-            path = real_save(model, processor, out_dir)
-            merged = unwrap(model)  # what was written: LoRA merged, cast back to bf16
+        def probed_save(model, processor, out_dir, parent):
+            written = real_save(model, processor, out_dir, parent)
+            rec["mixed_logprobs"] = _next_token_logprobs(model, processor, test_audio[0])  # fp32 LoRA, bf16 base
+            rec["lora"] = _fingerprints(p for n, p in model.named_parameters() if "lora_" in n)
+            merged = copy.deepcopy(model).merge_and_unload()  # what loading the stage rebuilds
             rec["saved_dtypes"] = _dtypes(merged.parameters())
             rec["saved_answer"] = generate_texts(merged, processor, test_audio, [REASONING_PROMPT],
                                                  max_new_tokens=profile.max_new_tokens)
-            return path
+            return written
 
         mp.setattr(sqa.train.grpo, "grpo_step", probed_step)
-        mp.setattr(sqa.model, "merge_and_save", probed_save)
+        mp.setattr(sqa.model, "save_stage", probed_save)
         test = load_examples(profile, "test")
         test_audio.append(load_audio(test[0].audio_path))
         t0 = time.perf_counter()
         rec["grpo_dir"] = grpo_stage(profile, "iou", progress=False)  # builds the SFT warm-up first
         rec["times"]["sft_and_grpo"] = time.perf_counter() - t0
-        mp.setattr(sqa.model, "merge_and_save", real_save)
+        mp.setattr(sqa.model, "save_stage", real_save)
 
         t0 = time.perf_counter()
         rec["metrics"] = evaluate_system(profile, "IoU reward GRPO", results=root / "results",
@@ -218,13 +240,22 @@ def test_grpo_step_in_bf16_matches_the_naive_path(run):
 
 
 def test_saved_stage_reloads_in_bf16_with_the_same_greedy_answer(run):
+    """The GRPO stage (an adapter chained to the warm-up, chained to Calibration) reloads in bf16, answers
+    as the trained model merged in memory, and within bf16 rounding of the unmerged float32-LoRA model."""
+    from safetensors.torch import load_file
+
     assert run["saved_dtypes"] == {"bfloat16"}
+    saved = load_file(str(run["grpo_dir"] / "adapter_model.safetensors"))
+    assert _fingerprints(v for k, v in saved.items() if "lora_" in k) == run["lora"]  # float32, as trained
     model, processor = load_model(run["grpo_dir"], lora_rank=0, dtype=run["profile"].dtype)
     model.eval()
     assert _dtypes(model.parameters()) == {"bfloat16"}
     again = generate_texts(model, processor, [run["test_audio"]], [REASONING_PROMPT],
                            max_new_tokens=run["profile"].max_new_tokens)
     assert again == run["saved_answer"] and again[0]
+    diff = (_next_token_logprobs(model, processor, run["test_audio"]) - run["mixed_logprobs"]).abs().max()
+    print("next-token log-prob diff, reloaded bf16 stage vs the in-memory float32-LoRA model:", float(diff))
+    assert float(diff) < BF16_LOGPROB_TOL
 
 
 def test_evaluation_and_assess_run_in_bf16(run):
