@@ -66,6 +66,19 @@ def system_clips(results: Path, system) -> pd.DataFrame:
     return clips
 
 
+def system_provenance(results: Path, seeds: Sequence[int], slug: str) -> str:
+    """The provenance ids (:func:`sqa.provenance.provenance_id`) of a system's results over ``seeds``, ';'-joined."""
+    import json
+
+    from .provenance import provenance_id
+
+    found = []
+    for k in seeds:
+        path = seed_results_dir(results, k) / "systems" / slug / "metrics.json"
+        found.append(provenance_id(json.loads(path.read_text()).get("provenance")) if path.exists() else "")
+    return ";".join(sorted(set(found)))
+
+
 def _table_metrics(table: str) -> dict[str, str]:
     """table column name -> evaluate key, for table 1 or 3."""
     if table == "table1":
@@ -101,6 +114,7 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
         raise FileNotFoundError(f"{results}/systems: no evaluated systems (run notebook 04 or make reproduce)")
     ids = list(next(iter(clips.values()))[0].index)
     clips = {k: [t.reindex(ids) for t in v] for k, v in clips.items()}
+    prov = {s.name: system_provenance(results, seeds, s.slug) for s in SYSTEMS if s.name in clips}
 
     ci_rows, seed_rows = [], []
     for name, tables in clips.items():
@@ -114,7 +128,7 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
                 ci_rows.append({"table": table, "system": name, "metric": col, "value": r["value"],
                                 "ci_low": r["ci_low"], "ci_high": r["ci_high"], "seeds": len(tables),
                                 "undefined_resamples": int(r["undefined_resamples"]),
-                                "note": _note(ci["value"], key, r["value"])})
+                                "note": _note(ci["value"], key, r["value"]), "provenance": prov[name]})
                 vals = [float(v.get(key, float("nan"))) for v in per_seed]
                 ok = [v for v in vals if not math.isnan(v)]
                 seed_rows.append({"system": name, "metric": col, "mean": float(np.mean(ok)) if ok else float("nan"),
@@ -152,7 +166,8 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
                            "ci_low": res["ci_low"], "ci_high": res["ci_high"],
                            "verdict": verdict(c.direction, res["diff"], res["ci_low"], res["ci_high"], seed_diffs),
                            "direction": c.direction, "contrast": c.contrast, "metric": c.metric,
-                           "seeds": len(seed_diffs), "note": note, "figure": f"figures/claim_{c.slug}.png"})
+                           "seeds": len(seed_diffs), "note": note, "figure": f"figures/claim_{c.slug}.png",
+                           "provenance": ";".join(sorted({i for n in (c.a, c.b) for i in prov.get(n, "").split(";") if i}))})
     paths["contrasts"] = out / "contrasts.csv"
     pd.DataFrame(contrast_rows).round(4).to_csv(paths["contrasts"], index=False)
     paths["claims"] = out / "claims.csv"
@@ -177,8 +192,10 @@ def vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame) -> pd
                 p = float(ref.loc[r["system"], r["metric"]])
                 rows.append({"table": table, "system": r["system"], "metric": r["metric"], "ours": r["value"],
                              "ci_low": r["ci_low"], "ci_high": r["ci_high"], "paper": p,
-                             "diff": round(r["value"] - p, 4), "note": r.get("note", "")})
-    return pd.DataFrame(rows, columns=["table", "system", "metric", "ours", "ci_low", "ci_high", "paper", "diff", "note"])
+                             "diff": round(r["value"] - p, 4), "note": r.get("note", ""),
+                             "provenance": r.get("provenance", "")})
+    return pd.DataFrame(rows, columns=["table", "system", "metric", "ours", "ci_low", "ci_high", "paper", "diff", "note",
+                                       "provenance"])
 
 
 def write_vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame, out: Path) -> dict[str, Path]:

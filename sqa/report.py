@@ -249,8 +249,11 @@ def provenance_section(results: Path) -> str:
     if not found:
         return "<p>No metrics.json with a provenance record yet.</p>"
     warn = ""
-    if len(found) > 1:
-        diff = provenance_differences([e["record"] for e in found.values()])
+    diff = provenance_differences([e["record"] for e in found.values()])
+    if len(found) > 1 and list(diff) == ["seed"]:
+        warn = (f"<p>Results of {len(found)} training seeds ({html.escape(', '.join(map(str, diff['seed'])))}); "
+                f"everything else that produced them is the same.</p>")
+    elif len(found) > 1:
         warn = (f'<p class="not-reproduced"><b>Warning: these results come from {len(found)} different provenances'
                 f"</b> (differing: {html.escape(', '.join(diff) or 'provenance')}); compare rows only within one.</p>")
     items = []

@@ -71,12 +71,32 @@ def test_tables_record_provenance_and_warn_when_mixed(tmp_path):
 
 
 def test_the_report_lists_each_provenance_and_warns_when_mixed(smoke, tmp_path):
-    res = tmp_path / "results"
-    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
-        (res / name).mkdir(parents=True)
-        record = dict(provenance(smoke), seed=seed)
-        (res / name / "metrics.json").write_text(json.dumps({"avg_pcc": 0.5, "provenance": record}))
-    text = provenance_section(res)
-    assert "<b>Warning: these results come from 2 different provenances</b> (differing: seed)" in text
+    def write(res, changes):
+        for name, change in changes.items():
+            (res / name).mkdir(parents=True)
+            record = {**provenance(smoke), **change}
+            (res / name / "metrics.json").write_text(json.dumps({"avg_pcc": 0.5, "provenance": record}))
+        return provenance_section(res)
+
+    text = write(tmp_path / "mixed", {"a": {}, "b": {}, "c": {"judge": "llm:Qwen3-8B@http://h:8000/v1"}})
+    assert "<b>Warning: these results come from 2 different provenances</b> (differing: judge)" in text
     assert text.count("<li>") == 2 and "a/metrics.json, b/metrics.json" in text
     assert "judge rule-minilm (stand-in)" in text
+    seeds = write(tmp_path / "seeds", {"a": {}, "seed1/a": {"seed": 1}})  # make reproduce SEEDS="0 1"
+    assert "Results of 2 training seeds (0, 1); everything else that produced them is the same." in seeds
+    assert "Warning" not in seeds
+
+
+def test_interval_tables_name_the_provenance_of_each_systems_seeds(tmp_path):
+    from sqa.intervals import system_provenance
+    from sqa.provenance import provenance_id
+
+    res = tmp_path / "results" / "tiny"
+    records = {0: {"profile": "tiny", "seed": 0}, 1: {"profile": "tiny", "seed": 1}}
+    for k, rec in records.items():
+        d = (res if k == 0 else res / f"seed{k}") / "systems" / "sq_llm"
+        d.mkdir(parents=True)
+        (d / "metrics.json").write_text(json.dumps({"provenance": rec}))
+    ids = sorted(provenance_id(r) for r in records.values())
+    assert system_provenance(res, [0, 1], "sq_llm") == ";".join(ids)
+    assert system_provenance(res, [0], "sq_llm") == provenance_id(records[0])
