@@ -63,8 +63,8 @@ def _is_peft(model) -> bool:
 
 
 def _base_dtype(model) -> torch.dtype:
-    """The dtype of the frozen base weights: the model's compute dtype (:mod:`sqa.model.precision`; under
-    full fine-tuning in bf16 every weight is a float32 master, and the stage is still a bf16 one)."""
+    """The dtype the stage is stored in: the model's compute dtype (the half dtype it was loaded in, its
+    trained weights being float32 masters; float32 otherwise)."""
     from .precision import compute_dtype
 
     return compute_dtype(model)

@@ -38,8 +38,12 @@ def clip():
 
 
 def _trained(path, dtype, seed, train_audio_encoder=True):
-    """``load_model`` as a stage does, then a stand-in for training: every trainable weight moved."""
+    """``load_model`` as a stage does (float32 master weights under bf16), then a stand-in for training:
+    every trainable weight moved."""
+    from sqa.model.precision import float32_master_weights
+
     model, processor = load_model(path, train_audio_encoder=train_audio_encoder, dtype=dtype, **PAPER_LORA)
+    float32_master_weights(model)
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for p in model.parameters():
@@ -50,10 +54,10 @@ def _trained(path, dtype, seed, train_audio_encoder=True):
 
 def _outputs(model, processor, clip):
     """Logits of one prompt and the greedy answer (bf16 runs under CPU autocast, as training does)."""
-    batch = prompt_batch(processor, [clip], ["Rate the noise."])
-    dtype = model.get_input_embeddings().weight.dtype
-    batch["input_features"] = batch["input_features"].to(dtype)
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+    from sqa.model.precision import autocast, to_model
+
+    batch = to_model(prompt_batch(processor, [clip], ["Rate the noise."]), model)
+    with torch.no_grad(), autocast(model):
         logits = model(**batch).logits.float()
     with torch.no_grad():
         text = generate_texts(model, processor, [clip], ["Rate the noise."], max_new_tokens=8)[0]
