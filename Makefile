@@ -7,6 +7,7 @@
 #   make test                 # unit tests, doctests, nbval on the committed notebooks
 #   make bench                # benchmarks -> results/bench/
 #   make backbones            # the backbone rows of Tables 1/3 (Qwen2-Audio), after reproduce
+#   make gpu-check            # real-size AF3 on one CUDA GPU -> results/bench/gpu_check.json (GPU_CHECK_ARGS=--small: CPU)
 #
 # Targets are result files: an interrupted `make reproduce` continues where it stopped.
 
@@ -45,11 +46,11 @@ export OMP_NUM_THREADS := $(THREADS)
 export MKL_NUM_THREADS := $(THREADS)
 endif
 
-.PHONY: env check test reproduce bench backbones clean-runs lock help FORCE
+.PHONY: env check test reproduce bench backbones gpu-check clean-runs lock help FORCE
 .DELETE_ON_ERROR:
 
 help:
-	@sed -n '2,11p' Makefile
+	@sed -n '2,12p' Makefile
 
 # ---- environment ------------------------------------------------------------------------
 env: $(STAMP)
@@ -142,6 +143,11 @@ $(RES)/report.html: $(RES)/figures/index.json
 # ---- benchmarks -------------------------------------------------------------------------
 bench: $(STAMP)
 	$(PY) -m benchmarks.run --out results/bench
+
+# the paper profile's numerics and speed on the real-size AF3 (built from its config, nothing downloaded)
+GPU_CHECK_ARGS ?=
+gpu-check: $(STAMP)
+	$(PY) -m benchmarks.gpu_check --out results/bench $(GPU_CHECK_ARGS)
 
 clean-runs:
 	rm -rf runs/$(PROFILE)

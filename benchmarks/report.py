@@ -180,12 +180,15 @@ def main(argv=None) -> None:
     import json
     from pathlib import Path
 
+    from .gpu_report import kept_sections
+
     ap = argparse.ArgumentParser(prog="python -m benchmarks.report", description=main.__doc__)
     ap.add_argument("out", nargs="?", default="results/bench")
     out = Path(ap.parse_args(argv).out)
     grpo = json.loads((out / "grpo_step.json").read_text())
     calib = json.loads((out / "calibration_step.json").read_text())
-    (out / "summary.md").write_text(summary(grpo, calib))
+    old = (out / "summary.md").read_text() if (out / "summary.md").exists() else ""
+    (out / "summary.md").write_text(kept_sections(old, summary(grpo, calib)))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from . import calibration_step, flops, grpo_step, report
+from . import calibration_step, flops, gpu_report, grpo_step, report
 from .common import default_device, log, machine, model_specs
 
 FULL = {"grpo": {"tiny": dict(warmup=2, reps=7, max_new_tokens=32),
@@ -101,7 +101,9 @@ def main(argv=None) -> dict:
     grpo_json["bench_wall_s"] = calib_json["bench_wall_s"] = round(wall, 1)
     (out / "grpo_step.json").write_text(json.dumps(grpo_json, indent=1))
     (out / "calibration_step.json").write_text(json.dumps(calib_json, indent=1))
-    (out / "summary.md").write_text(report.summary(grpo_json, calib_json))
+    summary = out / "summary.md"
+    old = summary.read_text() if summary.exists() else ""
+    summary.write_text(gpu_report.kept_sections(old, report.summary(grpo_json, calib_json)))  # keeps gpu_check's
     log(f"done in {wall:.0f} s: {out}/grpo_step.json, calibration_step.json, summary.md")
     return {"grpo_step": grpo_json, "calibration_step": calib_json}
 
