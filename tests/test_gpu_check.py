@@ -1,12 +1,13 @@
 """``benchmarks.gpu_check --small``: the GPU check's code at toy sizes on the CPU (its four sections)."""
 from __future__ import annotations
 
+import doctest
 import json
 
 import pytest
 import torch
 
-from benchmarks import gpu_check, gpu_report
+from benchmarks import af3_build, gpu_check, gpu_report
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +63,9 @@ def test_without_cuda_the_full_check_refuses_in_one_line(tmp_path, monkeypatch):
     with pytest.raises(SystemExit, match="no CUDA device"):
         gpu_check.main(["--out", str(tmp_path)])
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("module", [gpu_report, af3_build])
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
