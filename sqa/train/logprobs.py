@@ -120,6 +120,13 @@ def sequence_logprobs(
     return torch.gather(F.log_softmax(logits, dim=-1), 2, completion_ids.unsqueeze(-1)).squeeze(-1)
 
 
+def _draw(logits: torch.Tensor, temperature: float, done: torch.Tensor, pad_token_id: int) -> torch.Tensor:
+    """One token per row from the temperature-scaled distribution; finished rows get ``pad_token_id``."""
+    probs = torch.softmax(logits.float() / max(temperature, 1e-5), dim=-1)
+    token = torch.multinomial(probs, 1).squeeze(1)
+    return torch.where(done, torch.full_like(token, pad_token_id), token)
+
+
 @torch.no_grad()
 def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int,
                          max_new_tokens: int, eos_token_ids: list[int], pad_token_id: int,
@@ -140,9 +147,7 @@ def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.
     done = torch.zeros(logits.shape[0], dtype=torch.bool, device=logits.device)
     tokens = []
     for _ in range(max_new_tokens):
-        probs = torch.softmax(logits.float() / max(temperature, 1e-5), dim=-1)
-        token = torch.multinomial(probs, 1).squeeze(1)
-        token = torch.where(done, torch.full_like(token, pad_token_id), token)
+        token = _draw(logits, temperature, done, pad_token_id)
         tokens.append(token)
         done |= torch.isin(token, eos)
         if bool(done.all()):
@@ -194,9 +199,7 @@ def sample_static(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor,
     done = torch.zeros(n, dtype=torch.bool, device=logits.device)
     tokens = []
     for t in range(max_new_tokens):
-        probs = torch.softmax(logits.float() / max(temperature, 1e-5), dim=-1)
-        token = torch.multinomial(probs, 1).squeeze(1)
-        token = torch.where(done, torch.full_like(token, pad_token_id), token)
+        token = _draw(logits, temperature, done, pad_token_id)
         tokens.append(token)
         done |= torch.isin(token, eos)
         if bool(done.all()) or t + 1 == max_new_tokens:
