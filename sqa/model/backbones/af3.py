@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .base import Backbone
+from .base import Backbone, tiny_text_config
 
 AF3_CHAT_TEMPLATE = (
     "{%- for message in messages -%}"
@@ -47,15 +47,14 @@ class AudioFlamingo3(Backbone):
 
     def build_tiny(self, tokenizer, feature_extractor, sizes: dict, frames: int):
         from transformers import (AudioFlamingo3Config, AudioFlamingo3EncoderConfig,
-                                  AudioFlamingo3ForConditionalGeneration, AudioFlamingo3Processor, Qwen2Config)
+                                  AudioFlamingo3ForConditionalGeneration, AudioFlamingo3Processor)
 
         window = feature_extractor.chunk_length
         processor = AudioFlamingo3Processor(feature_extractor, tokenizer, chat_template=AF3_CHAT_TEMPLATE,
                                             audio_token=self.audio_token,
                                             max_audio_len=max(TINY_MAX_AUDIO_SECONDS, window))
         audio_cfg = AudioFlamingo3EncoderConfig(max_source_positions=frames // 2, **sizes["audio"])
-        text_cfg = Qwen2Config(vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id,
-                               pad_token_id=tokenizer.pad_token_id, bos_token_id=None, **sizes["text"])
+        text_cfg = tiny_text_config(tokenizer, sizes)
         config = AudioFlamingo3Config(audio_config=audio_cfg, text_config=text_cfg,
                                       audio_token_id=tokenizer.convert_tokens_to_ids(self.audio_token))
         return AudioFlamingo3ForConditionalGeneration(config), processor

@@ -84,3 +84,11 @@ class Backbone:
     def build_tiny(self, tokenizer, feature_extractor, sizes: dict, frames: int):
         """``(model, processor)`` of this architecture at the tiny sizes (random init), for CPU tests."""
         raise NotImplementedError
+
+
+def tiny_text_config(tokenizer, sizes: dict):
+    """The tiny Qwen2 language model both registered backbones build on, sized by ``sizes["text"]``."""
+    from transformers import Qwen2Config
+
+    return Qwen2Config(vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id,
+                       pad_token_id=tokenizer.pad_token_id, bos_token_id=None, **sizes["text"])

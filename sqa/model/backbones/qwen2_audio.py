@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import Backbone
+from .base import Backbone, tiny_text_config
 
 
 class Qwen2Audio(Backbone):
@@ -31,12 +31,11 @@ class Qwen2Audio(Backbone):
 
     def build_tiny(self, tokenizer, feature_extractor, sizes: dict, frames: int):
         from transformers import (Qwen2AudioConfig, Qwen2AudioEncoderConfig, Qwen2AudioForConditionalGeneration,
-                                  Qwen2AudioProcessor, Qwen2Config)
+                                  Qwen2AudioProcessor)
 
         processor = Qwen2AudioProcessor(feature_extractor, tokenizer)  # its own (Qwen2-Audio-Instruct) template
         audio_cfg = Qwen2AudioEncoderConfig(max_source_positions=frames // 2, **sizes["audio"])
-        text_cfg = Qwen2Config(vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id,
-                               pad_token_id=tokenizer.pad_token_id, bos_token_id=None, **sizes["text"])
+        text_cfg = tiny_text_config(tokenizer, sizes)
         config = Qwen2AudioConfig(audio_config=audio_cfg, text_config=text_cfg,
                                   audio_token_index=tokenizer.convert_tokens_to_ids(self.audio_token))
         return Qwen2AudioForConditionalGeneration(config), processor
