@@ -196,11 +196,11 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
     audios = clips(np.random.default_rng(1), plan.decode_batch)
     batch = prompt_batch(ctx["processor"], audios, [REASONING_PROMPT] * len(audios))
 
-    def run(n: int) -> float:
-        return timed(lambda: generate_ids(model, ctx["processor"], batch, max_new_tokens=n, min_new_tokens=n),
-                     device)[1]
+    def run(n: int, reps: int = 3) -> float:  # median of reps: one timing of a short run can beat a shorter one
+        return median([timed(lambda: generate_ids(model, ctx["processor"], batch, max_new_tokens=n,
+                                                  min_new_tokens=n), device)[1] for _ in range(reps)])
 
-    run(2)  # warm-up
+    run(1, reps=1), run(plan.decode_tokens, reps=1)  # warm-up: both lengths once, before timing either
     first, whole = run(1), run(plan.decode_tokens)
     ms = (whole - first) / (plan.decode_tokens - 1) * 1e3
     bw = memory_bandwidth(device, plan.bandwidth_bytes)
