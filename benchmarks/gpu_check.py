@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from transformers import LogitsProcessor, LogitsProcessorList
 
 from . import af3_build, gpu_report
 from .common import clips, default_device, log, machine, median, synchronize, timed
@@ -186,6 +187,22 @@ def part_grpo(ctx: dict, plan: Plan) -> dict:
     return res
 
 
+class StepClock(LogitsProcessor):
+    """A logits processor that changes nothing and stamps the time of each decoding step.
+
+    ``generate`` calls it once per new token, after that step's forward pass, so consecutive stamps are
+    one decoding step apart (the GPU is synchronised first; the first stamp closes the prefill).
+    """
+
+    def __init__(self, device):
+        self.device, self.start, self.stamps = device, 0.0, []
+
+    def __call__(self, input_ids, scores):
+        synchronize(self.device)
+        self.stamps.append(time.perf_counter())
+        return scores
+
+
 def part_decode(ctx: dict, plan: Plan) -> dict:
     """ms per token of greedy ``generate`` at batch 16 (no LoRA) against the weight-streaming floor."""
     from sqa.model import generate_ids, prompt_batch
@@ -196,13 +213,24 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
     audios = clips(np.random.default_rng(1), plan.decode_batch)
     batch = prompt_batch(ctx["processor"], audios, [REASONING_PROMPT] * len(audios))
 
-    def run(n: int, reps: int = 3) -> float:  # median of reps: one timing of a short run can beat a shorter one
-        return median([timed(lambda: generate_ids(model, ctx["processor"], batch, max_new_tokens=n,
-                                                  min_new_tokens=n), device)[1] for _ in range(reps)])
+    def run(reps: int) -> tuple[list[float], list[float]]:
+        """Per run: seconds to the first token; and the seconds of every later decoding step."""
+        firsts, steps = [], []
+        for _ in range(reps):
+            clock = StepClock(device)
+            synchronize(device)
+            clock.start = time.perf_counter()
+            generate_ids(model, ctx["processor"], batch, max_new_tokens=plan.decode_tokens,
+                         min_new_tokens=plan.decode_tokens, logits_processor=LogitsProcessorList([clock]))
+            firsts.append(clock.stamps[0] - clock.start)
+            steps += np.diff(clock.stamps).tolist()
+        return firsts, steps
 
-    run(1, reps=1), run(plan.decode_tokens, reps=1)  # warm-up: both lengths once, before timing either
-    first, whole = run(1), run(plan.decode_tokens)
-    ms = (whole - first) / (plan.decode_tokens - 1) * 1e3
+    run(reps=1)  # warm-up
+    firsts, steps = run(reps=3)
+    # each step timed on its own (a clock between decoding steps), not as the difference of two whole
+    # generate calls: under a loaded CPU that difference was noise and could come out negative
+    first, ms = median(firsts), median(steps) * 1e3
     bw = memory_bandwidth(device, plan.bandwidth_bytes)
     lm_bytes = af3_build.parameter_bytes(model, skip=("audio_tower", "multi_modal_projector"))
     all_bytes = af3_build.parameter_bytes(model)
