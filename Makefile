@@ -96,20 +96,33 @@ $(SRES)/calibration_frozen/metrics.json: notebooks/02_calibration.ipynb $(RES)/d
 	@mkdir -p $(SNBOUT)
 	$(PM) -p train_audio_encoder False $< $(SNBOUT)/02_calibration_frozen.ipynb
 
-$(SRES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(SRES)/calibration/metrics.json
+# the SFT warm-up every GRPO run starts from, a stage of its own: the GRPO notebooks and the text-only run start
+# together once it is trained (in tiny it is sft_from_calibration, so QualiSpeech-FT (learned encoder) is evaluated here)
+STAGE_STAMP = runs/$(PROFILE)$(SEED_SUFFIX)/.stage_$(1)
+$(SRES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(call STAGE_STAMP,warmup)
 	$(PM) -p rewards $* $< $(SNBOUT)/03_grpo_$*.ipynb
 
-# the first GRPO run builds the shared warm-up stage; the others reuse it (safe under make -j)
-$(foreach r,$(filter-out acc_sem,$(GRPO_RUNS)),$(SRES)/grpo_$(r)/metrics.json): $(SRES)/grpo_acc_sem/metrics.json
-
-# stages only notebook 04 needs, trained beside the GRPO notebooks under make -j (each after what it starts from)
-ABLATION_STAGES := sft_from_base sft_from_calibration_frozen grpo_acc_sem_text_only
-STAGE_STAMP = runs/$(PROFILE)$(SEED_SUFFIX)/.stage_$(1)
+# stages (and the evaluation of the systems built on them) that only notebook 04 needs, run beside the GRPO
+# notebooks under make -j, each after what it starts from; notebook 04 then reads every system from its cache
+ABLATION_STAGES := sft_from_base sft_from_calibration sft_from_calibration_frozen grpo_acc_sem_text_only \
+	calibration grpo_acc_sem grpo_llm_judge
+EVALUATE_sft_from_base := qualispeech_ft_no_calibration
+EVALUATE_sft_from_calibration := qualispeech_ft_learned_encoder
+EVALUATE_sft_from_calibration_frozen := qualispeech_ft
+EVALUATE_grpo_acc_sem_text_only := acc_sem_grpo_trained_text_only
+EVALUATE_calibration := calibration_only
+EVALUATE_grpo_acc_sem := acc_sem_dim_wise_grpo_audio_withheld
+EVALUATE_grpo_llm_judge := llm_judge_dim_wise_grpo_audio_withheld
+$(call STAGE_STAMP,warmup): $(SRES)/calibration/metrics.json
 $(call STAGE_STAMP,sft_from_base): $(RES)/data/summary.json $(PREPARED)
+$(call STAGE_STAMP,sft_from_calibration): $(call STAGE_STAMP,warmup)
 $(call STAGE_STAMP,sft_from_calibration_frozen): $(SRES)/calibration_frozen/metrics.json
-$(call STAGE_STAMP,grpo_acc_sem_text_only): $(SRES)/grpo_acc_sem/metrics.json
+$(call STAGE_STAMP,grpo_acc_sem_text_only): $(call STAGE_STAMP,warmup)
+$(call STAGE_STAMP,calibration): $(SRES)/calibration/metrics.json
+$(call STAGE_STAMP,grpo_acc_sem): $(SRES)/grpo_acc_sem/metrics.json
+$(call STAGE_STAMP,grpo_llm_judge): $(SRES)/grpo_llm_judge/metrics.json
 runs/$(PROFILE)$(SEED_SUFFIX)/.stage_%:
-	$(PY) -m sqa train $* --profile $(PROFILE) $(DATA_OPT) --no-check
+	$(PY) -m sqa train $* --profile $(PROFILE) $(DATA_OPT) --no-check $(foreach s,$(EVALUATE_$*),--evaluate $(s))
 	@touch $@
 
 $(SRES)/tables/table1.csv: notebooks/04_ablations.ipynb $(SRES)/calibration_frozen/metrics.json \

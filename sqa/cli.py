@@ -87,8 +87,14 @@ def _train(args) -> int:
         path = build_stage(profile, args.stage)
         if distributed.is_main():
             print(path)
-    except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        for name in args.evaluate:  # the systems of this stage, evaluated now (cached for notebook 04)
+            from .pipeline import evaluate_system, get_system
+
+            metrics = evaluate_system(profile, get_system(name), progress=True)
+            if distributed.is_main():
+                print(f"{metrics['system']}: avg PCC {metrics.get('avg_pcc')}, MOS PCC {metrics.get('mos_pcc')}")
+    except (ValueError, KeyError) as e:
+        print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2
     return 0
 
@@ -127,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     prep.set_defaults(func=_prepare)
     train = sub.add_parser("train", help="train (or find cached) one stage under runs/<profile>/, e.g. sft_from_base")
     train.add_argument("stage", help="calibration, calibration_frozen, sft_from_{base,calibration,calibration_frozen}, "
-                                     "grpo_<rewards>[_text_only]")
+                                     "warmup, grpo_<rewards>[_text_only]")
+    train.add_argument("--evaluate", action="append", default=[], metavar="SYSTEM",
+                       help="then evaluate this system of sqa.pipeline.SYSTEMS on the test split (name or slug; "
+                            "cached under results/<profile>/systems/); repeatable")
     train.add_argument("--profile", default="tiny")
     train.add_argument("--data-dir", default=None)
     train.add_argument("--no-check", action="store_true", help="skip the preflight checklist")

@@ -110,7 +110,7 @@ def grpo_run_name(rewards: str | list[str], audio_mode: str = "audio") -> str:
 
 
 STAGE_NAMES = ("calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration",
-               "sft_from_calibration_frozen", "grpo_<rewards>", "grpo_<rewards>_text_only")
+               "sft_from_calibration_frozen", "warmup", "grpo_<rewards>", "grpo_<rewards>_text_only")
 """What :func:`build_stage` (and ``python -m sqa train``) accepts: the dir names under ``runs/<profile>/``."""
 
 
@@ -118,18 +118,21 @@ def build_stage(profile: Profile, name: str, progress: bool = True) -> Path:
     """Build (or find cached) the stage named like its dir under ``runs/<profile>/``; returns its model dir.
 
     Lets ``make -j2 reproduce`` train independent stages side by side before the notebooks that need them.
+    ``warmup`` is the SFT warm-up every GRPO run starts from (:func:`warmup_stage`).
 
     >>> from sqa.profiles import get_profile
     >>> build_stage(get_profile("smoke"), "sft_from_nowhere")
     Traceback (most recent call last):
     ...
     ValueError: unknown stage 'sft_from_nowhere'; expected one of calibration, calibration_frozen, sft_from_base, \
-sft_from_calibration, sft_from_calibration_frozen, grpo_<rewards>, grpo_<rewards>_text_only
+sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_<rewards>_text_only
     """
     if name in ("calibration", "calibration_frozen"):
         return calibration_stage(profile, learned=name == "calibration")
     if name.startswith("sft_from_") and name.removeprefix("sft_from_") in SFT_INITS:
         return sft_stage(profile, name.removeprefix("sft_from_"))
+    if name == "warmup":  # what every GRPO run starts from (sft_from_calibration unless grpo_warmup_steps is set)
+        return warmup_stage(profile)
     if name.startswith("grpo_") and len(name) > len("grpo_"):
         audio_mode = "text_only" if name.endswith("_text_only") else "audio"
         rewards = parse_reward_names(name.removeprefix("grpo_").removesuffix("_text_only"))

@@ -85,6 +85,8 @@ def test_build_stage_by_run_dir_name(profile):
         with pytest.raises(ValueError, match=message):
             build_stage(profile, bad)
     assert not (profile.run_dir / "sft_from_calibration").exists()  # the bad GRPO name trained nothing
+    # the warm-up of every GRPO run: sft_from_calibration when the profile sets no grpo_warmup_steps
+    assert build_stage(profile, "warmup") == profile.run_dir / "sft_from_calibration" / "model"
 
 
 def test_cli_train_prints_the_model_dir_and_rejects_unknown_stages(profile, capsys):
@@ -94,3 +96,20 @@ def test_cli_train_prints_the_model_dir_and_rejects_unknown_stages(profile, caps
     assert capsys.readouterr().out.strip().endswith("sft_from_base/model")
     assert main(["train", "sft_from_everywhere", "--profile", "smoke"]) == 2
     assert "unknown stage 'sft_from_everywhere'" in capsys.readouterr().err
+
+
+def test_cli_train_evaluates_the_systems_of_its_stage(profile, capsys, tmp_path, monkeypatch):
+    import json
+
+    from sqa import pipeline
+    from sqa.cli import main
+
+    monkeypatch.setattr(pipeline, "repo_root", lambda: tmp_path)  # results/ under tmp, not the repo's
+    args = ["train", "sft_from_base", "--profile", "smoke", "--data-dir", profile.data_dir, "--no-check"]
+    assert main(args + ["--evaluate", "nope"]) == 2
+    assert "unknown system 'nope'" in capsys.readouterr().err
+    assert main(args + ["--evaluate", "qualispeech_ft_no_calibration"]) == 0
+    assert "QualiSpeech-FT (no calibration): avg PCC" in capsys.readouterr().out
+    cached = json.loads((tmp_path / "results" / "smoke" / "systems" / "qualispeech_ft_no_calibration"
+                         / "metrics.json").read_text())
+    assert cached["system"] == "QualiSpeech-FT (no calibration)" and cached["n"] == 2
