@@ -21,7 +21,7 @@ RES      := results/$(PROFILE)
 NBOUT    := $(RES)/notebooks
 DATA_ARG := $(if $(DATA_DIR),-p data_dir $(DATA_DIR),)
 PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p profile $(PROFILE) $(DATA_ARG)
-GRPO_RUNS := acc_sem llm_judge unified iou signal
+GRPO_RUNS := unified llm_judge acc_sem iou signal  # longest first (make -j starts them in this order)
 # Parallelism chosen here, so plain `make reproduce` uses the machine: JOBS notebooks/stages at a time
 # (the GPU profile one at a time), each with THREADS torch threads. A -j on the command line wins.
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
