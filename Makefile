@@ -114,9 +114,12 @@ EVALUATE_calibration := calibration_only
 EVALUATE_grpo_acc_sem := acc_sem_dim_wise_grpo_audio_withheld
 EVALUATE_grpo_llm_judge := llm_judge_dim_wise_grpo_audio_withheld
 $(call STAGE_STAMP,warmup): $(SRES)/calibration/metrics.json
-$(call STAGE_STAMP,sft_from_base): $(RES)/data/summary.json $(PREPARED)
+# the two ablation SFTs run one after the other, after the frozen calibration (order-only: `|`), so under make -j2
+# the second slot is busy with them while the first runs the critical path calibration -> warm-up -> GRPO
+# (left free, make handed the slot the calibration freed to an ablation SFT and the warm-up waited)
+$(call STAGE_STAMP,sft_from_base): $(RES)/data/summary.json $(PREPARED) | $(SRES)/calibration_frozen/metrics.json
 $(call STAGE_STAMP,sft_from_calibration): $(call STAGE_STAMP,warmup)
-$(call STAGE_STAMP,sft_from_calibration_frozen): $(SRES)/calibration_frozen/metrics.json
+$(call STAGE_STAMP,sft_from_calibration_frozen): $(SRES)/calibration_frozen/metrics.json | $(call STAGE_STAMP,sft_from_base)
 $(call STAGE_STAMP,grpo_acc_sem_text_only): $(call STAGE_STAMP,warmup)
 $(call STAGE_STAMP,calibration): $(SRES)/calibration/metrics.json
 $(call STAGE_STAMP,grpo_acc_sem): $(SRES)/grpo_acc_sem/metrics.json

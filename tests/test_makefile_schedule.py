@@ -41,3 +41,16 @@ def test_grpo_runs_start_from_the_warmup_stage_not_from_another_run():
                          flags=re.M)
     stages = _variables(db, "ABLATION_STAGES")["ABLATION_STAGES"].split()
     assert set(_variables(db, "EVALUATE_")) == {f"EVALUATE_{s}" for s in stages}
+
+
+def test_the_ablation_sfts_queue_behind_the_frozen_calibration_not_beside_the_warmup():
+    """With two slots, the frozen calibration and the two ablation SFTs share one, one after the other;
+    nothing else is ready when the calibration ends, so the warm-up (the critical path) starts at once."""
+    db = _database()
+
+    def order_only(target: str) -> str:
+        rule = re.search(rf"^{re.escape(target)}: [^|\n]*\|(.*)$", db, flags=re.M)
+        return rule.group(1) if rule else ""
+
+    assert "results/tiny/calibration_frozen/metrics.json" in order_only("runs/tiny/.stage_sft_from_base")
+    assert "runs/tiny/.stage_sft_from_base" in order_only("runs/tiny/.stage_sft_from_calibration_frozen")
