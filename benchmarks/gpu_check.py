@@ -23,6 +23,7 @@ section of ``DIR/summary.md`` at the end:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import shutil
@@ -59,12 +60,13 @@ class Plan:
     pipeline_layers: tuple[int, int] = (2, 2)
     bandwidth_bytes: int = 4 << 30
     pipeline_overrides: tuple = ()  # profile fields over paper_smoke's (--small: one step per stage)
+    small: bool = False  # toy sizes on a CPU: the H200 targets are not judged
 
 
 FULL = Plan(af3_build.REAL)
 SMALL = Plan(af3_build.SMALL, calib_batch=1, calib_reps=1, grpo_batch=1, grpo_new_tokens=4, grpo_reps=1,
              grpo_warmup=0, decode_batch=4, decode_tokens=8, bandwidth_bytes=64 << 20,
-             pipeline_overrides=(("calib_steps", 1), ("n_train", 4), ("sft_batch_size", 1)))
+             pipeline_overrides=(("calib_steps", 1), ("n_train", 4), ("sft_batch_size", 1)), small=True)
 LORA_RANK, LORA_ALPHA, CALIB_LR, ENCODER_STEPS = 64, 128, 1.5e-5, 3
 """The paper's Table 2 settings the parts use (``sqa/configs/paper.yaml``)."""
 
@@ -182,9 +184,37 @@ def part_grpo(ctx: dict, plan: Plan) -> dict:
                        reps=plan.grpo_reps)
     res["peak_memory_gib"] = peak_gib(device)
     res["generation_share_sqa"] = round(res["time_split_sqa"]["t_generate"] / res["sqa_s"], 3)
+    res["static_cache"] = static_grpo_steps(model, ref_model, processor, optimizer, cfg, plan)
     del model, ref_model, optimizer
     release(device)
     return res
+
+
+GRPO_TARGET_S, DECODE_TARGET_MS = 3.0, 10.0
+"""Targets of the static KV cache on one H200 (GRPO step at 128 new tokens; ms per token at batch 16)."""
+
+
+def static_grpo_steps(model, ref_model, processor, optimizer, cfg, plan: Plan) -> dict:
+    """sqa's GRPO step with ``decode_cache="static"`` (rollouts on a pre-allocated cache, compiled on CUDA):
+    the first steps compile, the median of the rest is the figure."""
+    from sqa.train.grpo import grpo_step
+
+    from .grpo_step import length_reward, make_batch
+
+    static = dataclasses.replace(cfg, decode_cache="static")
+    rng, times, split = np.random.default_rng(cfg.seed + 7), [], []
+    for i in range(plan.grpo_warmup + 1 + plan.grpo_reps):  # one more warm-up: the compilation
+        batch = make_batch(rng, cfg.batch_size)
+        torch.manual_seed(cfg.seed + 2000 + i)
+        out, secs = timed(lambda: grpo_step(model, ref_model, processor, optimizer, batch, static,
+                                            [length_reward], [1.0]), cfg.device)
+        if i > plan.grpo_warmup:
+            times.append(secs)
+            split.append(out["t_generate"])
+        log(f"grpo static cache step {i + 1}: {secs:.2f} s")
+    step_s = median(times)
+    return {"sqa_s": round(step_s, 4), "t_generate": round(median(split), 4), "steps_s": [round(t, 4) for t in times],
+            "target_s": GRPO_TARGET_S, "meets_target": None if plan.small else bool(step_s <= GRPO_TARGET_S)}
 
 
 class StepClock(LogitsProcessor):
@@ -213,24 +243,30 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
     audios = clips(np.random.default_rng(1), plan.decode_batch)
     batch = prompt_batch(ctx["processor"], audios, [REASONING_PROMPT] * len(audios))
 
-    def run(reps: int) -> tuple[list[float], list[float]]:
-        """Per run: seconds to the first token; and the seconds of every later decoding step."""
+    def run(reps: int, cache: str) -> tuple[list[float], list[float], torch.Tensor]:
+        """Per run: seconds to the first token; the seconds of every later decoding step; the tokens."""
         firsts, steps = [], []
         for _ in range(reps):
             clock = StepClock(device)
             synchronize(device)
             clock.start = time.perf_counter()
-            generate_ids(model, ctx["processor"], batch, max_new_tokens=plan.decode_tokens,
-                         min_new_tokens=plan.decode_tokens, logits_processor=LogitsProcessorList([clock]))
+            ids = generate_ids(model, ctx["processor"], batch, max_new_tokens=plan.decode_tokens,
+                               min_new_tokens=plan.decode_tokens, decode_cache=cache,
+                               logits_processor=LogitsProcessorList([clock]))
             firsts.append(clock.stamps[0] - clock.start)
             steps += np.diff(clock.stamps).tolist()
-        return firsts, steps
+        return firsts, steps, ids
 
-    run(reps=1)  # warm-up
-    firsts, steps = run(reps=3)
     # each step timed on its own (a clock between decoding steps), not as the difference of two whole
     # generate calls: under a loaded CPU that difference was noise and could come out negative
-    first, ms = median(firsts), median(steps) * 1e3
+    caches = {}
+    for cache in ("dynamic", "static"):
+        run(1, cache)  # warm-up (static: the compilation on CUDA)
+        firsts, steps, ids = run(3, cache)
+        caches[cache] = {"prefill_s": round(median(firsts), 4), "ms_per_token": round(median(steps) * 1e3, 3),
+                         "tokens": ids}
+    same = bool(torch.equal(caches["dynamic"].pop("tokens").cpu(), caches["static"].pop("tokens").cpu()))
+    first, ms = caches["dynamic"]["prefill_s"], caches["dynamic"]["ms_per_token"]
     bw = memory_bandwidth(device, plan.bandwidth_bytes)
     lm_bytes = af3_build.parameter_bytes(model, skip=("audio_tower", "multi_modal_projector"))
     all_bytes = af3_build.parameter_bytes(model)
@@ -241,6 +277,9 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
            "floor_ms_all_weights": round(all_bytes / bw["bytes_per_s"] * 1e3, 3),
            "prompt_tokens": int(batch["attention_mask"].sum(1).float().mean())}
     out["times_floor"] = round(ms / out["floor_ms_decoder_weights"], 2)
+    out["static_cache"] = {**caches["static"], "greedy_tokens_equal_dynamic": same, "target_ms": DECODE_TARGET_MS,
+                           "meets_target": None if plan.small else bool(caches["static"]["ms_per_token"] <= DECODE_TARGET_MS),
+                           "times_floor": round(caches["static"]["ms_per_token"] / out["floor_ms_decoder_weights"], 2)}
     del model
     release(device)
     return out

@@ -55,6 +55,10 @@ def _rows(result: dict) -> list[tuple[str, str, str]]:
                  ("GRPO: generation s (share of the sqa step)", f"{_f(g['time_split_sqa']['t_generate'])} ({_pct(g['generation_share_sqa'])})", f"{r['t_generate']} ({_pct(r['generation_share_sqa'])})"),
                  ("GRPO: max abs loss diff / relative grad diff, shared vs naive", f"{_f(g['loss_check']['max_abs_loss_diff'])} / {_f(g['loss_check']['rel_grad_diff'])}", f"{r['max_abs_loss_diff']} / -"),
                  ("GRPO: peak memory, GiB", _f(g.get("peak_memory_gib")), "70.4 (both paths)")]
+        st = g.get("static_cache")
+        if st:
+            rows.append((f"GRPO: sqa step with the static KV cache, s (target <= {st['target_s']:g} on an H200)",
+                         f"{_f(st['sqa_s'])} (generation {_f(st['t_generate'])})", "-"))
     d = result.get("decode", {})
     if d and "error" not in d:
         r = ref["decode"]
@@ -62,6 +66,12 @@ def _rows(result: dict) -> list[tuple[str, str, str]]:
                  ("decode floor: all weights / measured bandwidth, ms", _f(d["floor_ms_all_weights"]), _f(r["floor_ms_all_weights"])),
                  ("decode floor: decoder weights only, ms", _f(d["floor_ms_decoder_weights"]), "-"),
                  ("measured memory bandwidth, TB/s", _f(d["hbm_bytes_per_s"] / 1e12), "4.3")]
+        st = d.get("static_cache")
+        if st:
+            rows.append((f"decode with the static KV cache: ms per token (target <= {st['target_ms']:g} on an H200; "
+                         "greedy tokens equal the dynamic cache's)",
+                         f"{_f(st['ms_per_token'])} ({'equal' if st['greedy_tokens_equal_dynamic'] else 'NOT equal'})",
+                         "11.0 (LM alone)"))
     return rows
 
 

@@ -39,6 +39,11 @@ def test_small_run_writes_the_four_sections(small):
     dec = d["decode"]
     assert dec["ms_per_token"] > 0 and dec["floor_ms_decoder_weights"] > 0 and dec["hbm_bytes_per_s"] > 0
     assert dec["decoder_weight_bytes"] < dec["all_weight_bytes"]
+    st = dec["static_cache"]  # the static KV cache: its own timing, and greedy tokens equal the dynamic cache's
+    assert st["ms_per_token"] > 0 and st["greedy_tokens_equal_dynamic"] is True and st["target_ms"] == 10.0
+    assert st["meets_target"] is None  # toy sizes on a CPU judge no H200 target
+    gs = g["static_cache"]
+    assert gs["sqa_s"] > 0 and gs["t_generate"] > 0 and len(gs["steps_s"]) == 1 and gs["target_s"] == 3.0
     p = d["pipeline"]
     assert list(p["stages"]) == ["data", "calibration", "sft", "grpo", "evaluation", "assess"]
     assert all(s["wall_s"] > 0 for s in p["stages"].values())
