@@ -85,6 +85,16 @@ def test_the_report_lists_each_provenance_and_warns_when_mixed(smoke, tmp_path):
     seeds = write(tmp_path / "seeds", {"a": {}, "seed1/a": {"seed": 1}})  # make reproduce SEEDS="0 1"
     assert "Results of 2 training seeds (0, 1); everything else that produced them is the same." in seeds
     assert "Warning" not in seeds
+    base = provenance(smoke)["base_model"]
+    seeded = {"seed": 1, "base_model": {**base, "seed": 1, "hash": "another init"}}  # the tiny model from seed 1
+    text = write(tmp_path / "seeded", {"a": {"base_model": {**base, "seed": 0}}, "seed1/a": seeded})
+    assert "Results of 2 training seeds (0, 1)" in text and "initialised from each seed" in text
+    assert "Warning" not in text
+    text = write(tmp_path / "commits", {"a": {"base_model": {**base, "seed": 0}}, "seed1/a": {**seeded, "commit": "x"}})
+    assert "(differing: commit)" in text  # the seed explains the base model, not the commit
+    fixed = {"seed": 1, "base_model": {**base, "seed": 0, "hash": "another model"}}  # a base model not from the seed
+    assert "(differing: base_model)" in write(tmp_path / "models", {"a": {"base_model": {**base, "seed": 0}},
+                                                                     "seed1/a": fixed})
 
 
 def test_interval_tables_name_the_provenance_of_each_systems_seeds(tmp_path):
