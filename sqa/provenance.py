@@ -23,7 +23,7 @@ import platform
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
 """Packages whose versions are recorded (and listed by ``python -m sqa check``)."""
@@ -196,6 +196,24 @@ def provenance_differences(records: Iterable[dict | None]) -> dict[str, list]:
         if len(values) > 1:
             out[key] = [json.loads(v) if isinstance(json.loads(v), str) else v for v in sorted(values)]
     return out
+
+
+def beyond_training_seed(records: Sequence[dict | None]) -> list[str]:
+    """The fields of :func:`provenance_differences` that the training seed does not explain: every field but
+    ``seed``, and ``base_model`` too unless each record's base model was built from its own seed (the tiny
+    model's random init differs with the seed by design).
+
+    >>> tiny = lambda seed, **kw: {"seed": seed, "base_model": {"id": "tiny", "seed": seed, "hash": f"h{seed}"}, **kw}
+    >>> beyond_training_seed([tiny(0), tiny(1)])
+    []
+    >>> beyond_training_seed([tiny(0, commit="a"), tiny(1, commit="b")])
+    ['commit']
+    >>> beyond_training_seed([{"seed": 0, "base_model": {"id": "x"}}, {"seed": 1, "base_model": {"id": "y"}}])
+    ['base_model']
+    """
+    diff = provenance_differences(records)
+    seeded = "seed" in diff and all(r and (r.get("base_model") or {}).get("seed") == r.get("seed") for r in records)
+    return [k for k in diff if k != "seed" and not (k == "base_model" and seeded)]
 
 
 def describe(record: dict | None) -> str:

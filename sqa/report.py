@@ -243,17 +243,14 @@ def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Pa
 def provenance_section(results: Path) -> str:
     """What produced the results (:mod:`sqa.provenance`): each distinct record found in ``metrics.json`` files,
     with the files it produced, and a visible warning when there is more than one."""
-    from .provenance import collect, describe, provenance_differences
+    from .provenance import beyond_training_seed, collect, describe, provenance_differences
 
     found = collect(results)
     if not found:
         return "<p>No metrics.json with a provenance record yet.</p>"
     warn = ""
     records = [e["record"] for e in found.values()]
-    diff = provenance_differences(records)
-    # a base model built from the training seed (the tiny model's random init) differs with the seed by design
-    seeded_base = all(r and (r.get("base_model") or {}).get("seed") == r.get("seed") for r in records)
-    other = [k for k in diff if k != "seed" and not (k == "base_model" and "seed" in diff and seeded_base)]
+    diff, other = provenance_differences(records), beyond_training_seed(records)
     if len(found) > 1 and not other:
         warn = (f"<p>Results of {len(found)} training seeds ({html.escape(', '.join(map(str, diff['seed'])))}); "
                 f"everything else that produced them is the same"
