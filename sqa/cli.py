@@ -62,7 +62,7 @@ def _check(args) -> int:
 def _train(args) -> int:
     """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir, after the preflight
     checklist (on stderr; ``--no-check`` skips it)."""
-    from .pipeline import build_stage, parse_reward_names
+    from .pipeline import build_stage, evaluate_system, get_system, parse_reward_names
     from .preflight import preflight
     from .profiles import get_profile
     from .sources import rewards_need_judge
@@ -88,8 +88,6 @@ def _train(args) -> int:
         if distributed.is_main():
             print(path)
         for name in args.evaluate:  # the systems of this stage, evaluated now (cached for notebook 04)
-            from .pipeline import evaluate_system, get_system
-
             metrics = evaluate_system(profile, get_system(name), progress=True)
             if distributed.is_main():
                 print(f"{metrics['system']}: avg PCC {metrics.get('avg_pcc')}, MOS PCC {metrics.get('mos_pcc')}")
