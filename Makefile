@@ -104,10 +104,8 @@ $(SRES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(call STAGE_STAMP,warmup)
 
 # stages (and the evaluation of the systems built on them) that only notebook 04 needs, run beside the GRPO
 # notebooks under make -j, each after what it starts from; notebook 04 then reads every system from its cache
-# (training stages first, then the evaluation-only ones, so under make -j the short evaluations fill the last
-# minutes beside the text-only GRPO run instead of queueing it behind them with a slot left idle)
-ABLATION_STAGES := sft_from_base sft_from_calibration_frozen grpo_acc_sem_text_only \
-	sft_from_calibration calibration grpo_acc_sem grpo_llm_judge
+ABLATION_STAGES := sft_from_base sft_from_calibration sft_from_calibration_frozen grpo_acc_sem_text_only \
+	calibration grpo_acc_sem grpo_llm_judge
 EVALUATE_sft_from_base := qualispeech_ft_no_calibration
 EVALUATE_sft_from_calibration := qualispeech_ft_learned_encoder
 EVALUATE_sft_from_calibration_frozen := qualispeech_ft

@@ -54,15 +54,3 @@ def test_the_ablation_sfts_queue_behind_the_frozen_calibration_not_beside_the_wa
 
     assert "results/tiny/calibration_frozen/metrics.json" in order_only("runs/tiny/.stage_sft_from_base")
     assert "runs/tiny/.stage_sft_from_base" in order_only("runs/tiny/.stage_sft_from_calibration_frozen")
-
-
-def test_the_evaluation_only_stages_are_queued_after_the_last_training_stage():
-    """make -j starts jobs in the order of a serial run: the text-only GRPO run (minutes of training) must come
-    before the stages that only evaluate a system trained elsewhere (seconds each), which then fill the other
-    slot while it trains; queued behind them, it ran alone for its last 3.6 minutes with a core idle."""
-    dry = subprocess.run(["make", "-nB", "-j1", "-C", str(ROOT), "results/tiny/tables/table1.csv", "PROFILE=tiny"],
-                         capture_output=True, text=True, check=True).stdout
-    starts = {m.group(1): m.start() for m in re.finditer(r"-m sqa train (\S+) --profile tiny", dry)}
-    evaluation_only = ["sft_from_calibration", "calibration", "grpo_acc_sem", "grpo_llm_judge"]
-    assert all(starts["grpo_acc_sem_text_only"] < starts[s] for s in evaluation_only), starts
-    assert starts["warmup"] < starts["grpo_acc_sem_text_only"]
