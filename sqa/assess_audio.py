@@ -67,6 +67,7 @@ class AssessmentResult:
     raw: str = ""
     error: str | None = None
     duration_s: float | None = None
+    not_predicted: list[str] = field(default_factory=list)  # --model dnsmos: fields it does not predict
 
     @property
     def ok(self) -> bool:
@@ -75,10 +76,13 @@ class AssessmentResult:
 
     def to_dict(self) -> dict:
         """The JSON line of ``--format json`` (``assessment`` is ``Assessment.to_dict()`` or None)."""
-        return {"file": self.file, "status": self.status, "flags": list(self.flags),
-                "assessment": None if self.assessment is None else self.assessment.to_dict(),
-                "parsed": self.parsed, "raw": self.raw, "error": self.error,
-                "duration_s": None if self.duration_s is None else round(self.duration_s, 3)}
+        out = {"file": self.file, "status": self.status, "flags": list(self.flags),
+               "assessment": None if self.assessment is None else self.assessment.to_dict(),
+               "parsed": self.parsed, "raw": self.raw, "error": self.error,
+               "duration_s": None if self.duration_s is None else round(self.duration_s, 3)}
+        if self.not_predicted:  # the fields left null because the model does not predict them
+            out["not_predicted"] = list(self.not_predicted)
+        return out
 
 
 # ---- model -------------------------------------------------------------------------------
@@ -149,12 +153,93 @@ def _result(file: str, clip: Clip, raw: str) -> AssessmentResult:
                             parsed=not is_empty(a, structured_only=True), raw=raw, duration_s=clip.duration_s)
 
 
+def _native_rate(path: str) -> int | None:
+    try:
+        import soundfile as sf
+
+        return int(sf.info(path).samplerate) or None
+    except Exception:  # noqa: BLE001 - load_audio decides and names the problem
+        return None
+
+
+SIGNAL_NOT_PREDICTED = ("speed", "continuity", "listening_effort", "naturalness", "description")
+"""What ``--model dnsmos`` does not predict (null in the assessment, listed in ``not_predicted``)."""
+
+
+def _signal_result(file: str) -> AssessmentResult:
+    """One file assessed by DNSMOS P.835 + P.808 and the signal detectors (:mod:`sqa.baselines`)."""
+    import json
+
+    from . import baselines
+
+    sr = _native_rate(file) or baselines.DNSMOS_SR  # the detectors read the native rate (resampling hides clipping)
+    clip = read_clip(file, sr=sr, max_seconds=600.0, min_samples=max(2, int(np.ceil(0.02 * sr)) + 1))
+    values = baselines.dnsmos(clip.audio, sr)
+    found = baselines.detector_assessment(clip.audio, sr)
+    a = baselines.dnsmos_assessment(values)
+    a = Assessment(scores=a.scores, artifacts=found.artifacts, description="")
+    raw = json.dumps({"model": "dnsmos", "dnsmos_p835": {k: values[k] for k in ("ovrl_mos", "sig_mos", "bak_mos")},
+                      "dnsmos_p808": values["p808_mos"], "mapping": {d: k for d, k in baselines.P835_MAP.items()},
+                      "artifacts": "sqa.baselines.row_detectors (dropouts count as unnatural pauses)",
+                      "not_predicted": list(SIGNAL_NOT_PREDICTED)})
+    return AssessmentResult(file=file, flags=list(clip.flags), assessment=a, parsed=True, raw=raw,
+                            duration_s=clip.duration_s, not_predicted=list(SIGNAL_NOT_PREDICTED))
+
+
+def iter_assess_signal(paths: Iterable[str | os.PathLike] | str | os.PathLike,
+                       progress: bool = False) -> Iterator[AssessmentResult]:
+    """``--model dnsmos``: an assessment from DNSMOS and the signal detectors, no checkpoint, nothing downloaded.
+
+    Scores: overall (OVRL), distortion (SIG) and noise (BAK) rounded to 1..5 (the exact ratings are in ``raw``);
+    artifacts with intervals from the detectors; the rest null and listed in ``not_predicted``. Bad files give
+    one-line errors, as with a model."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    entries = expand_paths(paths)
+    bar = None
+    if progress and len(entries) > 1:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(entries), desc="assess", unit="file", file=sys.stderr)
+    try:
+        for file, problem in entries:
+            try:
+                if problem:
+                    raise AudioError(file, problem)
+                yield _signal_result(file)
+            except AudioError as err:
+                yield _error(file, _one_line(err))
+            except Exception as err:  # noqa: BLE001 - one odd file must not stop the batch
+                yield _error(file, f"{file}: cannot assess ({type(err).__name__}: {_one_line(err)})")
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def is_signal_model(model) -> bool:
+    """``model`` is the reserved name ``dnsmos`` (a folder of that name is given as ``./dnsmos``).
+
+    >>> is_signal_model("dnsmos"), is_signal_model("./dnsmos"), is_signal_model("runs/x/model")
+    (True, False, False)
+    """
+    from .baselines import RESERVED_MODEL
+
+    return isinstance(model, str) and model == RESERVED_MODEL
+
+
 def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, adapter=None, batch_size: int = 8,
                 device: str | None = None, max_new_tokens: int | None = None, prompt: str = REASONING_PROMPT,
                 dtype: str = "auto", progress: bool = False) -> Iterator[AssessmentResult]:
     """Like :func:`assess`, yielding results (in input order) as each batch is done."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if is_signal_model(model):
+        if adapter is not None:
+            raise AssessSetupError("--adapter applies to a trained model, not to --model dnsmos")
+        yield from iter_assess_signal(paths, progress=progress)
+        return
     from .llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
     from .evaluation.generator import as_generator
 
@@ -228,7 +313,8 @@ def assess(paths, model, adapter=None, batch_size: int = 8, device: str | None =
     """Assess audio files (or directories of them) with a trained model; one result per file.
 
     ``model``: a checkpoint dir / cached hub id, or an already loaded ``(model, processor)`` pair
-    (reused as is, on its own device; ``device`` then does not apply). ``adapter``: a PEFT adapter
+    (reused as is, on its own device; ``device`` then does not apply); ``"dnsmos"`` (reserved): DNSMOS and the
+    signal detectors, no checkpoint (:func:`iter_assess_signal`; a folder named dnsmos is ``"./dnsmos"``). ``adapter``: a PEFT adapter
     merged into the checkpoint. ``device``: ``"cpu"`` (default) or ``"cuda"``. Bad files give
     ``status="error"`` results; an unusable model raises :class:`AssessSetupError`.
     """

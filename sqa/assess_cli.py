@@ -62,9 +62,11 @@ def format_text(result: AssessmentResult) -> str:
     lines = [head]
     a = result.assessment or Assessment()
     width = max(map(len, ARTIFACT_LABELS.values())) + 2
+    unpredicted = set(result.not_predicted)
     for d in DIMENSIONS:
         score = a.scores.get(d)
-        lines.append(f"  {SCORE_LABELS[d]:<{width}}{'-' if score is None else score}")
+        missing = "n/a (not predicted)" if d in unpredicted else "-"
+        lines.append(f"  {SCORE_LABELS[d]:<{width}}{missing if score is None else score}")
     for name in ARTIFACTS:
         art = a.artifacts.get(name)
         if art is None:
@@ -75,6 +77,10 @@ def format_text(result: AssessmentResult) -> str:
         lines.append(f"  {ARTIFACT_LABELS[name]:<{width}}{value}")
     if a.description:
         lines.append(f"  Description: {a.description}")
+    elif "description" in unpredicted:
+        lines.append("  Description: n/a (not predicted)")
+    if unpredicted and result.raw:
+        lines.append(f"  Raw: {result.raw}")
     if not result.parsed:
         raw = "" if a.description else " Raw answer: " + (" ".join(result.raw.split()) or "(empty)")
         lines.append("  (no score or artifact could be read from the answer)" + raw)
@@ -91,8 +97,10 @@ def add_assess_parser(subparsers) -> argparse.ArgumentParser:
                     "checkpoint. One result per file; bad files are reported on stderr (exit status 1) and the "
                     "rest are still assessed.")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="audio files or directories")
-    p.add_argument("--model", required=True, help="trained checkpoint dir (or base model dir with --adapter), or a "
-                                                  "served model: http://HOST:PORT/v1#SERVED_NAME (e.g. vLLM)")
+    p.add_argument("--model", required=True, help="trained checkpoint dir (or base model dir with --adapter), a "
+                                                  "served model: http://HOST:PORT/v1#SERVED_NAME (e.g. vLLM), or "
+                                                  "dnsmos: DNSMOS + signal detectors, no checkpoint (a folder named "
+                                                  "dnsmos: ./dnsmos)")
     p.add_argument("--adapter", default=None, help="PEFT adapter dir merged into --model")
     p.add_argument("--format", choices=("json", "text"), default="text",
                    help="json: one JSON line per file; text: a readable block per file (default)")

@@ -43,6 +43,7 @@ class Claim:
     direction: str  # "greater", "less", "not_worse"
     relative: bool = False
     paper_b: str | None = None  # the paper's row to compare with when it has no row for ``b``
+    ours: bool = False  # our own comparison, not a claim of the paper (no paper value)
 
     @property
     def slug(self) -> str:
@@ -78,8 +79,14 @@ CLAIMS: tuple[Claim, ...] = (
           "LLM-judge dim-wise GRPO, audio withheld", "mean_f1", "greater"),
     Claim("MOS PCC +13 % over the SFT baseline (relative)", "Acc+Sem dim-wise GRPO", "QualiSpeech-FT", "overall",
           "greater", relative=True),
+    Claim("Ours, not the paper's: Calibration-only > DNSMOS P.835 (MOS PCC)", "Calibration-only", "DNSMOS P.835",
+          "overall", "greater", ours=True),
+    Claim("Ours, not the paper's: Calibration-only > DNSMOS BAK (noise PCC)", "Calibration-only", "DNSMOS P.835",
+          "noise", "greater", ours=True),
 )
-"""One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.pipeline.SYSTEMS``."""
+"""One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.pipeline.SYSTEMS``.
+The last rows (``ours=True``) are our own comparisons with the no-training DNSMOS system, not the paper's:
+difference = ours minus DNSMOS, the same rule, no paper value."""
 
 
 def metric_key(metric: str) -> str:
@@ -131,5 +138,7 @@ def paper_value(claim: Claim, table1: pd.DataFrame, table3: pd.DataFrame) -> flo
                 return float(row[claim.metric])
         return float("nan")
 
+    if claim.ours:
+        return float("nan")
     a, b = value(claim.a), value(claim.paper_b or claim.b)
     return (a - b) / b if claim.relative else a - b

@@ -1,5 +1,5 @@
-"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE``, ``intervals``, ``export``
-and ``report``.
+"""Command line: ``python -m sqa assess FILE...``, ``check``, ``prepare``, ``train STAGE``, ``intervals``, ``tables``,
+``export`` and ``report``.
 
 Run ``python -m sqa assess --help`` for the options.
 """
@@ -27,6 +27,33 @@ def _intervals(args) -> int:
     seeds = [int(s) for s in str(args.seeds).replace(",", " ").split()]
     for path in write_intervals(repo_root() / "results" / args.profile, seeds=seeds, n_boot=args.n_boot).values():
         print(path)
+    return 0
+
+
+def _reproduction(args) -> int:
+    """This run's results/<profile> against the committed ones (``sqa.reproduction``)."""
+    import logging
+
+    from .profiles import repo_root
+    from .reproduction import write_reproduction
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    paths = write_reproduction(repo_root() / "results" / args.profile, ref=args.ref)
+    for path in (paths or {}).values():
+        print(path)
+    return 0
+
+
+def _tables(args) -> int:
+    """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.cached_rows``)."""
+    from .pipeline import cached_rows, results_dir
+    from .profiles import get_profile
+    from .tables import write_tables
+
+    for k in [int(s) for s in str(args.seeds).replace(",", " ").split()]:
+        profile = get_profile(args.profile, seed=k)
+        for path in write_tables(cached_rows(profile), results_dir(profile) / "tables"):
+            print(path)
     return 0
 
 
@@ -144,6 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     ci.add_argument("--seeds", default="0", help='training seeds to aggregate, e.g. "0 1 2" (default: 0)')
     ci.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     ci.set_defaults(func=_intervals)
+    rp = sub.add_parser("reproduction", help="compare results/<profile> with the committed results of the same seeds "
+                                             "(tables/reproduction*.csv; nothing without git)")
+    rp.add_argument("--profile", default="tiny")
+    rp.add_argument("--ref", default="HEAD", help="the git revision holding the committed results (default HEAD)")
+    rp.set_defaults(func=_reproduction)
+    tab = sub.add_parser("tables", help="Tables 1 and 3 per seed from the evaluated systems' metrics.json, "
+                                        "evaluating the no-training systems (DNSMOS, detectors); trains nothing")
+    tab.add_argument("--profile", default="tiny")
+    tab.add_argument("--seeds", default="0", help='training seeds, e.g. "0 1 2" (default: 0)')
+    tab.set_defaults(func=_tables)
     exp = sub.add_parser("export", help="write a trained stage dir as one merged model dir (e.g. for vllm serve)")
     exp.add_argument("stage_dir")
     exp.add_argument("out_dir")

@@ -32,6 +32,25 @@ from .metrics.clips import clip_table, score_clip_table, stored_clip_table
 from .metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
 
 UNDEFINED = "undefined: constant predictions"
+NOT_PREDICTED = "n/a (not predicted)"  # = sqa.baselines.NOT_PREDICTED (no import: this module stays light)
+OURS_NOTE = "our comparison, not a claim of the paper"
+
+
+def not_predicted(system) -> tuple[str, ...]:
+    """The evaluate keys a system does not predict (a no-training system's unpredicted figures; else none).
+
+    >>> from sqa.pipeline import get_system
+    >>> "avg_pcc" in not_predicted(get_system("DNSMOS P.835")), not_predicted(get_system("SQ-LLM"))
+    (True, ())
+    """
+    if getattr(system, "stage", "") != "none":
+        return ()
+    from .baselines import predicted_keys
+    from .metrics.bootstrap import ARTIFACT_KEYS
+
+    keys = {*TABLE1_COLUMNS.values(), *TABLE3_COLUMNS, "mos_pcc", "mean_f1", "mean_iou",
+            *(f"{k}_corr" for k in ARTIFACT_KEYS)}
+    return tuple(sorted(keys - set(predicted_keys(system.predictor))))
 
 
 def seed_results_dir(results: Path, seed: int) -> Path:
@@ -106,15 +125,17 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
     out.mkdir(parents=True, exist_ok=True)
     seeds = [int(s) for s in seeds]
     clips: dict[str, list[pd.DataFrame]] = {}
-    for s in SYSTEMS:
-        dirs = [seed_results_dir(results, k) for k in seeds]
+    for s in SYSTEMS:  # a system without training has one result, the same for every seed (seed 0's folder)
+        dirs = [results] * len(seeds) if s.stage == "none" else [seed_results_dir(results, k) for k in seeds]
         if all((d / "systems" / s.slug / "predictions.csv").exists() for d in dirs):
             clips[s.name] = [system_clips(d, s) for d in dirs]
     if not clips:
         raise FileNotFoundError(f"{results}/systems: no evaluated systems (run notebook 04 or make reproduce)")
     ids = list(next(iter(clips.values()))[0].index)
     clips = {k: [t.reindex(ids) for t in v] for k, v in clips.items()}
-    prov = {s.name: system_provenance(results, seeds, s.slug) for s in SYSTEMS if s.name in clips}
+    prov = {s.name: system_provenance(results, [0] if s.stage == "none" else seeds, s.slug)
+            for s in SYSTEMS if s.name in clips}
+    unpredicted = {s.name: not_predicted(s) for s in SYSTEMS}
 
     ci_rows, seed_rows = [], []
     for name, tables in clips.items():
@@ -125,6 +146,13 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
                 if key not in ci.index:
                     continue
                 r = ci.loc[key]
+                if key in unpredicted.get(name, ()):  # n/a, never dropped
+                    ci_rows.append({"table": table, "system": name, "metric": col, "value": float("nan"),
+                                    "ci_low": float("nan"), "ci_high": float("nan"), "seeds": len(tables),
+                                    "undefined_resamples": 0, "note": NOT_PREDICTED, "provenance": prov[name]})
+                    seed_rows.append({"system": name, "metric": col, "mean": float("nan"), "sd": float("nan"),
+                                      "n_seeds": 0, **{f"seed_{k}": float("nan") for k in seeds}})
+                    continue
                 ci_rows.append({"table": table, "system": name, "metric": col, "value": r["value"],
                                 "ci_low": r["ci_low"], "ci_high": r["ci_high"], "seeds": len(tables),
                                 "undefined_resamples": int(r["undefined_resamples"]),
@@ -150,7 +178,7 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
     contrast_rows, claim_rows = [], []
     for c in CLAIMS:
         key = metric_key(c.metric)
-        if c.a in clips and c.b in clips:
+        if c.a in clips and c.b in clips and key not in {*unpredicted.get(c.a, ()), *unpredicted.get(c.b, ())}:
             res = paired_contrast(clips[c.a], clips[c.b], key, n_boot=n_boot, seed=seed, relative=c.relative)
             seed_diffs = [paired_contrast([ta], [tb], key, n_boot=1, seed=seed, relative=c.relative)["diff"]
                           for ta, tb in zip(clips[c.a], clips[c.b])]
@@ -159,6 +187,8 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
             seed_diffs = []
         note = "" if not math.isnan(res["diff"]) else (
             "system not evaluated" if c.a not in clips or c.b not in clips else UNDEFINED)
+        if c.ours:
+            note = "; ".join(x for x in (OURS_NOTE, note) if x)
         contrast_rows.append({"contrast": c.contrast, "metric": c.metric, "diff": res["diff"], "ci_low": res["ci_low"],
                               "ci_high": res["ci_high"], "seeds": len(seed_diffs),
                               "seed_diffs": ";".join(f"{d:.4f}" for d in seed_diffs), "note": note})

@@ -153,7 +153,7 @@ class System:
     """One row of Tables 1 and 3: how its model is built and how it is evaluated."""
 
     name: str
-    stage: str  # "calibration", "sft", "grpo"
+    stage: str  # "calibration", "sft", "grpo"; "none": no training (sqa.baselines, ``predictor``)
     init: str = "calibration"  # sft: where stage 2 starts
     rewards: str = ""  # grpo: registry name(s), "+"-joined
     train_audio: str = "audio"  # grpo: "audio" or "text_only"
@@ -161,6 +161,7 @@ class System:
     learned_encoder: bool = True
     calibration: bool = True
     group: str = "ours"
+    predictor: str = ""  # stage "none": "dnsmos_p835", "dnsmos_p808" or "detectors" (sqa.baselines)
 
     @property
     def slug(self) -> str:
@@ -183,6 +184,12 @@ SYSTEMS: tuple[System, ...] = (
            group="Omni-R1 diagnostic"),
     System("Acc+Sem GRPO trained text-only", "grpo", rewards="acc_sem", train_audio="text_only",
            group="Omni-R1 diagnostic"),
+    System("DNSMOS P.835", "none", predictor="dnsmos_p835", learned_encoder=False, calibration=False,
+           group="no training"),
+    System("DNSMOS P.808", "none", predictor="dnsmos_p808", learned_encoder=False, calibration=False,
+           group="no training"),
+    System("Signal detectors (no model)", "none", predictor="detectors", learned_encoder=False, calibration=False,
+           group="no training"),
 )
 
 
@@ -195,6 +202,8 @@ def get_system(name: str) -> System:
 
 def system_model(profile: Profile, system: System, progress: bool = True) -> Path:
     """The model dir of ``system`` (trained now unless its stages are cached)."""
+    if system.stage == "none":
+        raise ValueError(f"{system.name} needs no training and has no model dir (sqa.baselines)")
     if system.stage == "calibration":
         return calibration_stage(profile, system.learned_encoder)
     if system.stage == "sft":
@@ -237,8 +246,10 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     from .sources import corr_backend as judge_corr_backend
     from .sources import extractor_spec, require_inputs
 
-    require_inputs(profile, needs_judge=True)  # Table 3's description correlation asks the judge
     system = get_system(system) if isinstance(system, str) else system
+    if system.stage == "none":
+        return evaluate_no_training(profile, system, results=results, progress=progress, refresh=refresh)
+    require_inputs(profile, needs_judge=True)  # Table 3's description correlation asks the judge
     out = results_dir(profile, results) / "systems" / system.slug
     from .train.sft import model_fingerprint
 
@@ -277,6 +288,80 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     report.metrics = metrics
     report.save(out, extra=extra)
     return json.loads(cached.read_text())
+
+
+def evaluate_no_training(profile: Profile, system: System, results: str | Path = "results", progress: bool = False,
+                         refresh: bool = False) -> dict:
+    """Table 1 + Table 3 metrics of a system without training (``stage="none"``: DNSMOS, the signal detectors;
+    :mod:`sqa.baselines`) on the test split. It has no training seed: computed once under
+    ``results/<profile>/systems/<slug>/`` (seed 0's folder) and returned as is for every seed. DNSMOS outputs
+    are cached per clip in ``runs/<profile>/no_training/dnsmos.jsonl``. Figures the system does not predict
+    are NaN, and ``not_predicted`` says so (:data:`sqa.baselines.NOT_PREDICTED`)."""
+    import numpy as np
+    import pandas as pd
+
+    from . import baselines
+    from .data import load_examples
+    from .metrics.bootstrap import clip_metrics
+    from .metrics.clips import with_clip_columns
+    from .metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
+    from .provenance import provenance, same_inputs
+    from .sources import require_inputs
+
+    require_inputs(profile)
+    out = results_dir(dataclasses.replace(profile, seed=0), results) / "systems" / system.slug
+    fingerprint = baselines.fingerprint(system.predictor)
+    record = provenance(dataclasses.replace(profile, seed=0), generator=f"{system.name} (no training)")
+    record["base_model"] = {"none": "no training", **{k: v for k, v in baselines.versions().items()
+                                                        if system.predictor.startswith("dnsmos")}}
+    cached = out / "metrics.json"
+    if cached.exists() and not refresh:
+        old = json.loads(cached.read_text())
+        if old.get("model_fingerprint") == fingerprint and same_inputs(old.get("provenance"), record):
+            return old
+    test = load_examples(profile, "test")
+    values = None
+    if system.predictor.startswith("dnsmos"):
+        values = baselines.cached_dnsmos([(e.id, e.audio_path) for e in test],
+                                         profile.run_dir / "no_training" / "dnsmos.jsonl", progress=progress)
+    from .schema import render
+
+    answers, clips = baselines.clip_rows(system.predictor, test, values)
+    point = {k: float(v[0]) for k, v in clip_metrics(clips, np.arange(len(clips))[None]).items()}
+    keys = [*TABLE1_COLUMNS.values(), *TABLE3_COLUMNS, "speed_pcc", "mos_pcc", "mean_f1", "mean_iou"]
+    metrics = baselines.blank_unpredicted(point, system.predictor, keys)
+    metrics.update(speed_pcc=float("nan"), n=len(test), corr_backend=baselines.NOT_PREDICTED,
+                   not_predicted=sorted(k for k in keys if k not in baselines.predicted_keys(system.predictor)),
+                   pcc_source={"dnsmos_p835": "DNSMOS P.835: OVRL->overall, SIG->distortion, BAK->noise",
+                               "dnsmos_p808": "DNSMOS P.808 -> overall"}.get(system.predictor,
+                                                                             baselines.NOT_PREDICTED))
+    preds = pd.DataFrame({"id": [e.id for e in test], "answer": answers,
+                          "reference": [render(e.assessment) for e in test], "generator": system.name})
+    if values is not None:
+        for k in baselines.DNSMOS_KEYS:
+            preds[k] = [values[e.id][k] for e in test]
+    out.mkdir(parents=True, exist_ok=True)
+    with_clip_columns(preds, clips).to_csv(out / "predictions.csv", index=False)
+    full = {**metrics, "system": system.name, "backbone": profile.backbone or "af3", "group": system.group,
+            "model_fingerprint": fingerprint, "learned_encoder": False, "calibration": False,
+            "model_dir": "none (no training)", "predictor": system.predictor, "provenance": record}
+    cached.write_text(json.dumps(full, indent=1, allow_nan=True) + "\n")
+    return json.loads(cached.read_text())
+
+
+def cached_rows(profile: Profile, results: str | Path = "results") -> list[dict]:
+    """Every row of Tables 1 and 3 from what is already evaluated, training nothing: the ``metrics.json`` of
+    each trained system under ``results/<profile>[/seed<k>]/systems/`` (skipped where absent), and the
+    no-training systems evaluated now (:func:`evaluate_no_training`). ``python -m sqa tables`` writes them."""
+    rows = []
+    for s in SYSTEMS:
+        if s.stage == "none":
+            rows.append(evaluate_no_training(profile, s, results=results))
+            continue
+        path = results_dir(profile, results) / "systems" / s.slug / "metrics.json"
+        if path.exists():
+            rows.append(json.loads(path.read_text()))
+    return rows
 
 
 BACKBONE_SYSTEMS = ("QualiSpeech-FT", "LLM-judge dim-wise GRPO")
