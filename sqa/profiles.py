@@ -76,6 +76,9 @@ class Profile:
     # KV cache of GRPO rollouts and evaluation: "dynamic" (eager) or "static" (pre-allocated, decoding step
     # compiled with torch.compile on CUDA; same greedy tokens on CPU). See README "Scaling up".
     decode_cache: str = "dynamic"
+    # who samples GRPO's rollouts: "local" (this process) or a vLLM server's generator spec
+    # http://HOST:PORT/v1#NAME serving the merged warm-up model (python -m sqa serve warmup; README "Scaling up")
+    rollouts: str = "local"
     # evaluation
     eval_batch_size: int = 16
     seed: int = 0
