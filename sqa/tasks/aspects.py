@@ -11,8 +11,16 @@ continuity and naturalness are n/a on the SpeechEval side.
 ('listening_effort', 'speed', 'noise')
 >>> dimension_of("Emotional Impact") is None, dimension_of("banana") is None
 (True, True)
+
+:func:`labelled_fields` finds ``<label>: <value>`` fields of either vocabulary in running text, several
+per line allowed (as in text extracted from a PDF), with an optional ``(A vs B)`` after the label:
+
+>>> labelled_fields("Intelligibility: 4/5 Speech Rate (A vs B): A is better\\nEmotional Impact: 2/5")
+[('listening_effort', '4/5'), ('speed', 'A is better'), (None, '2/5')]
 """
 from __future__ import annotations
+
+import re
 
 from sqa.schema.labels import SCORE_ALIASES, classify_label, norm_label
 
@@ -43,3 +51,20 @@ def dimension_of(label: str) -> str | None:
         return _BY_NORM[norm]
     kind = classify_label(label)
     return kind[1] if kind and kind[0] == "score" else None
+
+
+_ALT = "|".join(re.escape(label).replace(r"\ ", r"[\s_\-]+") for label in LABELS)
+_FIELD = re.compile(
+    rf"(?<![A-Za-z])(?P<label>{_ALT})(?![A-Za-z])[*_`\s]*(?:\(\s*A\s*vs\.?\s*B\s*\))?[*_`\s]*(?::|\s[-–—]\s)",
+    re.I)
+
+
+def labelled_fields(text: str) -> list[tuple[str | None, str]]:
+    """``(dimension or None, value)`` for each labelled field, in order; a value runs to the next field or
+    the end of its line."""
+    found = list(_FIELD.finditer(text))
+    out = []
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(text)
+        out.append((dimension_of(m.group("label")), text[m.end(): end].split("\n", 1)[0].strip()))
+    return out

@@ -40,7 +40,7 @@ from sqa.prompts import CRITERIA
 from sqa.schema import DIMENSIONS, Assessment, SCORE_LABELS
 from sqa.schema.labels import as_text
 
-from .aspects import LABELS, dimension_of
+from .aspects import labelled_fields
 from .pairs import VERDICTS, preferences
 from .task import Task
 
@@ -99,10 +99,6 @@ def render_comparison(gold: Comparison) -> str:
 
 
 _TAG = re.compile(r"</?\s*(?:think|answer)\s*>", re.I)
-_ALT = "|".join(re.escape(label).replace(r"\ ", r"[\s_\-]+") for label in LABELS)
-_FIELD = re.compile(
-    rf"(?<![A-Za-z])(?P<label>{_ALT})(?![A-Za-z])[*_`\s]*(?:\(\s*A\s*vs\.?\s*B\s*\))?[*_`\s]*(?::|\s[-–—]\s)",
-    re.I)
 _REASON = re.compile(r"(?im)^[\s*_#>-]*(?:reason|justification|explanation)[*_\s]*:\s*")
 _SAMPLE = re.compile(r"(?i)\b(?:sample|clip|audio|speech|recording)\s+([ab])\b")
 _ORDINAL = re.compile(r"(?i)\bthe\s+(first|second)\s+(?:sample|clip|one|audio|recording)\b")
@@ -145,11 +141,7 @@ def parse_comparison(text: object) -> Comparison:
     verdicts: dict[str, str | None] = {}
     reason_match = _REASON.search(s)
     body, reason = (s[: reason_match.start()], s[reason_match.end():]) if reason_match else (s, "")
-    fields = list(_FIELD.finditer(body))
-    for k, m in enumerate(fields):
-        dim = dimension_of(m.group("label"))
-        end = fields[k + 1].start() if k + 1 < len(fields) else len(body)
-        value = body[m.end(): end].split("\n", 1)[0]
+    for dim, value in labelled_fields(body):
         if dim is not None and verdicts.get(dim) is None:
             verdicts[dim] = parse_verdict(value)
     return Comparison(verdicts, " ".join(reason.split()))
