@@ -21,6 +21,8 @@ from pathlib import Path
 GIB = 2**30
 ENDPOINT_TIMEOUT_S = 5.0
 REQUIRED_PACKAGES = ("torch", "transformers", "peft", "numpy", "huggingface_hub")
+NO_TRAINING_PACKAGES = ("speechmos", "onnxruntime")
+"""What the DNSMOS systems (``sqa.baselines``) and ``assess --model dnsmos`` run on; reported, not required."""
 CLIP_BYTES = 8 * 16000 * 2
 """Upper bound of one synthetic clip on disk (8 s of 16 kHz PCM16)."""
 TINY_MODEL_BYTES = 16 * 2**20
@@ -63,6 +65,9 @@ def check_packages(profile) -> Check:
     versions = package_versions()
     missing = [p for p in REQUIRED_PACKAGES if versions.get(p) is None]
     shown = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python" and v)
+    optional = package_versions(NO_TRAINING_PACKAGES)  # the DNSMOS rows and assess --model dnsmos
+    shown += "; " + ", ".join(f"{k} {v or 'not installed (no DNSMOS rows)'}" for k, v in optional.items()
+                              if k != "python")
     return Check("packages", not missing, shown + (f"; missing: {', '.join(missing)}" if missing else ""),
                  "pip install -r env/requirements.txt (or make env)")
 
