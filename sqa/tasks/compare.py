@@ -58,7 +58,7 @@ assert set(VERDICT_TEXT) == set(VERDICTS)
 
 @dataclass
 class Comparison:
-    """A verdict per dimension (``"A"``, ``"B"``, ``"tie"`` or ``None``) and a free-text reason."""
+    """A verdict per dimension (``"A"``, ``"B"``, ``"tie"`` or ``None``) and a free-text reason (on one line)."""
 
     verdicts: dict[str, str | None] = field(default_factory=dict)
     reason: str = ""
@@ -68,7 +68,7 @@ class Comparison:
         if bad:
             raise ValueError(f"Comparison: unknown dimension or verdict {bad}")
         self.verdicts = {d: self.verdicts.get(d) for d in DIMENSIONS}
-        self.reason = (self.reason or "").strip()
+        self.reason = " ".join((self.reason or "").split())
 
 
 def comparison_reason(a: Assessment, b: Assessment) -> str:

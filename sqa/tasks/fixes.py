@@ -25,8 +25,9 @@ assessment for the derived baseline), read from its artifacts and scores:
   ``reduce_distortion`` (artifact not given: distortion score below 5 -> ``reduce_distortion``);
 * unnatural pause present -> ``remove_pauses``; continuity below 5 with no pause -> ``fill_dropouts``
   (with a pause, a lower continuity is put down to it: dropouts beside pauses are not recovered);
-* speed score not 3 -> ``adjust_speed``; a description saying mechanical, monotonous, flat tone or
-  robotic -> ``add_expressiveness``; overall score 1 -> ``rerecord``.
+* speed score not 3 -> ``adjust_speed``; a description (or the ``Feeling of voice`` text, ``voice``)
+  saying mechanical tone, monotonous, flat tone or robotic -> ``add_expressiveness``; overall score 1 ->
+  ``rerecord``.
 
 On the synthetic corpus the two agree except where the assessment cannot tell (dropouts beside pauses,
 a flat voice the description leaves out).
@@ -89,7 +90,7 @@ def fixes_from_ground_truth(gt: dict) -> tuple[str, ...]:
     return _ordered(fixes)
 
 
-def fixes_from_assessment(a: Assessment) -> tuple[str, ...]:
+def fixes_from_assessment(a: Assessment, voice: str = "") -> tuple[str, ...]:
     """The fixes an assessment implies (module doc): the QualiSpeech-style mapping."""
     s, arts = a.scores, a.artifacts
     fixes: set[str] = set()
@@ -107,7 +108,7 @@ def fixes_from_assessment(a: Assessment) -> tuple[str, ...]:
         fixes.add("fill_dropouts")
     if s["speed"] is not None and s["speed"] != 3:
         fixes.add("adjust_speed")
-    if _FLAT.search(a.description or ""):
+    if _FLAT.search(f"{a.description or ''} {voice or ''}"):
         fixes.add("add_expressiveness")
     if s["overall"] == 1:
         fixes.add("rerecord")
