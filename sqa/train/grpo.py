@@ -34,6 +34,7 @@ import torch
 from ..model.batching import prompt_inputs
 from .. import distributed
 from ..model.precision import autocast, to_model
+from ..llm.errors import JudgeUnavailable
 from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from .grpo_math import group_advantages, grpo_loss
 from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -70,6 +71,7 @@ class GRPOConfig:
     dtype: str = "float32"
     max_grad_norm: float = 1.0
     decode_cache: str = "dynamic"  # "static": pre-allocated KV cache, compiled rollouts on CUDA (sqa.model.generation)
+    rollouts: str = "local"  # or a vLLM server's generator spec http://HOST:PORT/v1#NAME (sqa.train.vllm_rollouts)
 
     @classmethod
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
@@ -83,7 +85,7 @@ class GRPOConfig:
             lr=profile.grpo_lr, beta=profile.grpo_kl_beta, temperature=profile.grpo_temperature,
             max_new_tokens=profile.max_new_tokens, lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
             seed=profile.seed, save_every=profile.save_every, device=profile.device, dtype=profile.dtype,
-            decode_cache=profile.decode_cache,
+            decode_cache=profile.decode_cache, rollouts=profile.rollouts,
         )
         for k, v in overrides.items():
             if v is not None:
@@ -139,11 +141,19 @@ def apply_update(model, optimizer, loss: torch.Tensor, max_grad_norm: float) -> 
     optimizer.step()
 
 
-def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, reward_fns, weights) -> dict:
-    """One GRPO update on ``batch`` (a list of dicts with ``audio``, ``reference`` and other reward columns)."""
+def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, reward_fns, weights,
+              rollouts=None, step: int = 0) -> dict:
+    """One GRPO update on ``batch`` (a list of dicts with ``audio``, ``reference`` and other reward columns).
+
+    ``rollouts``: a :class:`sqa.train.vllm_rollouts.VLLMRollouts` (the policy's LoRA pushed first, the
+    completions sampled by vLLM, the log-prob drift recorded), or None for local sampling."""
     from ..prompts import REASONING_PROMPT
 
     timings = {}
+    if rollouts is not None:
+        t0 = time.perf_counter()
+        rollouts.push(model, step)
+        timings["t_push"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     inputs = to_model(prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT,
                                     text_only=cfg.audio_mode == "text_only"), model)  # features in bf16 too
@@ -154,9 +164,16 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     timings["t_encode"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    with autocast(model):
-        ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
-                                       cfg.temperature, cfg.decode_cache)
+    vllm_logp = None
+    if rollouts is None:
+        with autocast(model):
+            ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
+                                           cfg.temperature, cfg.decode_cache)
+    else:
+        eos, pad = end_of_turn_ids(processor)[0], processor.tokenizer.pad_token_id
+        ids, mask, vllm_logp = rollouts.sample([b["audio"] for b in batch], REASONING_PROMPT, cfg.group_size,
+                                               cfg.temperature, cfg.max_new_tokens, eos, eos if pad is None else pad)
+        ids, mask = ids.to(inputs["input_ids"].device), mask.to(inputs["input_ids"].device)
     timings["t_generate"] = time.perf_counter() - t0
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
 
@@ -180,6 +197,11 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
         logp = sequence_logprobs(model, inputs, ids, mask, prompt_embeds=policy_embeds, temperature=cfg.temperature)
     loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
     timings["t_logprobs"] = time.perf_counter() - t0
+    if vllm_logp is not None:
+        from .vllm_rollouts import check_adapter_applied, drift
+
+        stats = {**stats, **drift(vllm_logp, logp, ref_logp, mask)}
+        check_adapter_applied(stats, rollouts.base_url, rollouts.current)
 
     t0 = time.perf_counter()
     apply_update(model, optimizer, loss, cfg.max_grad_norm)
@@ -207,6 +229,8 @@ def _settings(cfg: GRPOConfig) -> dict:
     settings = {**asdict(cfg), "init_fingerprint": model_fingerprint(cfg.init), "world_size": distributed.world_size()}
     if settings["judge"] is None:  # runs without a judge keep the cache key they had before the field existed
         del settings["judge"]
+    if settings.pop("rollouts") not in (None, "", "local"):  # never the URL: a server on another port is the same run
+        settings["rollouts"] = "vllm"
     return settings
 
 
@@ -253,6 +277,16 @@ def _resume(policy: Policy, out_dir: Path, curve: RewardCurve | None, rng: rando
     return start
 
 
+def _checkpoint_at_failure(policy: Policy, step: int, start: int, out_dir: Path, rng_state) -> str:
+    """Save the state after ``step`` completed steps (the batch of the failed step not yet drawn) when the run got
+    further than its last checkpoint; returns what to tell the user."""
+    if step > start and distributed.is_main():
+        save_checkpoint(policy.model, policy.optimizer, step, out_dir, rng_state)
+    if step == 0:
+        return "no step was completed; rerun when it answers"
+    return f"checkpoint-{step} in {out_dir}: rerun when it answers to resume from step {step}"
+
+
 def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     """Train with GRPO from ``cfg.init``; returns the stage's model directory ``<out_dir>/model``.
 
@@ -273,6 +307,11 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     from ..model.stages import dir_bytes, read_stage_record
     from ..rewards import stats as reward_stats
 
+    from .vllm_rollouts import rollouts_problem
+
+    problem = rollouts_problem(cfg)  # e.g. the tiny profile (8 s window, full fine-tuning) asking for vLLM
+    if problem:
+        raise ValueError(problem)
     out_dir = Path(cfg.out_dir)
     final = out_dir / "model"
     distributed.init()
@@ -290,16 +329,25 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     rng = random.Random(cfg.seed)  # the same batches on every process; each takes its share
     curve = RewardCurve(out_dir / "reward_curve.csv") if distributed.is_main() else None
     start = _resume(policy, out_dir, curve, rng)
+    rollouts = None
+    if cfg.rollouts not in (None, "", "local"):
+        from .vllm_rollouts import VLLMRollouts
+
+        rollouts = VLLMRollouts(cfg, out_dir)  # the served base checked now; each step pushes the current LoRA
 
     bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}",
                disable=not progress or not distributed.is_main(),
                initial=start, total=cfg.steps)
     for step in bar:
+        rng_before = rng.getstate()
         batch = [rows[i] for i in rng.sample(range(len(rows)), min(cfg.batch_size, len(rows)))]
         before = reward_stats.snapshot()
         t0 = time.perf_counter()
-        log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer,
-                        distributed.shard(batch), cfg, reward_fns, weights)
+        try:
+            log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer,
+                            distributed.shard(batch), cfg, reward_fns, weights, rollouts=rollouts, step=step)
+        except JudgeUnavailable as e:  # a server gone (vLLM, judge): keep what was trained, say how to go on
+            raise type(e)(f"{e}; {_checkpoint_at_failure(policy, step, start, out_dir, rng_before)}") from None
         log = distributed.mean_over_processes({**log, "unparsed": reward_stats.unparsed_since(before)},
                                               sums=("unparsed",))
         if curve is not None:
@@ -307,6 +355,8 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         bar.set_postfix(reward=f"{log['reward']:.3f}", kl=f"{log['kl']:.4f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps and distributed.is_main():
             save_checkpoint(policy.model, policy.optimizer, step + 1, out_dir, rng.getstate())
+    if rollouts is not None:
+        rollouts.close()
     if distributed.is_main():
         written = save_stage(policy.model, policy.processor, final, parent=cfg.init)
         checkpoints = list(out_dir.glob("checkpoint-*"))
