@@ -89,12 +89,13 @@ def _check(args) -> int:
 def _train(args) -> int:
     """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir, after the preflight
     checklist (on stderr; ``--no-check`` skips it)."""
+    from .llm.errors import JudgeUnavailable
     from .pipeline import build_stage, evaluate_system, get_system, parse_reward_names
     from .preflight import preflight
     from .profiles import get_profile
     from .sources import rewards_need_judge
 
-    profile = get_profile(args.profile, data_dir=args.data_dir)
+    profile = get_profile(args.profile, data_dir=args.data_dir, rollouts=args.rollouts)
     rewards = parse_reward_names(args.stage.removeprefix("grpo_").removesuffix("_text_only")) \
         if args.stage.startswith("grpo_") else []
     if not args.no_check and not preflight(profile, needs_judge=rewards_need_judge(rewards), out=sys.stderr):
@@ -118,7 +119,7 @@ def _train(args) -> int:
             metrics = evaluate_system(profile, get_system(name), progress=True)
             if distributed.is_main():
                 print(f"{metrics['system']}: avg PCC {metrics.get('avg_pcc')}, MOS PCC {metrics.get('mos_pcc')}")
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, JudgeUnavailable) as e:  # a server gone mid-run too: one line, not a traceback
         print(f"error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2
     return 0
@@ -146,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         add_assess_parser = None
     if add_assess_parser is not None:
         add_assess_parser(sub)
+    from .serve_cli import add_serve_parser
+
+    add_serve_parser(sub)
     check = sub.add_parser("check", help="preflight: can this profile run here? one line per item, exit 0 only if so")
     check.add_argument("--profile", default="tiny")
     check.add_argument("--data-dir", default=None)
@@ -165,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--profile", default="tiny")
     train.add_argument("--data-dir", default=None)
     train.add_argument("--no-check", action="store_true", help="skip the preflight checklist")
+    train.add_argument("--rollouts", default=None, metavar="local|URL#NAME",
+                       help="who samples GRPO's rollouts: local, or a vLLM server serving the warm-up (python -m sqa "
+                            "serve warmup prints its spec); default: the profile's rollouts")
     train.set_defaults(func=_train)
     ci = sub.add_parser("intervals", help="bootstrap CIs, contrasts, seeds and claims.csv under results/<profile>/tables")
     ci.add_argument("--profile", default="tiny")
