@@ -124,7 +124,10 @@ def test_claims_table_schema(tmp_path):
     assert tuple(claims.columns[:6]) == CLAIM_COLUMNS
     assert list(claims["claim"]) == [c.claim for c in CLAIMS]
     assert set(claims["verdict"]) <= set(VERDICTS)
-    assert claims["paper"].notna().sum() >= len(CLAIMS) - 1  # the audio-withheld claim has no paper value
+    # the audio-withheld claim has no paper value, nor our own comparisons with DNSMOS
+    assert claims["paper"].notna().sum() >= len([c for c in CLAIMS if not c.ours]) - 1
+    assert claims.loc[[c.ours for c in CLAIMS], "paper"].isna().all()
+    assert claims.loc[[c.ours for c in CLAIMS], "note"].str.contains("not a claim of the paper").all()
     for name in ("table1_ci", "table3_ci"):
         t = pd.read_csv(paths[name])
         assert list(t.columns[:5]) == ["system", "metric", "value", "ci_low", "ci_high"]
