@@ -343,9 +343,10 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         batch = [rows[i] for i in rng.sample(range(len(rows)), min(cfg.batch_size, len(rows)))]
         before = reward_stats.snapshot()
         t0 = time.perf_counter()
+        served = {"rollouts": rollouts, "step": step} if rollouts is not None else {}
         try:
             log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer,
-                            distributed.shard(batch), cfg, reward_fns, weights, rollouts=rollouts, step=step)
+                            distributed.shard(batch), cfg, reward_fns, weights, **served)
         except JudgeUnavailable as e:  # a server gone (vLLM, judge): keep what was trained, say how to go on
             raise type(e)(f"{e}; {_checkpoint_at_failure(policy, step, start, out_dir, rng_before)}") from None
         log = distributed.mean_over_processes({**log, "unparsed": reward_stats.unparsed_since(before)},
