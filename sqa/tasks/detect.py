@@ -36,7 +36,8 @@ _PIECE_PREFIX = "\u2581\u0120 \t\n"  # SentencePiece ▁, byte-level BPE Ġ, pla
 
 
 def parse_detection(text: object) -> str | None:
-    """``"real"``, ``"fake"`` or ``None``: the first of the two words after any ``<think>`` block."""
+    """``"real"``, ``"fake"`` or ``None``: the first of the two words after any ``<think>`` block (an
+    unterminated one, a generation cut off while thinking, hides the rest: no answer)."""
     s = _THINK.sub(" ", as_text(text)[:MAX_CHARS])
     m = _WORD.search(s)
     return m.group(1).lower() if m else None
