@@ -156,8 +156,10 @@ endif
 FORCE:
 
 # 95 % bootstrap intervals, contrasts, seeds and the claims table (sqa.intervals), over every seed
+# then this run against the committed results of the same seeds (sqa.reproduction: tables/reproduction*.csv)
 $(RES)/tables/claims.csv: $(RES)/tables/table1.csv $(foreach k,$(OTHER_SEEDS),$(RES)/seed$(k)/tables/table1.csv)
 	$(PY) -m sqa intervals --profile $(PROFILE) --seeds "$(SEEDS)"
+	$(PY) -m sqa reproduction --profile $(PROFILE)
 
 $(RES)/figures/index.json: notebooks/05_figures.ipynb $(RES)/tables/claims.csv
 	$(PM) $< $(NBOUT)/05_figures.ipynb

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from .kernels import pin_kernels
+
 CONFIG_DIR = Path(__file__).parent / "configs"
 
 
@@ -48,6 +50,10 @@ class Profile:
     train_audio_encoder: bool = True
     dtype: str = "float32"  # "bfloat16" on GPU
     device: str = "cpu"
+    # CPU kernels pinned so a seed gives the same numbers on every x86 CPU (sqa.kernels): "avx2" for the
+    # CPU profiles, None (whatever the CPU offers) for the GPU ones; cpu_threads: torch threads (None: as set)
+    cpu_kernels: str | None = None
+    cpu_threads: int | None = None
     min_gpu_memory_gib: float = 0  # what `python -m sqa check` asks of the GPU when device is cuda
     gradient_checkpointing: bool = False
     # calibration SFT (paper Table 2: 10k iterations, batch 8, lr 1.5e-5)
@@ -157,4 +163,7 @@ def get_profile(name: str = "tiny", **overrides) -> Profile:
         values["seed"] = _env_seed()  # `make reproduce SEEDS="0 1 2"` runs the notebooks once per seed
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["name"] = name
-    return Profile(**values)
+    profile = Profile(**values)
+    if profile.device == "cpu":
+        pin_kernels(profile.cpu_kernels, profile.cpu_threads)
+    return profile

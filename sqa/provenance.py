@@ -3,8 +3,8 @@
 :func:`provenance` gives the run-level record of a profile: its name, the base model (hub id and cached
 revision, or local path and content hash), the data (path, split sizes, a hash of each split CSV, and for the
 synthetic corpus its generator version and seed), the judge and extractor labels, the generator (local or
-an endpoint), the seed, the git commit and the package versions. Two results with different records were not
-produced the same way; :func:`provenance_differences` says how, and :func:`provenance_id` gives a short key
+an endpoint), the seed, the git commit, the package versions and the CPU kernels (:mod:`sqa.kernels`). Two
+results with different records were not produced the same way; :func:`provenance_differences` says how, and :func:`provenance_id` gives a short key
 for a table column.
 
 >>> a = {"profile": "tiny", "judge": "rule-minilm (stand-in)", "seed": 0}
@@ -24,6 +24,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
+
+from .kernels import kernel_record
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
 """Packages whose versions are recorded (and listed by ``python -m sqa check``)."""
@@ -158,11 +160,13 @@ def provenance(profile, generator: str | None = None) -> dict:
         "seed": profile.seed,
         "commit": git_commit(),
         "packages": package_versions(),
+        "kernels": kernel_record(),
     }
 
 
-RUN_FIELDS = ("commit", "packages")
-"""Fields that say which code ran, not what it ran on: a cached result is reused across them (and keeps its own)."""
+RUN_FIELDS = ("commit", "packages", "kernels")
+"""Fields that say which code ran, and with which CPU kernels (:mod:`sqa.kernels`), not what it ran on: a cached
+result is reused across them (and keeps its own)."""
 
 
 def same_inputs(a: dict | None, b: dict | None) -> bool:

@@ -5,9 +5,10 @@ In order:
 1. **Claims**: ``results/<p>/tables/claims.csv`` (the paper's value, ours with its 95 % interval, the
    verdict; rule in :mod:`sqa.claims`), each claim linked to its figure further down the page;
 2. **Ours next to the paper's**: every shared metric, never truncated (``tables/vs_paper.csv``);
-3. **Run**: commit, package versions, date, seeds, and the wall time of every executed notebook
+3. **Reproduction check**: this run against the committed results of the same seeds (:mod:`sqa.reproduction`);
+4. **Run**: commit, package versions, date, seeds, and the wall time of every executed notebook
    (papermill's record);
-4. **The notebooks**, each under a unique descriptive title and anchor, code hidden, and without
+5. **The notebooks**, each under a unique descriptive title and anchor, code hidden, and without
    stderr outputs (progress bars and warnings stay in the terminal, where ``make`` printed them).
 
 The page is self-contained: figures are embedded PNGs, the CSS is inline, and there is no script at
@@ -219,6 +220,31 @@ def vs_paper_section(tables_dir: Path) -> str:
            "<code>.md</code>); diff = ours - paper.</p>" + _table(pd.read_csv(path))
 
 
+def reproduction_section(tables_dir: Path) -> str:
+    """This run against the committed results of the same seeds (:mod:`sqa.reproduction`), when it was checked."""
+    from .reproduction import summary
+
+    figures, claims = tables_dir / "reproduction.csv", tables_dir / "reproduction_claims.csv"
+    if not (figures.exists() and claims.exists()):
+        return ("<p>Not checked: <code>python -m sqa reproduction</code> (a step of <code>make reproduce</code>) "
+                "compares a run with the results git holds, and found none to compare with.</p>")
+    fig, cl = pd.read_csv(figures), pd.read_csv(claims)
+    commit = str(cl["committed_commit"].iloc[0]) if len(cl) else ""
+    seeds = ", ".join(str(k) for k in sorted(fig["seed"].unique())) if len(fig) else "none"
+    text = (f"<p>This run against the committed results (commit <code>{html.escape(commit)}</code>), training "
+            f"seeds {html.escape(seeds)}: {html.escape(summary(fig, cl))}. The spread is the committed run's "
+            "seed-to-seed standard deviation of each figure; the committed verdicts are recomputed over the same "
+            "seeds (<code>tables/reproduction.csv</code>, <code>reproduction_claims.csv</code>).</p>")
+    shown = cl[["claim", "verdict", "verdict_committed", "verdict_committed_all_seeds", "agrees"]].rename(columns={
+        "verdict": "this run", "verdict_committed": "committed, same seeds",
+        "verdict_committed_all_seeds": "committed, all seeds"})
+    outside = fig[fig["status"] == "outside seed spread"]
+    worst = outside.reindex(outside["diff"].abs().sort_values(ascending=False).index).head(10)
+    tail = (f"<p>Figures outside the seed spread ({len(outside)}; the 10 largest):</p>" + _table(worst)
+            if len(outside) else "<p>No figure lies outside the seed spread.</p>")
+    return text + _table(shown) + tail
+
+
 def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Path) -> str:
     rows = []
     total = 0.0
@@ -298,9 +324,11 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
             f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
+            f'<li><a href="#reproduction">Reproduction check</a></li>'
             f'<li><a href="#run">Run</a></li><li><a href="#provenance">Provenance</a></li>{toc}</ol></nav>'
             f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
             f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
+            f'<h2 id="reproduction">Reproduction check</h2>{reproduction_section(tables_dir)}'
             f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
             f'<h2 id="provenance">Provenance</h2>{provenance_section(results)}'
             + "".join(sections) + "</body></html>")

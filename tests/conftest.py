@@ -1,13 +1,22 @@
 """Shared test helpers live beside this file (``tests/stub_server.py``): make them importable.
 
+The CPU kernels of the smoke profile, pinned before torch is imported.
 Session fixtures shared by the model and training tests: the small tiny Qwen2-Audio (the second backbone).
 """
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from sqa.kernels import pin_environment
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+# The tests run the smoke profile, whose CPU kernels are pinned (sqa.kernels): pinned here, before any test
+# imports torch, so that loading the profile later in this process does not come too late for the pin.
+for _key, _value in pin_environment("avx2").items():
+    os.environ.setdefault(_key, _value)
 
 SMALL_SIZES = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
                         "num_key_value_heads": 1},
