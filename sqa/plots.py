@@ -142,7 +142,10 @@ PALETTE: dict[str, str] = dict(zip(
     ["#7f7f7f", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#ff7f0e", "#17becf", "#bcbd22",
      "#aec7e8", "#98df8a", "#c5b0d5", "#c7c7c7"]))
 """One colour per system in every figure (the paper's rows and ours share names, so they share colours)."""
+PALETTE.update({"DNSMOS P.835": "#393b79", "DNSMOS P.808": "#e377c2", "Signal detectors (no model)": "#843c39"})
 NA_LABEL = "n/a (constant)"
+NOT_PREDICTED_LABEL = "n/a (not predicted)"
+"""A figure a no-training system does not predict (``note`` of the interval tables; :mod:`sqa.baselines`)."""
 
 
 def system_color(name: str) -> str:
@@ -159,7 +162,7 @@ def interval_bars(ci: pd.DataFrame, metrics: Sequence[str], systems: Sequence[st
     """Grouped bars from a ``table1_ci`` / ``table3_ci`` table (``system, metric, value, ci_low, ci_high,
     note``): one group per metric, one bar per system in its :data:`PALETTE` colour, the 95 % interval as
     an error bar, the paper's value (when ``paper`` has it) as a black diamond, an undefined value as an
-    explicit "n/a (constant)" mark, and an average over fewer dimensions than the paper's flagged with ``*``."""
+    explicit "n/a (constant)" mark ("n/a (not predicted)" where the system does not predict it), and an average over fewer dimensions than the paper's flagged with ``*``."""
     import numpy as np
 
     systems = list(systems or dict.fromkeys(ci["system"]))
@@ -177,8 +180,9 @@ def interval_bars(ci: pd.DataFrame, metrics: Sequence[str], systems: Sequence[st
             r = idx.loc[(s, m)]
             v = r["value"]
             if pd.isna(v):
+                label = NOT_PREDICTED_LABEL if str(r.get("note", "")).startswith(NOT_PREDICTED_LABEL) else NA_LABEL
                 ax.bar(x, 0.02, width, color="none", edgecolor=system_color(s), hatch="///")
-                ax.text(x, 0.03, NA_LABEL, rotation=90, ha="center", va="bottom", fontsize=6, color=system_color(s))
+                ax.text(x, 0.03, label, rotation=90, ha="center", va="bottom", fontsize=6, color=system_color(s))
             else:
                 lo, hi = r["ci_low"], r["ci_high"]
                 yerr = None if pd.isna(lo) else [[v - lo], [hi - v]]
