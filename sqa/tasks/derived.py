@@ -86,17 +86,35 @@ def derived_comparison(system: str | os.PathLike, n_pairs: int = N_PAIRS, pair_s
     return comparison_figures(preds, golds, n_boot=n_boot, seed=seed)
 
 
-def derived_suggestion(system: str | os.PathLike, gold_fixes: dict[str, tuple[str, ...]] | None = None,
-                       n_boot: int = N_BOOT, seed: int = SEED, text: bool = False) -> pd.DataFrame:
-    """Suggestion figures of the derived baseline of one system (its ``predictions.csv``): the fixes its
-    parsed answers imply, against ``gold_fixes`` (id -> fixes, e.g. from the synthetic ground truth) or, by
-    default, the fixes its rendered references imply."""
+def predicted_assessments(system: str | os.PathLike) -> tuple[pd.DataFrame, list[Assessment]]:
+    """The ``predictions.csv`` rows of a system and its parsed answers; a score its answer lacks is taken
+    from ``score_predictions.csv`` when the folder has one (Calibration-only answers the reasoning prompt
+    with a bare number, but each calibration prompt with its dimension's score)."""
     path = Path(system)
     frame = _read_csv(path / "predictions.csv" if path.is_dir() else path)
     for col in ("answer", "reference"):
         if col not in frame:
             raise ValueError(f"{path}: no {col!r} column")
-    preds = [Suggestion(fixes_from_assessment(parse_response(a))) for a in frame["answer"].fillna("")]
+    preds = [parse_response(a) for a in frame["answer"].fillna("")]
+    if path.is_dir() and (path / "score_predictions.csv").is_file():
+        calib = clip_scores(path)
+        for clip_id, a in zip(frame["id"], preds):
+            if clip_id in calib.index:
+                for d in DIMENSIONS:
+                    v = calib.at[clip_id, f"pred_{d}"]
+                    if a.scores[d] is None and not np.isnan(v):
+                        a.scores[d] = int(v)
+    return frame, preds
+
+
+def derived_suggestion(system: str | os.PathLike, gold_fixes: dict[str, tuple[str, ...]] | None = None,
+                       n_boot: int = N_BOOT, seed: int = SEED, text: bool = False) -> pd.DataFrame:
+    """Suggestion figures of the derived baseline of one system (:func:`predicted_assessments`): the fixes
+    its assessments imply, against ``gold_fixes`` (id -> fixes, e.g. from the synthetic ground truth) or, by
+    default, the fixes its rendered references imply."""
+    path = Path(system)
+    frame, assessments = predicted_assessments(system)
+    preds = [Suggestion(fixes_from_assessment(a)) for a in assessments]
     if gold_fixes is None:
         golds = [Suggestion(fixes_from_assessment(parse_response(r))) for r in frame["reference"].fillna("")]
     else:

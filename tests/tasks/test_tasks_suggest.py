@@ -180,3 +180,13 @@ def test_derived_baseline_on_committed_predictions():
     t = derived_suggestion(path, n_boot=100).set_index("metric")
     assert t.value[["coverage_precision", "coverage_recall"]].between(0, 1).all()
     assert t.n["coverage_recall"] == 150
+
+
+def test_derived_baseline_fills_scores_from_calibration_prompts(tmp_path):
+    with open(tmp_path / "predictions.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "answer", "reference"])
+        w.writerow(["a", "3", "Noise: 2\nNoise artifact: yes, 0-1s; hum"])
+    (tmp_path / "score_predictions.csv").write_text("id,dimension,true,pred\na,noise,2,3\na,overall,3,4\n")
+    t = derived_suggestion(tmp_path, n_boot=10).set_index("metric").value
+    assert t["coverage_recall"] == 1.0 and t["coverage_precision"] == 1.0  # noise 3 from its calibration prompt
