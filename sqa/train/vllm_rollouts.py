@@ -40,8 +40,9 @@ VLLM_NAMING = True
 """Write the pushed adapter in vLLM's naming (False: PEFT's, which vLLM silently ignores; the tests' fault)."""
 
 
-def rollouts_problem(cfg) -> str | None:
-    """Why ``cfg`` cannot take its rollouts from vLLM (None: it can, or its rollouts are local)."""
+def rollouts_problem(cfg, problem: str | None = None, who: str | None = None) -> str | None:
+    """Why ``cfg`` cannot take its rollouts from vLLM (None: it can, or its rollouts are local); ``problem``: what
+    vLLM cannot serve about its model, when known without ``cfg.init``."""
     from ..llm.vllm_server import model_problem
 
     if cfg.rollouts in (None, "", "local"):
@@ -49,15 +50,40 @@ def rollouts_problem(cfg) -> str | None:
     if not is_endpoint_spec(cfg.rollouts):
         return f"rollouts: {cfg.rollouts!r} is neither 'local' nor a vLLM generator spec http://HOST:PORT/v1#NAME"
     why = []
-    problem = model_problem(cfg.init)
+    problem = problem or (model_problem(cfg.init) if cfg.init else None)
     if problem:
         why.append(f"vLLM cannot serve its model ({problem})")
     if not cfg.lora_rank:
         why.append("it fine-tunes every weight (lora_rank 0), and vLLM rollouts push the policy's LoRA adapter each step")
     if cfg.audio_mode != "audio":
         why.append(f"audio_mode {cfg.audio_mode!r}: vLLM rollouts always send the audio")
-    return ("GRPO from " + str(cfg.init) + " cannot take its rollouts from vLLM: " + "; ".join(why)
-            + "; keep rollouts: local") if why else None
+    who = who or f"GRPO from {cfg.init}"
+    return f"{who} cannot take its GRPO rollouts from vLLM: {'; '.join(why)}; keep rollouts: local" if why else None
+
+
+def profile_rollouts_problem(profile) -> str | None:
+    """:func:`rollouts_problem` from the profile alone, before any stage is trained (None: it can, or local).
+
+    >>> from sqa.profiles import get_profile
+    >>> print(profile_rollouts_problem(get_profile("tiny", rollouts="http://127.0.0.1:8000/v1#warmup@0")))
+    profile tiny cannot take its GRPO rollouts from vLLM: vLLM cannot serve its model (AF3 with an audio window of 400 mel frames (8 s at hop 320); vLLM serves AF3 only with its own 30 s window at a 10 ms hop (3000 frames: window_seconds 30, hop_length 160, the paper_smoke shape)); it fine-tunes every weight (lora_rank 0), and vLLM rollouts push the policy's LoRA adapter each step; keep rollouts: local
+    >>> profile_rollouts_problem(get_profile("paper_smoke", rollouts="http://127.0.0.1:8000/v1#warmup@0"))
+    """
+    from types import SimpleNamespace
+
+    from ..llm.vllm_server import servable_problem
+    from ..model.tiny import TINY_HOP_LENGTH, TINY_WINDOW_SECONDS
+
+    if profile.rollouts in (None, "", "local"):
+        return None
+    problem = None
+    if profile.model == "tiny" and getattr(profile, "backbone", None) in (None, "af3"):
+        opts = profile.tiny_model or {}
+        problem = servable_problem({"model_type": "audioflamingo3"},
+                                   {"chunk_length": opts.get("window_seconds", TINY_WINDOW_SECONDS),
+                                    "hop_length": opts.get("hop_length", TINY_HOP_LENGTH), "sampling_rate": 16000})
+    cfg = SimpleNamespace(rollouts=profile.rollouts, init=None, lora_rank=profile.lora_rank, audio_mode="audio")
+    return rollouts_problem(cfg, problem, f"profile {profile.name}")
 
 
 class VLLMRollouts:
