@@ -96,6 +96,10 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
     from .train.grpo import GRPOConfig, run_grpo
 
     require_inputs(profile, rewards)  # no data or no judge: fail now, not after the warm-up is trained
+    from .train.vllm_rollouts import profile_rollouts_problem
+
+    if (problem := profile_rollouts_problem(profile)) is not None:  # e.g. the tiny profile asking for vLLM
+        raise ValueError(problem)
     name = grpo_run_name(rewards, audio_mode)
     cfg = GRPOConfig.from_profile(profile, warmup_stage(profile), profile.run_dir / name, rewards,
                                   audio_mode=audio_mode)
