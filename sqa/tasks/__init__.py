@@ -9,7 +9,7 @@ suggest  fixes for one clip, free text                coverage P/R, ROUGE-L, Min
 detect   ``real`` or ``fake``                         EER, minDCF, accuracy (:mod:`.detect_metrics`)
 ======== ============================================ ==========================================
 
-Each task also has a **derived baseline** that needs no new training, computed from a system's
+The rewards of the new tasks are in :mod:`.rewards`. Each task also has a **derived baseline** that needs no new training, computed from a system's
 single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the formats and conventions.
 
 >>> sorted(TASKS)
@@ -19,17 +19,20 @@ single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the forma
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .assess import ASSESS
 from .compare import COMPARE
 from .detect import DETECT
+from .rewards import compare_reward, detect_reward, suggest_reward
 from .suggest import SUGGEST
 from .task import Task
 
 TASKS: dict[str, Task] = {
-    "assess": ASSESS,
-    "compare": COMPARE,
-    "suggest": SUGGEST,
-    "detect": DETECT,
+    "assess": ASSESS,  # its GRPO rewards are sqa.rewards.REWARDS, picked by name
+    "compare": replace(COMPARE, reward=compare_reward),
+    "suggest": replace(SUGGEST, reward=suggest_reward),
+    "detect": replace(DETECT, reward=detect_reward),
 }
 
 

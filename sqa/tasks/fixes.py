@@ -39,7 +39,7 @@ a flat voice the description leaves out).
 >>> fixes_from_assessment(a)
 ('denoise', 'restore_bandwidth', 'fill_dropouts', 'adjust_speed')
 >>> gt = {"noise": {"kind": "hum"}, "distortion": {"kind": "clipping"}, "pauses": [[1.0, 1.5]], "dropouts": [],
-...       "rate": 1.0, "voice": {"flat": True}, "scores": {"overall": 2}}
+...       "voice": {"flat": True}, "scores": {"speed": 3, "overall": 2}}
 >>> fixes_from_ground_truth(gt)
 ('denoise', 'declip', 'remove_pauses', 'add_expressiveness')
 """
@@ -68,10 +68,16 @@ def distortion_fix(description: str) -> str:
     return "declip" if _CLIP.search(text) else "restore_bandwidth" if _MUFFLED.search(text) else "reduce_distortion"
 
 
-def fixes_from_ground_truth(gt: dict) -> tuple[str, ...]:
-    """The fixes of a synthetic clip from its ground-truth record (module doc)."""
-    from sqa.data.synthetic.rules import speed_score
+def _speed(gt: dict) -> int:
+    score = (gt.get("scores") or {}).get("speed")
+    if score is None:
+        raise ValueError(f"ground-truth record {gt.get('id', '?')!r} has no scores.speed (not a "
+                         "<split>_ground_truth.jsonl record of the synthetic corpus?)")
+    return int(score)
 
+
+def fixes_from_ground_truth(gt: dict) -> tuple[str, ...]:
+    """The fixes of a synthetic clip from its ground-truth record (module doc; its ``scores`` give the speed)."""
     fixes: set[str] = set()
     if gt.get("noise"):
         fixes.add("denoise")
@@ -81,7 +87,7 @@ def fixes_from_ground_truth(gt: dict) -> tuple[str, ...]:
         fixes.add("remove_pauses")
     if gt.get("dropouts"):
         fixes.add("fill_dropouts")
-    if speed_score(float(gt.get("rate", 1.0))) != 3:
+    if _speed(gt) != 3:
         fixes.add("adjust_speed")
     if (gt.get("voice") or {}).get("flat"):
         fixes.add("add_expressiveness")

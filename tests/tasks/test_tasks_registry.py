@@ -61,3 +61,18 @@ def test_parsers_never_raise(name, junk):
 def test_task_needs_a_prompt():
     with pytest.raises(ValueError, match="at least one prompt"):
         Task("x", (), render=str, parse=str, evaluate=lambda p, r: {})
+
+
+def test_new_tasks_have_rewards_that_score_their_gold_answer_fully():
+    from sqa.tasks.rewards import compare_reward
+
+    for name in ("compare", "suggest", "detect"):
+        task = get_task(name)
+        gold = task.render(GOLDS[name])
+        assert task.reward(None, [gold, None, [{"role": "assistant", "content": gold}]], reference=[gold] * 3) == [
+            1.0, 0.0, 1.0]
+    assert get_task("assess").reward is None
+    with pytest.raises(ValueError, match="no 'reference' column"):
+        compare_reward(None, ["x"])
+    with pytest.raises(ValueError, match="2 completions vs 1 references"):
+        compare_reward(None, ["x", "y"], reference=["z"])

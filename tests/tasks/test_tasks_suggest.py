@@ -112,7 +112,9 @@ def test_synthetic_ground_truth_and_the_annotation_mapping_agree(corpus):
             assert ("fill_dropouts" in m) == bool(g["dropouts"]), g["id"]
     kinds = {g["distortion"]["kind"] for g in gts if g["distortion"]}
     assert {"declip", "restore_bandwidth", "reduce_distortion"} >= {fixes_from_ground_truth(
-        {"distortion": {"kind": k}, "rate": 1.0})[0] for k in kinds}
+        {"distortion": {"kind": k}, "scores": {"speed": 3}})[0] for k in kinds}
+    with pytest.raises(ValueError, match="record 'x' has no scores.speed"):
+        fixes_from_ground_truth({"id": "x", "rate": 1.0})
 
 
 def test_real_qualispeech_rows_map_to_fixes():
