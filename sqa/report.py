@@ -5,10 +5,13 @@ In order:
 1. **Claims**: ``results/<p>/tables/claims.csv`` (the paper's value, ours with its 95 % interval, the
    verdict; rule in :mod:`sqa.claims`), each claim linked to its figure further down the page;
 2. **Ours next to the paper's**: every shared metric, never truncated (``tables/vs_paper.csv``);
-3. **Reproduction check**: this run against the committed results of the same seeds (:mod:`sqa.reproduction`);
-4. **Run**: commit, package versions, date, seeds, and the wall time of every executed notebook
+3. **Listening**: a few test clips (one per artifact type, one clean) to hear, their spectrograms with the
+   artifact intervals, the reference beside the main systems', DNSMOS's and the detectors' answers
+   (:mod:`sqa.listening`);
+4. **Reproduction check**: this run against the committed results of the same seeds (:mod:`sqa.reproduction`);
+5. **Run**: commit, package versions, date, seeds, and the wall time of every executed notebook
    (papermill's record);
-5. **The notebooks**, each under a unique descriptive title and anchor, code hidden, and without
+6. **The notebooks**, each under a unique descriptive title and anchor, code hidden, and without
    stderr outputs (progress bars and warnings stay in the terminal, where ``make`` printed them).
 
 The page is self-contained: figures are embedded PNGs, the CSS is inline, and there is no script at
@@ -50,7 +53,7 @@ table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}th,td{border:1px 
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 .reproduced{background:#dff3df}.not-reproduced{background:#f8dddd}.inconclusive{background:#f5f0d8}
 .nb{border-top:3px solid #888;margin-top:3em}img{max-width:100%}pre{background:#f7f7f7;padding:0.5em;overflow-x:auto;
-font-size:0.8em}.jp-InputArea,.input{display:none}nav li{margin:0.1em 0}
+font-size:0.8em}.jp-InputArea,.input{display:none}nav li{margin:0.1em 0}table.listen{font-size:0.72em}table.listen td{text-align:left}
 """
 
 
@@ -300,6 +303,7 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     import nbformat
     from nbconvert import HTMLExporter
 
+    from .listening import listening_section
     from .profiles import repo_root
 
     notebook_dir, out_html = Path(notebook_dir), Path(out_html)
@@ -324,10 +328,12 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
             f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
+            f'<li><a href="#listening">Listening</a></li>'
             f'<li><a href="#reproduction">Reproduction check</a></li>'
             f'<li><a href="#run">Run</a></li><li><a href="#provenance">Provenance</a></li>{toc}</ol></nav>'
             f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
             f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
+            f'<h2 id="listening">Listening: test clips beside the answers</h2>{listening_section(results)}'
             f'<h2 id="reproduction">Reproduction check</h2>{reproduction_section(tables_dir)}'
             f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
             f'<h2 id="provenance">Provenance</h2>{provenance_section(results)}'
@@ -348,12 +354,14 @@ def check_report(path: str | Path) -> list[str]:
         problems.append("script tag")
     if re.search(r"""(src|href)=["']?(https?:)?//""", text, flags=re.I):
         problems.append("network resource")
+    if re.search(r"""<(audio|source)\b[^>]*\bsrc=["'](?!data:)""", text, flags=re.I):
+        problems.append("audio not embedded")
     ids = re.findall(r'\bid="([^"]+)"', text)
     if len(ids) != len(set(ids)):
         problems.append(f"{len(ids) - len(set(ids))} duplicated ids")
     size = Path(path).stat().st_size
-    if size >= 3_000_000:
-        problems.append(f"{size / 1e6:.2f} MB (limit 3 MB)")
+    if size >= 4_000_000:  # the listening section's audio and spectrograms: ~80 KB a clip
+        problems.append(f"{size / 1e6:.2f} MB (limit 4 MB)")
     return problems
 
 
