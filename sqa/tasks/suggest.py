@@ -19,9 +19,14 @@ rerecord              record the clip again (too damaged to repair)
 
 :func:`parse_suggestion` maps free text to these fixes sentence by sentence with keyword patterns (any
 case, markdown, ``<think>``/``<answer>`` tags, SpeechEval's ``Improvement Dimensions: speech rate;
-noise reduction`` lists). A sentence saying a change is *not needed* (``No noise reduction is needed``)
-gives nothing; a sentence naming clipping or muffling does not also count as generic distortion. It
-never raises. The gold answer (:func:`render_suggestion`) is one sentence per fix, or
+noise reduction`` lists). It never raises. So that a *description* is not read as a suggestion:
+
+* a sentence of more than :data:`SHORT_ITEM` words counts only when it asks for something (an action
+  word: reduce, adjust, improve, should, ...); a short item (``noise reduction``, ``speech rate``) counts
+  as it stands;
+* a mention negated shortly before (``no noticeable background noise, distortion, or artifacts``) and a
+  sentence saying a change is *not needed* (``No noise reduction is needed``) give nothing;
+* a sentence naming clipping or muffling does not also count as generic distortion. The gold answer (:func:`render_suggestion`) is one sentence per fix, or
 :data:`NO_FIX_TEXT` for a clip with nothing to fix.
 
 >>> s = parse_suggestion("Reduce the background hum. The pace is too slow; speed up slightly. "
@@ -80,7 +85,7 @@ _PATTERNS: dict[str, str] = {
                      r"\bbreaks?\b|\binterrupt|\bstutter|\bdiscontinu|\bcontinuity|\btruncat|\bchopp",
     "adjust_speed": r"\bspeech\s+rate|\bspeaking\s+(?:rate|speed)|\bpac(?:e|ing)\b|\btempo\b|\bspeed\b|\bslow(?:er)?\s+down|"
                     r"\bspeed\s+up|\bfaster\b|\bslower\b|\btoo\s+(?:fast|slow|quick|rapid)",
-    "add_expressiveness": r"\bexpressive|\bintonation|\bmonoton|\bpitch\s+(?:variation|contour|range)|\bprosod|"
+    "add_expressiveness": r"\bexpressi(?:ve|on)|\bintonation|\bmonoton|\bpitch\s+(?:variation|contour|range)|\bprosod|"
                           r"\bemotion|\binflection|\bflat\b|\bvocal\s+variety|\bmodulation",
     "balance_volume": r"\bdynamic\s+range|\bvolume\b|\bloudness|\blevel\s+fluctuat|\bnormali[sz]",
     "rerecord": r"\bre-?record|\bretake|\bre-take|\brecord\s+(?:it\s+|the\s+\w+\s+)?again|\bnew\s+recording",
@@ -88,6 +93,20 @@ _PATTERNS: dict[str, str] = {
 assert set(_PATTERNS) == set(FIXES)
 _COMPILED = {fix: re.compile(p, re.I) for fix, p in _PATTERNS.items()}
 _SPECIFIC_DISTORTION = ("declip", "restore_bandwidth")
+SHORT_ITEM = 4
+"""Items of at most this many words (a list of aspects) need no action word."""
+_ACTION = re.compile(
+    r"\b(?:adjust|improve|enhance|increase\s|reduce|reducing|raise\s+(?:the|its)|lower\s+(?:the|its|your|input)|boost|"
+    r"slow\s+down|speed\s+up|even\s+out|balance\b|stabili[sz]e|normali[sz]e|moderate\s+(?:the|its|your)|fine-tune|"
+    r"fix|correct\b|change\s+(?:the|its|your)|modify|keep\b|make\b|optimi[sz]e|refine|smooth\s+out|level\s+out|"
+    r"control\b|apply|use\b|add\b|remove|removing|repair|restore|fill\b|shorten|cut\b|trim|eliminate|minimi[sz]e|"
+    r"suppress|filter\b|clean\s+up|get\s+rid|re-?record|record\b|retake|incorporate|introduce|vary\b|"
+    r"strengthen|address|avoid|tighten|work\s+on|consider|should|could|try|needs?\b|bring|denoise|de-?clip|"
+    r"lessen|attenuate|mitigate|recommend|suggest|ensure|encourage|speak\b|pronounce\b|articulate\b|limit\b|"
+    r"prevent|replace|reprocess|resynthesi[sz]e)",
+    re.I)
+_NEGATION = re.compile(r"\b(?:no|not|without|free\s+(?:of|from)|absence\s+of|lack\s+of|never|nor)\b|n't\b", re.I)
+_NEGATION_WINDOW = 50
 _NOT_NEEDED = re.compile(
     r"\b(?:no|not|nothing|none|n't)\b[^.;\n]{0,60}\b(?:needed|necessary|required|to improve|to fix)\b|"
     r"^\s*(?:none|n/?a)\s*[.!]?\s*$", re.I)
@@ -109,11 +128,27 @@ class Suggestion:
         object.__setattr__(self, "fixes", tuple(f for f in FIXES if f in set(self.fixes)))
 
 
+def _negated(sentence: str, start: int) -> bool:
+    """A negation in the few words before ``start`` (within the sentence, after any "but"/"however")."""
+    window = re.split(r"\b(?:but|however|though|although|while|whereas)\b", sentence[max(0, start - _NEGATION_WINDOW):start],
+                      flags=re.I)[-1]
+    return bool(_NEGATION.search(window))
+
+
 def sentence_fixes(sentence: str) -> set[str]:
-    """The fixes one sentence asks for (empty when it says a change is not needed)."""
+    """The fixes one sentence asks for (module doc).
+
+    >>> sorted(sentence_fixes("There is no noticeable background noise, distortion, or artifacts"))
+    []
+    >>> sorted(sentence_fixes("The speaking speed is moderate, allowing for easy understanding")), sorted(sentence_fixes("speech rate"))
+    ([], ['adjust_speed'])
+    """
     if _NOT_NEEDED.search(sentence):
         return set()
-    found = {fix for fix, pattern in _COMPILED.items() if pattern.search(sentence)}
+    if len(sentence.split()) > SHORT_ITEM and not _ACTION.search(sentence):
+        return set()
+    found = {fix for fix, pattern in _COMPILED.items()
+             if any(not _negated(sentence, m.start()) for m in pattern.finditer(sentence))}
     if found & set(_SPECIFIC_DISTORTION):
         found.discard("reduce_distortion")
     return found

@@ -51,6 +51,10 @@ def test_render_then_parse_gives_the_fixes(fixes):
     ("No noise reduction is needed. Slow down a little.", ("adjust_speed",)),
     ("**Re-record** the sentence in a quiet room.", ("rerecord",)),
     ("<think>noise 2/5</think><answer>Denoise it.</answer>", ("denoise",)),
+    ("Add more dynamic vocal expression to engage the audience.", ("add_expressiveness",)),
+    ("The speaking speed is moderate, allowing for easy understanding.", ()),
+    ("The audio has no noticeable background noise, distortion, or artifacts, so remove nothing.", ()),
+    ("Remove the hum, but there is no clipping.", ("denoise",)),
     ("lorem ipsum dolor", ()),
 ])
 def test_free_text(text, want):
