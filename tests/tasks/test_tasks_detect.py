@@ -152,3 +152,18 @@ def test_spoof_errors_name_the_file(corpus, tmp_path):
     with pytest.raises(ValueError, match=r"test.jsonl:1: not a detection trial"):
         detection_trials(bad, "test")
     assert out.is_dir()
+
+
+def test_detection_table_intervals_bracket_the_values():
+    from sqa.tasks.detect_metrics import detection_table
+
+    rng = np.random.default_rng(0)
+    labels = ["real"] * 50 + ["fake"] * 150
+    scores = list(np.r_[rng.normal(0.7, 0.15, 50), rng.normal(0.4, 0.15, 150)].clip(0, 1))
+    answers = ["real" if s > 0.5 else "fake" for s in scores]
+    answers[0], scores[0] = None, None
+    t = detection_table(answers, scores, labels, n_boot=300).set_index("metric")
+    f = detection_figures(answers, scores, labels)
+    for k in ("eer", "min_dcf", "accuracy"):
+        assert t.value[k] == pytest.approx(f[k]) and t.ci_low[k] < t.value[k] < t.ci_high[k]
+    assert t.n["eer"] == 199 and t.n["accuracy"] == 200
