@@ -130,7 +130,10 @@ class VLLMServer:
                 "--served-model-name", self.name, "--host", "127.0.0.1", "--port", str(self.port),
                 "--dtype", self.dtype, "--max-model-len", str(self.max_model_len),
                 "--enable-lora", "--max-lora-rank", str(self.max_lora_rank), "--max-loras", str(self.max_loras),
-                "--logprobs-mode", "processed_logprobs", *self.extra_args]
+                "--logprobs-mode", "processed_logprobs",
+                # one process fewer (the worker inside the engine's): ~20 s less to start on 2 cores
+                *(() if "--tensor-parallel-size" in self.extra_args else ("--distributed-executor-backend", "uni")),
+                *self.extra_args]
 
     def _fail(self, why: str) -> VLLMUnavailable:
         return VLLMUnavailable(f"vLLM server for {self.model} at {self.base_url} {why} (log: {self.log_path})")
