@@ -323,17 +323,17 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     cfg = replace(cfg, device=distributed.local_device(cfg.device))
     seed_everything(cfg.seed)  # the same initial weights (LoRA) on every process
     reward_fns, weights = _reward_functions(cfg)
+    rollouts = None
+    if cfg.rollouts not in (None, "", "local"):
+        from .vllm_rollouts import VLLMRollouts
+
+        rollouts = VLLMRollouts(cfg, out_dir)  # the served base checked now; each step pushes the current LoRA
     policy = setup_policy(cfg)
     torch.manual_seed(cfg.seed + distributed.rank())  # each process samples its own completions
     rows = _load_training_rows(cfg, examples)
     rng = random.Random(cfg.seed)  # the same batches on every process; each takes its share
     curve = RewardCurve(out_dir / "reward_curve.csv") if distributed.is_main() else None
     start = _resume(policy, out_dir, curve, rng)
-    rollouts = None
-    if cfg.rollouts not in (None, "", "local"):
-        from .vllm_rollouts import VLLMRollouts
-
-        rollouts = VLLMRollouts(cfg, out_dir)  # the served base checked now; each step pushes the current LoRA
 
     bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}",
                disable=not progress or not distributed.is_main(),
