@@ -289,9 +289,44 @@ def check_generator(profile, endpoint: str | None = None) -> Check:
     endpoint = generator_record(profile, endpoint)
     if endpoint == "local":
         return Check("generator", True, "local (transformers generate in this process)")
+    if not endpoint.startswith(("http://", "https://")):  # a model or stage dir that vLLM is to serve
+        return check_servable(endpoint)
     why = endpoint_answers(endpoint)
     return Check("generator", why is None, endpoint + (f": {why}" if why else " answered a chat request"),
                  f"start it (`{_serve_hint(endpoint)}`)")
+
+
+def check_servable(model: str) -> Check:
+    """Whether ``python -m sqa serve MODEL`` can start vLLM on this model dir (the vLLM venv, AF3's window)."""
+    from .llm.vllm_server import model_problem, vllm_python
+
+    problem = model_problem(model) if Path(model).exists() else f"{model}: no such model or stage directory"
+    if problem:
+        return Check("generator", False, f"vLLM cannot serve {model}: {problem}",
+                     "serve a model vLLM accepts (an AF3 with the 30 s window), or evaluate it locally")
+    if vllm_python() is None:
+        return Check("generator", False, f"{model}: vLLM is not installed", "make vllm (a venv of its own: .venv-vllm)")
+    return Check("generator", True, f"{model}: vLLM can serve it (python -m sqa serve {model})")
+
+
+def check_rollouts(profile) -> Check:
+    """GRPO's rollouts from a vLLM server (``rollouts:`` not local): the profile can take them and the server answers."""
+    from .llm import JudgeUnavailable, vllm_client
+    from .llm.audio_endpoint import split_spec
+    from .train.vllm_rollouts import profile_rollouts_problem
+
+    problem = profile_rollouts_problem(profile)
+    if problem:
+        return Check("rollouts", False, problem, "rollouts: local in the profile (or --rollouts local)")
+    url, name = split_spec(profile.rollouts)
+    try:
+        served = vllm_client.served_models(url)
+    except JudgeUnavailable as err:
+        return Check("rollouts", False, str(err), f"python -m sqa serve warmup --profile {profile.name}")
+    if name not in served:
+        return Check("rollouts", False, f"{url} serves {served}, not {name!r}",
+                     f"python -m sqa serve warmup --profile {profile.name} (prints the spec to use)")
+    return Check("rollouts", True, f"{profile.rollouts} (vLLM; its base is checked against the warm-up at the start)")
 
 
 # ---------------------------------------------------------------- disk
@@ -377,7 +412,9 @@ def run_checks(profile, needs_judge: bool = True, generators: tuple[str, ...] = 
     ``generators``: endpoints that will write answers, one line each; none: the local generator)."""
     return [check_python(profile), check_packages(profile), check_device(profile), check_base_model(profile),
             check_data(profile), check_judge(profile, needs_judge), check_extractor(profile),
-            *[check_generator(profile, g) for g in (generators or [None])], check_disk(profile)]
+            *[check_generator(profile, g) for g in (generators or [None])],
+            *([check_rollouts(profile)] if getattr(profile, "rollouts", "local") not in (None, "", "local") else []),
+            check_disk(profile)]
 
 
 def preflight(profile, needs_judge: bool = True, out=None, generators: tuple[str, ...] = ()) -> bool:

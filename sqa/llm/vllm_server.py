@@ -155,7 +155,7 @@ class VLLMServer:
             self.proc = subprocess.Popen(self.command(python), stdout=out, stderr=subprocess.STDOUT, env=env,
                                          start_new_session=True)
         self.wait_healthy()
-        log.info("vLLM serves %s", self.spec)
+        log.info("vLLM (pid %d) serves %s", self.proc.pid, self.spec)
         return self
 
     def healthy(self) -> bool:
