@@ -327,7 +327,8 @@ def evaluate_no_training(profile: Profile, system: System, results: str | Path =
     values = None
     if system.predictor.startswith("dnsmos"):
         values = baselines.cached_dnsmos([(e.id, e.audio_path) for e in test],
-                                         profile.run_dir / "no_training" / "dnsmos.jsonl", progress=progress)
+                                         dataclasses.replace(profile, seed=0).run_dir / "no_training" / "dnsmos.jsonl",
+                                         progress=progress)
     from .schema import render
 
     answers, clips = baselines.clip_rows(system.predictor, test, values)
