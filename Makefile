@@ -114,7 +114,7 @@ $(SRES)/grpo_%/metrics.json: notebooks/03_grpo.ipynb $(call STAGE_STAMP,warmup)
 # stages (and the evaluation of the systems built on them) that only notebook 04 needs, run beside the GRPO
 # notebooks under make -j, each after what it starts from; notebook 04 then reads every system from its cache
 ABLATION_STAGES := sft_from_base sft_from_calibration sft_from_calibration_frozen grpo_acc_sem_text_only \
-	calibration grpo_acc_sem grpo_llm_judge
+	calibration grpo_acc_sem grpo_llm_judge no_training
 EVALUATE_sft_from_base := qualispeech_ft_no_calibration
 EVALUATE_sft_from_calibration := qualispeech_ft_learned_encoder
 EVALUATE_sft_from_calibration_frozen := qualispeech_ft
@@ -122,6 +122,7 @@ EVALUATE_grpo_acc_sem_text_only := acc_sem_grpo_trained_text_only
 EVALUATE_calibration := calibration_only
 EVALUATE_grpo_acc_sem := acc_sem_dim_wise_grpo_audio_withheld
 EVALUATE_grpo_llm_judge := llm_judge_dim_wise_grpo_audio_withheld
+EVALUATE_no_training := dnsmos_p_835 dnsmos_p_808 signal_detectors_no_model
 $(call STAGE_STAMP,warmup): $(SRES)/calibration/metrics.json
 # the two ablation SFTs run one after the other, after the frozen calibration (order-only: `|`), so under make -j2
 # the second slot is busy with them while the first runs the critical path calibration -> warm-up -> GRPO
@@ -133,6 +134,8 @@ $(call STAGE_STAMP,grpo_acc_sem_text_only): $(call STAGE_STAMP,warmup)
 $(call STAGE_STAMP,calibration): $(SRES)/calibration/metrics.json
 $(call STAGE_STAMP,grpo_acc_sem): $(SRES)/grpo_acc_sem/metrics.json
 $(call STAGE_STAMP,grpo_llm_judge): $(SRES)/grpo_llm_judge/metrics.json
+# DNSMOS and the detectors (nothing to train; computed once, cached for every seed) after the second slot's SFTs
+$(call STAGE_STAMP,no_training): $(RES)/data/summary.json $(PREPARED) | $(call STAGE_STAMP,sft_from_calibration_frozen)
 runs/$(PROFILE)$(SEED_SUFFIX)/.stage_%:
 	$(PY) -m sqa train $* --profile $(PROFILE) $(DATA_OPT) --no-check $(foreach s,$(EVALUATE_$*),--evaluate $(s))
 	@touch $@

@@ -114,7 +114,7 @@ def grpo_run_name(rewards: str | list[str], audio_mode: str = "audio") -> str:
 
 
 STAGE_NAMES = ("calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration",
-               "sft_from_calibration_frozen", "warmup", "grpo_<rewards>", "grpo_<rewards>_text_only")
+               "sft_from_calibration_frozen", "warmup", "grpo_<rewards>", "grpo_<rewards>_text_only", "no_training")
 """What :func:`build_stage` (and ``python -m sqa train``) accepts: the dir names under ``runs/<profile>/``."""
 
 
@@ -129,7 +129,7 @@ def build_stage(profile: Profile, name: str, progress: bool = True) -> Path:
     Traceback (most recent call last):
     ...
     ValueError: unknown stage 'sft_from_nowhere'; expected one of calibration, calibration_frozen, sft_from_base, \
-sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_<rewards>_text_only
+sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_<rewards>_text_only, no_training
     """
     if name in ("calibration", "calibration_frozen"):
         return calibration_stage(profile, learned=name == "calibration")
@@ -137,6 +137,10 @@ sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_
         return sft_stage(profile, name.removeprefix("sft_from_"))
     if name == "warmup":  # what every GRPO run starts from (sft_from_calibration unless grpo_warmup_steps is set)
         return warmup_stage(profile)
+    if name == "no_training":  # nothing to train: the folder of the no-training systems' caches (DNSMOS)
+        out = dataclasses.replace(profile, seed=0).run_dir / "no_training"
+        out.mkdir(parents=True, exist_ok=True)
+        return out
     if name.startswith("grpo_") and len(name) > len("grpo_"):
         audio_mode = "text_only" if name.endswith("_text_only") else "audio"
         rewards = parse_reward_names(name.removeprefix("grpo_").removesuffix("_text_only"))

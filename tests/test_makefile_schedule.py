@@ -27,7 +27,8 @@ def _variables(db: str, prefix: str) -> dict[str, str]:
 
 def test_every_system_is_evaluated_by_a_parallel_target():
     db = _database()
-    evaluated = {pipeline.get_system(v).name for v in _variables(db, "EVALUATE_").values()}  # KeyError: a typo
+    evaluated = {pipeline.get_system(s).name for v in _variables(db, "EVALUATE_").values()
+                 for s in v.split()}  # KeyError: a typo
     runs = _variables(db, "GRPO_RUNS")["GRPO_RUNS"].split()
     evaluated |= {pipeline.system_for_rewards(r).name for r in runs}
     assert evaluated == {s.name for s in pipeline.SYSTEMS}
