@@ -11,7 +11,7 @@ from sqa.profiles import Profile, get_profile
 from sqa.provenance import base_model_record, provenance
 from sqa.report import provenance_section
 
-KEYS = {"profile", "base_model", "data", "judge", "extractor", "generator", "seed", "commit", "packages"}
+KEYS = {"profile", "base_model", "data", "judge", "extractor", "generator", "seed", "commit", "packages", "kernels"}
 
 
 @pytest.fixture()
