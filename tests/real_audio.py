@@ -41,6 +41,12 @@ def missing_real_audio() -> str:
     for tool, pkg in (("sox", "sox libsox-fmt-mp3"), ("espeak-ng", "espeak-ng")):
         if shutil.which(tool) is None:
             why.append(f"{tool} not found (apt-get install {pkg})")
+    if shutil.which("sox") is not None:
+        help_text = subprocess.run(["sox", "-h"], capture_output=True, text=True, timeout=30).stdout
+        formats = next((ln for ln in help_text.splitlines() if ln.startswith("AUDIO FILE FORMATS:")), "").split()
+        missing_fmt = [f for f in ("mp3", "flac", "ogg") if f not in formats]
+        if missing_fmt:
+            why.append(f"sox cannot write {', '.join(missing_fmt)} (apt-get install libsox-fmt-mp3 libsox-fmt-base)")
     return "; ".join(why)
 
 
