@@ -179,17 +179,31 @@ class VLLMServer:
         raise self._fail(f"did not answer /health within {self.startup_timeout:.0f} s; stopped it (a larger "
                          "startup timeout, or fewer processes competing for the CPU)")
 
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
+    def _group_alive(self) -> bool:
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        except ProcessLookupError:
-            pass
+            os.killpg(self.proc.pid, 0)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM to the server's process group (API server, engine core), SIGKILL after ``timeout`` seconds;
+        returns when no process of the group is left."""
+        if self.proc is None:
+            return
+        deadline = time.monotonic() + timeout
+        sent = None
+        while self._group_alive():
+            sig = signal.SIGKILL if time.monotonic() > deadline else signal.SIGTERM
+            if sig != sent:
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                sent = sig
+            self.proc.poll()  # reap the leader (a zombie still counts in its group)
+            time.sleep(0.2)
+        self.proc.poll()
 
     def __enter__(self) -> "VLLMServer":
         return self.start()

@@ -1,17 +1,22 @@
-"""One real vLLM server for the tests of ``tests/vllm`` (session-scoped), serving the merged SFT warm-up of the
-``paper_smoke`` profile (a tiny AF3 with AF3's own 30 s window) in float32, the model GRPO starts from.
+"""One real vLLM server for the tests of ``tests/vllm`` (session-scoped), started as a user does
+(``python -m sqa serve``), serving the merged SFT warm-up of the ``paper_smoke`` profile (a tiny AF3 with AF3's
+own 30 s window) in float32: the model GRPO starts from. Ctrl-C at the end must stop it.
 
 Without the vLLM venv (``make vllm``) these tests skip with the reason; under CI (``CI=true``) they fail.
 """
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 
 import pytest
 
-from sqa.llm.vllm_server import VLLMServer, vllm_python
+from sqa.llm.vllm_server import vllm_python
 
 MAX_TOKENS = 24
 """Greedy answers compared token for token (longer than the profile's 12, so a diverging answer shows)."""
@@ -25,21 +30,62 @@ def require_vllm() -> None:
         pytest.skip(why)
 
 
+class ServeProcess:
+    """``python -m sqa serve MODEL`` in a subprocess: the spec it prints, the vLLM pid it logs, Ctrl-C to stop."""
+
+    def __init__(self, model: str, log_dir, port: int | None = None):
+        self.model, self.log_dir = model, log_dir
+        self.err = log_dir / f"serve-{time.time_ns()}.err"
+        cmd = [sys.executable, "-m", "sqa", "serve", model, "--profile", "paper_smoke", "--dtype", "float32"]
+        with open(self.err, "w") as err:
+            self.proc = subprocess.Popen(cmd + (["--port", str(port)] if port else []), stdout=subprocess.PIPE,
+                                         stderr=err, text=True, start_new_session=True)
+        line = self.proc.stdout.readline().strip()  # the generator spec, once /health answers
+        if not line.startswith("http://"):
+            self.proc.wait(timeout=60)
+            pytest.fail(f"python -m sqa serve printed {line!r}, exit {self.proc.returncode}: {self.err.read_text()[-2000:]}")
+        self.spec = line
+        self.base_url = line.split("/v1#")[0]
+        self.name = line.split("#", 1)[1]
+        found = re.findall(r"vLLM \(pid (\d+)\) serves", self.err.read_text())
+        assert found, self.err.read_text()[-2000:]
+        self.vllm_pid = int(found[-1])
+
+    def kill_vllm(self) -> None:
+        """The server dies (SIGKILL to vLLM's process group), as in a crash."""
+        os.killpg(self.vllm_pid, signal.SIGKILL)
+
+    def stop(self) -> int:
+        """Ctrl-C to ``sqa serve``: it stops vLLM and exits 0 (or 2 when vLLM had died under it)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        code = self.proc.wait(timeout=90)
+        self.proc.stdout.close()
+        return code
+
+
+def vllm_alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
 @dataclass
 class Served:
     profile: object
     warmup: str  # the warm-up stage dir (GRPO's init)
-    server: VLLMServer
+    server: ServeProcess
     train: list
     test: list
     times: dict = field(default_factory=dict)
 
-    def restart(self, port: int | None = None) -> VLLMServer:
-        """The same model served again (on another port by default), as after a crash."""
-        old = self.server
-        old.stop()
+    def restart(self) -> ServeProcess:
+        """The same model served again on another port, as after a crash."""
+        self.server.stop()
         t0 = time.perf_counter()
-        self.server = VLLMServer(old.model, old.name, port=port, dtype=old.dtype, log_path=old.log_path).start()
+        self.server = ServeProcess(self.warmup, self.server.log_dir)
         self.times["restart"] = time.perf_counter() - t0
         return self.server
 
@@ -50,7 +96,6 @@ def served(tmp_path_factory):
     from sqa.data import load_examples
     from sqa.pipeline import warmup_stage
     from sqa.profiles import Profile, get_profile
-    from sqa.serve_cli import start_server
 
     root = tmp_path_factory.mktemp("vllm")
     times = {}
@@ -61,13 +106,15 @@ def served(tmp_path_factory):
         warmup = warmup_stage(profile)
         times["stages"] = time.perf_counter() - t0
         train, test = load_examples(profile, "train"), load_examples(profile, "test")
-        t0 = time.perf_counter()
-        server = start_server(profile, str(warmup), log_path=root / "vllm.log")
-        times["start"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    server = ServeProcess(str(warmup), root)  # merges the adapter stage (sqa export), starts vLLM, prints the spec
+    times["start"] = time.perf_counter() - t0
     s = Served(profile, str(warmup), server, train, test, times)
     yield s
-    s.server.stop()
+    pid = s.server.vllm_pid
+    code = s.server.stop()
     print("vLLM test fixture seconds:", {k: round(v, 1) for k, v in s.times.items()})
+    assert code == 0 and not vllm_alive(pid), f"sqa serve exit {code}, vLLM alive: {vllm_alive(pid)}"
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import signal
 import threading
 import time
 
@@ -149,7 +147,7 @@ def test_server_killed_mid_grpo_stops_then_resumes(served, tmp_path):
     def kill_after_step_1():
         while not (out / "reward_curve.csv").exists() or len(_curve(out)) < 1:
             time.sleep(0.05)
-        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.kill_vllm()
 
     killer = threading.Thread(target=kill_after_step_1, daemon=True)
     killer.start()
@@ -161,6 +159,8 @@ def test_server_killed_mid_grpo_stops_then_resumes(served, tmp_path):
     assert "checkpoint-1" in msg and (out / "checkpoint-1" / "state.pt").exists(), msg
     recorded = (out / "config.json").read_text()
 
+    assert server.proc.wait(timeout=30) == 2  # sqa serve saw its server die, exits 2 by itself, says so on stderr
+    assert "exited" in server.err.read_text()
     restarted = served.restart()  # a free port: another URL
     assert restarted.base_url != server.base_url
     run_grpo(_config(served, out), examples=served.train, progress=False)
