@@ -1,6 +1,7 @@
 """Entry point of ``make bench``: ``python -m benchmarks.run --out results/bench [--quick]``.
 
-Writes ``grpo_step.json``, ``calibration_step.json`` and ``summary.md`` into ``--out``. ``--quick`` runs
+Writes ``grpo_step.json``, ``calibration_step.json``, ``vllm.json`` (:mod:`benchmarks.vllm_parts`: local vs vLLM)
+and ``summary.md`` into ``--out``. ``--quick`` runs
 every code path once on a very small model (seconds; the numbers mean nothing): the tests use it.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from . import calibration_step, flops, gpu_report, grpo_step, report
+from . import calibration_step, flops, gpu_report, grpo_step, report, vllm_parts
 from .common import default_device, log, machine, model_specs
 
 FULL = {"grpo": {"tiny": dict(warmup=2, reps=7, max_new_tokens=32),
@@ -104,6 +105,11 @@ def main(argv=None) -> dict:
     summary = out / "summary.md"
     old = summary.read_text() if summary.exists() else ""
     summary.write_text(gpu_report.kept_sections(old, report.summary(grpo_json, calib_json)))  # keeps gpu_check's
+    if args.quick:  # no server in the smoke mode (tests/vllm runs these parts against the session's server)
+        log("vLLM parts: skipped (--quick)")
+    else:  # local vs vLLM rollouts and evaluation, side by side (skipped with the reason without make vllm)
+        served = vllm_parts.run(out, device=device, seed=args.seed)
+        summary.write_text(summary.read_text().rstrip("\n") + "\n" + "\n".join(vllm_parts.summary_lines(served)) + "\n")
     log(f"done in {wall:.0f} s: {out}/grpo_step.json, calibration_step.json, summary.md")
     return {"grpo_step": grpo_json, "calibration_step": calib_json}
 

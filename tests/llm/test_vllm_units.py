@@ -93,3 +93,12 @@ def test_cache_key_records_vllm_not_the_url(tmp_path):
     assert "rollouts" not in local and served["rollouts"] == "vllm" and served == other_port
     assert {k: v for k, v in served.items() if k != "rollouts"} == local
 
+
+
+def test_vllm_benchmark_without_vllm_is_skipped_with_the_reason(tmp_path, monkeypatch):
+    from benchmarks import vllm_parts
+
+    monkeypatch.setenv("SQA_VLLM_PYTHON", str(tmp_path / "no-such-python"))
+    result = vllm_parts.run(tmp_path)
+    assert json.loads((tmp_path / "vllm.json").read_text())["skipped"] == result["skipped"]
+    assert "make vllm" in result["skipped"]
