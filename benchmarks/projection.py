@@ -25,6 +25,12 @@ MEASURED = {
     "decode_floor_ms_per_token": 3.9,  # memory-bandwidth floor of AF3's weights, batch 16
 }
 """Step times measured on one H200 (real-size AF3, random weights)."""
+VLLM_ASSUMED = {
+    "vllm_decode_ms_per_token_lora": 10.0,  # the target at batch 16 through a rank-64 adapter (published: 7.4 ms
+    # per token for an 8B model on one H100, +12 % for LoRA); NOT measured here
+    "adapter_push_s": 2.0,  # write + load of the r=64 LoRA of a 7B LLM (~0.6 GB float32) each GRPO step; assumed
+}
+"""vLLM's rates as ASSUMED for the vLLM columns until a GPU measures them (``make gpu-check`` with ``make vllm``)."""
 
 
 @dataclass
@@ -47,6 +53,7 @@ class Setup:
     sft_item_tokens: int = 1_050  # the same + a ~250-token rendered answer
     gpus: int = 8
     measured: dict = field(default_factory=lambda: dict(MEASURED))
+    vllm: dict = field(default_factory=lambda: dict(VLLM_ASSUMED))
 
 
 @dataclass
@@ -61,8 +68,9 @@ def _h(seconds: float) -> float:
 
 
 def project(setup: Setup | None = None) -> list[Row]:
-    """Hours per stage on 1 GPU, on ``setup.gpus`` GPUs with accelerate, and on 1 GPU with evaluation served
-    by vLLM (training stays local: GRPO's policy changes every step).
+    """Hours per stage on 1 GPU, on ``setup.gpus`` GPUs with accelerate, on 1 GPU with evaluation served by
+    vLLM, on 1 GPU with GRPO's rollouts from vLLM too (colocated: ``--gpu-memory-utilization``), and on
+    ``setup.gpus`` GPUs with vLLM on one of them (GRPO's processes on the others; Calibration and SFT on all).
 
     Assumptions (each a projection): data-parallel stages scale linearly with the number of processes
     (an upper bound: all-reduce and smaller per-GPU batches are not counted); a GRPO run uses at most
@@ -84,18 +92,27 @@ def project(setup: Setup | None = None) -> list[Row]:
     evaluation = batches * s.max_new_tokens * m["decode_ms_per_token_lora"] / 1000
     served = batches * s.max_new_tokens * m["decode_floor_ms_per_token"] / 1000
     grpo_procs = min(n, s.grpo_batch)
-    cols = ("1 GPU", f"{n} GPUs, accelerate", "1 GPU, vLLM evaluation")
+    # vLLM rollouts: the B x G sequences of a step decode as one vLLM batch (also when N processes share the
+    # server), the adapter is pushed once per step, the log-prob passes and backward stay in the trainer
+    other = other_128 * (prompt + s.max_new_tokens) / (prompt + 128)
+    rollout_vllm = s.max_new_tokens * s.vllm["vllm_decode_ms_per_token_lora"] / 1000 + s.vllm["adapter_push_s"]
+    grpo_vllm_1 = s.grpo_runs * s.grpo_steps * (rollout_vllm + other)
+    grpo_vllm_n = s.grpo_runs * s.grpo_steps * (rollout_vllm + other / min(n - 1, s.grpo_batch))
+    cols = ("1 GPU", f"{n} GPUs, accelerate", "1 GPU, vLLM evaluation", "1 GPU, vLLM rollouts + evaluation",
+            f"{n} GPUs, vLLM on 1 + accelerate")
     return [
         Row("Calibration (2 runs)", f"{s.calib_runs} x {s.calib_steps} steps x {m['calibration_step_s']} s",
-            dict(zip(cols, (_h(calib), _h(calib) / n, _h(calib))))),
+            dict(zip(cols, (_h(calib), _h(calib) / n, _h(calib), _h(calib), _h(calib) / n)))),
         Row("SFT (3 stages + warm-up)", f"{s.sft_runs} x {s.sft_steps} + {s.warmup_steps} steps x {sft_step:.2f} s",
-            dict(zip(cols, (_h(sft), _h(sft) / n, _h(sft))))),
+            dict(zip(cols, (_h(sft), _h(sft) / n, _h(sft), _h(sft), _h(sft) / n)))),
         Row("GRPO (6 runs)", f"{s.grpo_runs} x {s.grpo_steps} steps x {grpo_step:.1f} s "
-            f"({s.max_new_tokens} tokens x {m['decode_ms_per_token_lora']:.0f} ms); {grpo_procs} processes per run",
-            dict(zip(cols, (_h(grpo), _h(grpo) / grpo_procs, _h(grpo))))),
+            f"({s.max_new_tokens} tokens x {m['decode_ms_per_token_lora']:.0f} ms); {grpo_procs} processes per run; "
+            f"vLLM: {s.max_new_tokens} x {s.vllm['vllm_decode_ms_per_token_lora']:.0f} ms + "
+            f"{s.vllm['adapter_push_s']:.0f} s push (assumed)",
+            dict(zip(cols, (_h(grpo), _h(grpo) / grpo_procs, _h(grpo), _h(grpo_vllm_1), _h(grpo_vllm_n))))),
         Row("Evaluation (12 systems)", f"{batches} batches of {s.eval_batch} x {s.max_new_tokens} tokens x "
             f"{m['decode_ms_per_token_lora']:.0f} ms (vLLM: {m['decode_floor_ms_per_token']} ms)",
-            dict(zip(cols, (_h(evaluation), _h(evaluation) / n, _h(served))))),
+            dict(zip(cols, (_h(evaluation), _h(evaluation) / n, _h(served), _h(served), _h(served) / n)))),
     ]
 
 
