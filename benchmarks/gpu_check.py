@@ -41,7 +41,7 @@ from transformers import LogitsProcessor, LogitsProcessorList
 from . import af3_build, gpu_report
 from .common import clips, default_device, log, machine, median, synchronize, timed
 
-PARTS = ("calibration", "grpo", "decode", "pipeline")
+PARTS = ("calibration", "grpo", "decode", "pipeline", "vllm")  # vllm: benchmarks.gpu_vllm (skipped without vLLM)
 
 
 @dataclass(frozen=True)
@@ -382,7 +382,12 @@ def main(argv=None) -> dict:
             t0 = time.perf_counter()
             try:
                 fn = {"calibration": part_calibration, "grpo": part_grpo, "decode": part_decode}.get(part)
-                result[part] = fn(ctx, plan) if fn else part_pipeline(ctx, plan, work)
+                if part == "vllm":
+                    from .gpu_vllm import part_vllm
+
+                    result[part] = part_vllm(ctx, plan, work)
+                else:
+                    result[part] = fn(ctx, plan) if fn else part_pipeline(ctx, plan, work)
             except Exception as err:  # noqa: BLE001 - one part failing must not hide the others' figures
                 traceback.print_exc()
                 result[part] = {"error": f"{type(err).__name__}: {err}".splitlines()[0]}

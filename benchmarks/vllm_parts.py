@@ -40,7 +40,7 @@ def build_model(root: Path, seed: int = 0) -> Path:
 
 
 def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_dir: Path, seed: int = 0,
-               group: int = 4, batch_size: int = 4) -> dict:
+               group: int = 4, batch_size: int = 4, device: str = "cpu", dtype: str = "float32") -> dict:
     """``reps`` GRPO steps with each kind of rollouts, alternating (after one warm-up step of each)."""
     from .grpo_step import length_reward, make_batch
 
@@ -49,7 +49,8 @@ def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_di
     from sqa.train.vllm_rollouts import VLLMRollouts
 
     cfg = GRPOConfig(init=str(model_dir), out_dir=str(out_dir), steps=reps, group_size=group, batch_size=batch_size,
-                     max_new_tokens=max_new_tokens, lora_rank=64, lora_alpha=128, seed=seed, dtype="float32")
+                     max_new_tokens=max_new_tokens, lora_rank=64, lora_alpha=128, seed=seed, dtype=dtype,
+                     device=device)
     torch.manual_seed(seed)
     policy = setup_policy(cfg)
     served = replace(cfg, rollouts=spec)
@@ -79,18 +80,19 @@ def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_di
     out["paired_ratios_local_over_vllm"] = spread([a["t_step"] / b["t_step"] for a, b in zip(rows["local"],
                                                                                             rows["vllm"])])
     out["config"] = {"group_size": group, "batch_size": batch_size, "max_new_tokens": max_new_tokens, "reps": reps,
-                     "lora_rank": 64, "dtype": "float32"}
+                     "lora_rank": 64, "dtype": dtype, "device": device}
     return out
 
 
-def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clips: int = 16, seed: int = 0) -> dict:
+def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clips: int = 16, seed: int = 0,
+               device: str = "cpu", dtype: str = "float32") -> dict:
     """Greedy answers to ``n_clips`` clips: clips per second of the local generator and of the server."""
     from sqa.evaluation.generator import LocalGenerator
     from sqa.llm.audio_endpoint import AudioChatEndpoint
     from sqa.model import load_model
     from sqa.prompts import REASONING_PROMPT
 
-    model, processor = load_model(model_dir, lora_rank=0, dtype="float32")
+    model, processor = load_model(model_dir, lora_rank=0, dtype=dtype, device=device)
     gens = {"local": LocalGenerator(model.eval(), processor, batch_size=n_clips), "vllm": AudioChatEndpoint.from_spec(spec)}
     audios = clips(np.random.default_rng(seed), n_clips)
     prompts = [REASONING_PROMPT] * n_clips
@@ -106,15 +108,18 @@ def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clip
            for kind, t in times.items()}
     out["speedup_vllm_vs_local"] = round(out["local"]["t_batch"]["median"] / out["vllm"]["t_batch"]["median"], 3)
     out["same_answers"] = sum(a == b for a, b in zip(answers["local"], answers["vllm"]))
-    out["config"] = {"clips": n_clips, "max_new_tokens": max_new_tokens, "reps": reps, "dtype": "float32"}
+    out["config"] = {"clips": n_clips, "max_new_tokens": max_new_tokens, "reps": reps, "dtype": dtype, "device": device}
+    out["vllm_ms_per_token"] = round(out["vllm"]["t_batch"]["median"] / max_new_tokens * 1000, 2)
     return out
 
 
-def measure(model_dir: str, spec: str, reps: int = 5, max_new_tokens: int = 32, seed: int = 0) -> dict:
+def measure(model_dir: str, spec: str, reps: int = 5, max_new_tokens: int = 32, seed: int = 0, device: str = "cpu",
+            dtype: str = "float32") -> dict:
     """Both parts against a server already serving ``model_dir`` (its served name carries its fingerprint)."""
     with tempfile.TemporaryDirectory(prefix="sqa-bench-vllm-") as tmp:
-        return {"grpo_step": grpo_steps(model_dir, spec, reps, max_new_tokens, Path(tmp), seed),
-                "evaluation": evaluation(model_dir, spec, reps, max_new_tokens, seed=seed)}
+        return {"grpo_step": grpo_steps(model_dir, spec, reps, max_new_tokens, Path(tmp), seed, device=device,
+                                        dtype=dtype),
+                "evaluation": evaluation(model_dir, spec, reps, max_new_tokens, seed=seed, device=device, dtype=dtype)}
 
 
 def run(out: Path, reps: int = 5, max_new_tokens: int = 32, seed: int = 0, device: str = "cpu") -> dict:
