@@ -19,7 +19,7 @@ def part_vllm(ctx: dict, plan, work: Path) -> dict:
     from .vllm_parts import measure
 
     if plan.small:
-        return {"skipped": "--small: no vLLM server on the toy model (tests/vllm runs the path on the CPU)"}
+        return {"skipped": "--small: no vLLM server on the toy model (tests/serving runs the path on the CPU)"}
     if vllm_python() is None:
         return {"skipped": "vLLM is not installed (make vllm builds .venv-vllm)"}
     model_dir = work / "af3_random_bf16"

@@ -105,7 +105,7 @@ def main(argv=None) -> dict:
     summary = out / "summary.md"
     old = summary.read_text() if summary.exists() else ""
     summary.write_text(gpu_report.kept_sections(old, report.summary(grpo_json, calib_json)))  # keeps gpu_check's
-    if args.quick:  # no server in the smoke mode (tests/vllm runs these parts against the session's server)
+    if args.quick:  # no server in the smoke mode (tests/serving runs these parts against the session's server)
         log("vLLM parts: skipped (--quick)")
     else:  # local vs vLLM rollouts and evaluation, side by side (skipped with the reason without make vllm)
         served = vllm_parts.run(out, device=device, seed=args.seed)

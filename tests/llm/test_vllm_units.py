@@ -1,6 +1,6 @@
 """What the vLLM path decides without a server: what vLLM cannot serve (one line from ``sqa serve``, ``sqa check``
 and ``sqa train --rollouts``), the adapter's tensor names, the run's cache key. The real server's tests are in
-``tests/vllm``."""
+``tests/serving``."""
 from __future__ import annotations
 
 import json
@@ -13,10 +13,11 @@ SPEC = "http://127.0.0.1:9/v1#grpo_warmup@0123456789"
 @pytest.fixture(scope="module")
 def tiny_af3(tmp_path_factory):
     """A small tiny AF3 with the tiny profile's 8 s window (what vLLM refuses)."""
-    from conftest import SMALL_SIZES
     from sqa.model import build_tiny_model
 
-    return build_tiny_model(tmp_path_factory.mktemp("af3") / "model", seed=0, sizes=SMALL_SIZES)
+    sizes = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
+                      "num_key_value_heads": 1}, "audio": {"hidden_size": 64, "intermediate_size": 128}}
+    return build_tiny_model(tmp_path_factory.mktemp("af3") / "model", seed=0, sizes=sizes)
 
 
 def test_sqa_serve_refuses_an_8_s_af3_in_one_line(tiny_af3, capsys, monkeypatch):

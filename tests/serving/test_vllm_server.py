@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import require_vllm, vllm_alive
+from .support import require_vllm, vllm_alive
 
 
 @pytest.fixture(autouse=True)

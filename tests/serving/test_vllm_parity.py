@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import MAX_TOKENS
+from .support import MAX_TOKENS
 
 log = logging.getLogger(__name__)
 

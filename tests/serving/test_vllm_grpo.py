@@ -12,7 +12,7 @@ import time
 import pytest
 import torch
 
-from conftest import MAX_TOKENS
+from .support import MAX_TOKENS
 
 TEST_LR = 2e-2
 """Large enough that 3 GRPO steps move the policy's greedy answers away from the base's (paper: 5e-6)."""
