@@ -9,7 +9,7 @@ import pytest
 from .support import Served, ServeProcess, require_vllm, vllm_alive
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down when tests/serving is done, not at the end of make test
 def served(tmp_path_factory):
     require_vllm()
     from sqa.data import load_examples
@@ -36,7 +36,7 @@ def served(tmp_path_factory):
     assert code == 0 and not vllm_alive(pid), f"sqa serve exit {code}, vLLM alive: {vllm_alive(pid)}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down when tests/serving is done, not at the end of make test
 def warm_model(served):
     """The warm-up model loaded locally in float32 (what the server serves), eval mode."""
     from sqa.model import load_model
@@ -45,7 +45,7 @@ def warm_model(served):
     return model.eval(), processor
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down when tests/serving is done, not at the end of make test
 def clips(served):
     from sqa.data import load_audio
 
