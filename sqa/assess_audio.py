@@ -186,6 +186,15 @@ def _signal_result(file: str) -> AssessmentResult:
                             duration_s=clip.duration_s, not_predicted=list(SIGNAL_NOT_PREDICTED))
 
 
+def _progress_bar(n_files: int, progress: bool):
+    """A terminal progress bar over ``n_files`` files (none for one file or when not asked for)."""
+    if not progress or n_files <= 1:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n_files, desc="assess", unit="file", file=sys.stderr)
+
+
 def iter_assess_signal(paths: Iterable[str | os.PathLike] | str | os.PathLike,
                        progress: bool = False) -> Iterator[AssessmentResult]:
     """``--model dnsmos``: an assessment from DNSMOS and the signal detectors, no checkpoint, nothing downloaded.
@@ -196,11 +205,7 @@ def iter_assess_signal(paths: Iterable[str | os.PathLike] | str | os.PathLike,
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     entries = expand_paths(paths)
-    bar = None
-    if progress and len(entries) > 1:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(entries), desc="assess", unit="file", file=sys.stderr)
+    bar = _progress_bar(len(entries), progress)
     try:
         for file, problem in entries:
             try:
@@ -269,11 +274,7 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     entries = expand_paths(paths)
-    bar = None
-    if progress and len(entries) > 1:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(entries), desc="assess", unit="file", file=sys.stderr)
+    bar = _progress_bar(len(entries), progress)
     try:
         for start in range(0, len(entries), batch_size):
             chunk = entries[start: start + batch_size]
