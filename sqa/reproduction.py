@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 TOLERANCE = 5e-5
 """Two figures are identical when they agree to the 4 decimals the tables are written with."""
 
+NOT_COMMITTED = "not in the committed results"
+"""The committed verdict of a claim the committed run could not evaluate (a system added since)."""
+
 STATUSES = ("identical", "within seed spread", "outside seed spread", "undefined")
 
 
@@ -109,11 +112,14 @@ def figure_comparison(ours: pd.DataFrame, committed: pd.DataFrame, seeds: Sequen
 def claim_comparison(ours: pd.DataFrame, same_seeds: pd.DataFrame, all_seeds: pd.DataFrame) -> pd.DataFrame:
     """Each claim's verdict here, in the committed run over the same seeds, and over all its seeds."""
     cols = ["claim", "ours", "ci_low", "ci_high", "verdict"]
-    df = ours[cols].merge(same_seeds[cols], on="claim", how="left", suffixes=("", "_committed"))
+    committed = same_seeds[[*cols, "note"]].rename(columns={"note": "note_committed"})
+    df = ours[cols].merge(committed, on="claim", how="left", suffixes=("", "_committed"))
     df = df.merge(all_seeds[["claim", "verdict", "seeds"]].rename(
         columns={"verdict": "verdict_committed_all_seeds", "seeds": "committed_seeds"}), on="claim", how="left")
-    df["agrees"] = df["verdict"] == df["verdict_committed"]
-    return df
+    absent = df["verdict_committed_all_seeds"].isna() | df["note_committed"].fillna("").str.contains("not evaluated")
+    df.loc[absent, "verdict_committed"] = NOT_COMMITTED
+    df["agrees"] = (df["verdict"] == df["verdict_committed"]).where(~absent)
+    return df.drop(columns="note_committed")
 
 
 def write_reproduction(results: str | Path, repo: str | Path | None = None, ref: str = "HEAD",
@@ -159,20 +165,25 @@ def write_reproduction(results: str | Path, repo: str | Path | None = None, ref:
     claims.round(4).to_csv(paths["reproduction_claims"], index=False)
     counts = figures["status"].value_counts().to_dict()
     log.info("reproduction check of %s (seeds %s) against %s: %s; verdicts agree %d/%d", rel, shared, ref,
-             ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES), int(claims["agrees"].sum()), len(claims))
+             ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES), int((claims["agrees"] == True).sum()),  # noqa: E712
+             int(claims["agrees"].notna().sum()))
     return paths
 
 
 def summary(figures: pd.DataFrame, claims: pd.DataFrame) -> str:
-    """One sentence: how many figures are identical / within / outside the seed spread, verdicts agreeing.
+    """One sentence: how many figures are identical / within / outside the seed spread, verdicts agreeing
+    (claims the committed run did not evaluate are counted apart).
 
     >>> f = pd.DataFrame({"status": ["identical", "identical", "within seed spread", "undefined"]})
-    >>> summary(f, pd.DataFrame({"agrees": [True, False]}))
-    '2 of 3 figures identical, 1 within the seed-to-seed spread, 0 outside it (1 undefined on a side); 1 of 2 verdicts agree'
+    >>> summary(f, pd.DataFrame({"agrees": [True, False, None]}))
+    '2 of 3 figures identical, 1 within the seed-to-seed spread, 0 outside it (1 undefined on a side); 1 of 2 \
+verdicts agree (1 claim not in the committed results)'
     """
     counts = figures["status"].value_counts().to_dict()
     defined = len(figures) - counts.get("undefined", 0)
     return (f"{counts.get('identical', 0)} of {defined} figures identical, {counts.get('within seed spread', 0)} "
             f"within the seed-to-seed spread, {counts.get('outside seed spread', 0)} outside it "
             f"({counts.get('undefined', 0)} undefined on a side); "
-            f"{int(claims['agrees'].sum())} of {len(claims)} verdicts agree")
+            f"{int((claims['agrees'] == True).sum())} of {int(claims['agrees'].notna().sum())} verdicts agree"  # noqa: E712
+            + (f" ({int(claims['agrees'].isna().sum())} claim{'s' if claims['agrees'].isna().sum() > 1 else ''} "
+               "not in the committed results)" if claims["agrees"].isna().any() else ""))
