@@ -144,3 +144,22 @@ def test_evaluation_through_the_server_scores_like_local(served, warm_model):
     assert [a.strip() for a in local.predictions["answer"]] == [a.strip() for a in remote.predictions["answer"]]
     numeric = {k: v for k, v in local.metrics.items() if isinstance(v, float) and not np.isnan(v)}
     assert numeric and {k: remote.metrics[k] for k in numeric} == pytest.approx(numeric)
+
+
+def test_assess_through_the_server_answers_like_local(served, warm_model):
+    """``python -m sqa assess --model URL#NAME FILE...``: the same answers as the local model, and a bad file
+    is one counted line here too."""
+    from pathlib import Path
+
+    from sqa.assess_audio import iter_assess
+    from sqa.cli import main as sqa_main
+
+    files = [str(ex.audio_path) for ex in served.test]
+    local = list(iter_assess(files, model=warm_model, max_new_tokens=MAX_TOKENS))
+    remote = list(iter_assess(files, model=served.server.spec, max_new_tokens=MAX_TOKENS))
+    assert all(r.error is None for r in remote), [r.error for r in remote]
+    assert [r.raw.strip() for r in local] == [r.raw.strip() for r in remote]
+    bad = Path(served.warmup).parent / "not_audio.wav"
+    bad.write_text("not audio")
+    assert sqa_main(["assess", "--model", served.server.spec, "--max-new-tokens", str(MAX_TOKENS), "--no-progress",
+                     files[0], str(bad)]) == 1
