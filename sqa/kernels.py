@@ -37,10 +37,6 @@ PINS: dict[str, dict[str, str]] = {
 }
 """Environment of each pin a profile can name (``cpu_kernels:``)."""
 
-CAPABILITY = {"avx2": "AVX2"}
-"""What ``torch.backends.cpu.get_cpu_capability()`` reports under each pin."""
-
-
 class KernelPinError(RuntimeError):
     """The profile's pin cannot hold in this process (torch already chose other kernels)."""
 
@@ -59,31 +55,31 @@ def pin_environment(pin: str | None) -> dict[str, str]:
 def pin_kernels(pin: str | None, threads: int | None = None, strict: bool = False) -> dict[str, str]:
     """Pin this process's CPU kernels (and torch's thread count) to ``pin``; return the variables set.
 
-    Variables already in the environment win (a user who exports another value gets it, and the
-    provenance says so). When torch has already dispatched a kernel under another capability the pin
+    Kernel variables already in the environment win (a user who exports another value gets it, and the
+    provenance says so); the thread count is the profile's, whatever ``OMP_NUM_THREADS`` said. When torch has already dispatched a kernel under another capability the pin
     cannot take effect any more: a one-line :class:`KernelPinError` if ``strict``, else a warning (the
     provenance of what runs then records the kernels it really used).
     """
     env = pin_environment(pin)
     for key, value in env.items():
         os.environ.setdefault(key, value)
-    if threads is not None and "torch" in sys.modules:
-        import torch
+    if threads is not None:  # the pin's thread count wins over OMP_NUM_THREADS (torch reads it when it starts)
+        os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(threads)
+    if "torch" not in sys.modules:  # torch not loaded yet: it reads the variables when it runs its first kernel
+        return env
+    import torch
 
-        if torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)
-    if env and "torch" in sys.modules:
-        import torch
-
-        wanted = os.environ["ATEN_CPU_CAPABILITY"].upper()
-        got = torch.backends.cpu.get_cpu_capability()
-        if got != wanted and wanted == CAPABILITY.get(pin):
-            message = (f"cpu_kernels: {pin} cannot be pinned: torch already runs {got} kernels in this process; "
-                       f"start Python with ATEN_CPU_CAPABILITY={env['ATEN_CPU_CAPABILITY']} "
-                       f"ONEDNN_MAX_CPU_ISA={env['ONEDNN_MAX_CPU_ISA']} (make does)")
-            if strict:
-                raise KernelPinError(message)
-            log.warning(message)
+    if threads is not None and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    wanted = env.get("ATEN_CPU_CAPABILITY")
+    got = torch.backends.cpu.get_cpu_capability()
+    if wanted and os.environ["ATEN_CPU_CAPABILITY"] == wanted and got != wanted.upper():  # not a user's override
+        message = (f"cpu_kernels: {pin} cannot be pinned: torch already runs {got} kernels in this process; "
+                   f"load the profile before any torch code runs, or start Python with "
+                   f"ATEN_CPU_CAPABILITY={env['ATEN_CPU_CAPABILITY']} ONEDNN_MAX_CPU_ISA={env['ONEDNN_MAX_CPU_ISA']}")
+        if strict:
+            raise KernelPinError(message)
+        log.warning(message)
     return env
 
 
