@@ -4,8 +4,8 @@
 revision, or local path and content hash), the data (path, split sizes, a hash of each split CSV, and for the
 synthetic corpus its generator version and seed), the judge and extractor labels, the generator (local or
 an endpoint), the seed, the git commit, the package versions and the CPU kernels (:mod:`sqa.kernels`). Two
-results with different records were not produced the same way; :func:`provenance_differences` says how, and :func:`provenance_id` gives a short key
-for a table column.
+results with different records were not produced the same way; :func:`provenance_differences` says how, and
+:func:`provenance_id` gives a short key for a table column.
 
 >>> a = {"profile": "tiny", "judge": "rule-minilm (stand-in)", "seed": 0}
 >>> b = {**a, "judge": "llm:Qwen3-8B@http://h:8000/v1"}

@@ -151,11 +151,11 @@ def write_reproduction(results: str | Path, repo: str | Path | None = None, ref:
         committed_seeds = run_seeds(committed / "tables")
         all_claims = pd.read_csv(committed / "tables" / "claims.csv")
         shared = [k for k in seeds if k in committed_seeds]
-        figures = figure_comparison(pd.read_csv(tables / "seeds.csv"), pd.read_csv(committed / "tables" / "seeds.csv"),
-                                    shared)
         if not shared:
             log.warning("the committed %s has seeds %s, this run %s: no seed to compare", rel, committed_seeds, seeds)
             return None
+        figures = figure_comparison(pd.read_csv(tables / "seeds.csv"), pd.read_csv(committed / "tables" / "seeds.csv"),
+                                    shared)
         same = write_intervals(committed, seeds=shared, n_boot=n_boot or N_BOOT,
                                reference=repo / "results" / "reference")
         claims = claim_comparison(pd.read_csv(tables / "claims.csv"), pd.read_csv(same["claims"]), all_claims)
@@ -163,10 +163,7 @@ def write_reproduction(results: str | Path, repo: str | Path | None = None, ref:
     paths = {"reproduction": tables / "reproduction.csv", "reproduction_claims": tables / "reproduction_claims.csv"}
     figures.round(4).to_csv(paths["reproduction"], index=False)
     claims.round(4).to_csv(paths["reproduction_claims"], index=False)
-    counts = figures["status"].value_counts().to_dict()
-    log.info("reproduction check of %s (seeds %s) against %s: %s; verdicts agree %d/%d", rel, shared, ref,
-             ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES), int((claims["agrees"] == True).sum()),  # noqa: E712
-             int(claims["agrees"].notna().sum()))
+    log.info("reproduction check of %s (seeds %s) against %s: %s", rel, shared, ref, summary(figures, claims))
     return paths
 
 

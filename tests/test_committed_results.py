@@ -13,20 +13,18 @@ all there is, and it is checked as the committed results. Skipped where neither 
 from __future__ import annotations
 
 import math
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sqa.claims import CLAIM_COLUMNS, CLAIMS, VERDICTS
-from sqa.reproduction import committed_copy, working_tree_differs
+from sqa.reproduction import committed_copy, run_seeds, working_tree_differs
 from sqa.report import check_report
 
+from committed_repo import REL, repo_with_committed_results
+
 ROOT = Path(__file__).resolve().parents[1]
-REL = "results/tiny"
 MIN_SEEDS = 3  # the committed tiny results come from `make reproduce SEEDS="0 1 2"`
 
 
@@ -49,18 +47,13 @@ def committed(tmp_path_factory) -> Path:
 
 # ---------------------------------------------------------------- checks (of a results/tiny folder)
 
-def _seed_columns(seeds: pd.DataFrame) -> list[str]:
-    return [c for c in seeds.columns if re.fullmatch(r"seed_\d+", c)]
-
-
 def check_seeds(res: Path, min_seeds: int) -> None:
-    seeds = pd.read_csv(res / "tables" / "seeds.csv")
-    columns = _seed_columns(seeds)
-    assert len(columns) >= min_seeds, columns
-    for k in columns[1:]:  # every seed but 0 has its own tables
-        assert (res / k.replace("_", "") / "tables" / "table1.csv").exists(), k
+    seeds = run_seeds(res / "tables")
+    assert len(seeds) >= min_seeds, seeds
+    for k in seeds[1:]:  # every seed but 0 has its own tables
+        assert (res / f"seed{k}" / "tables" / "table1.csv").exists(), k
     claims = pd.read_csv(res / "tables" / "claims.csv")
-    assert set(claims["seeds"]) <= {len(columns)} and len(columns) in set(claims["seeds"]), (claims["seeds"], columns)
+    assert set(claims["seeds"]) <= {len(seeds)} and len(seeds) in set(claims["seeds"]), (claims["seeds"], seeds)
 
 
 def check_claims(res: Path) -> None:
@@ -150,25 +143,13 @@ def test_regenerated_results_are_consistent_in_themselves():
         check_intervals(res, name)
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def readers_clone(committed, tmp_path_factory) -> Path:
     """A repository holding the committed results, whose working tree a reader's one-seed run then rewrote:
     the tables re-aggregated over seed 0 alone (what ``make reproduce`` with the default ``SEEDS=0`` does)."""
     from sqa.intervals import write_intervals
 
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    repo = tmp_path_factory.mktemp("reader")
-    shutil.copytree(committed / REL, repo / REL)
-    shutil.copytree(ROOT / "results" / "reference", repo / "results" / "reference")
-    shutil.copy(committed / "README.md", repo / "README.md")
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "committed results")
+    repo = repo_with_committed_results(committed / REL, committed / "README.md", tmp_path_factory.mktemp("reader"))
     write_intervals(repo / REL, seeds=[0], reference=repo / "results" / "reference")
     return repo
 
@@ -178,7 +159,7 @@ def test_a_readers_reproduce_then_the_committed_checks_pass(readers_clone, tmp_p
     other claims), yet the committed checks read git and pass, and the run is whole in itself."""
     res = readers_clone / REL
     assert working_tree_differs(readers_clone, REL)
-    assert _seed_columns(pd.read_csv(res / "tables" / "seeds.csv")) == ["seed_0"]
+    assert run_seeds(res / "tables") == [0]
     with pytest.raises(AssertionError):  # what the tests read before: the working tree, now one seed
         check_seeds(res, MIN_SEEDS)
     check_committed(committed_tree(readers_clone, tmp_path))

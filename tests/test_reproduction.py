@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -12,28 +11,17 @@ import pytest
 from sqa.intervals import write_intervals
 from sqa.reproduction import STATUSES, committed_copy, write_reproduction
 
+from committed_repo import REL, git, repo_with_committed_results
+
 ROOT = Path(__file__).resolve().parents[1]
-REL = "results/tiny"
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
 @pytest.fixture()
 def repo(tmp_path) -> Path:
     """A repository whose HEAD holds the committed tiny results (3 seeds) and the paper's reference tables."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
     if committed_copy(ROOT, REL, tmp_path / "src") is None:
         pytest.skip("git holds no results/tiny here (not a checkout with committed results)")
-    repo = tmp_path / "repo"
-    shutil.copytree(tmp_path / "src" / REL, repo / REL)
-    shutil.copytree(ROOT / "results" / "reference", repo / "results" / "reference")
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "committed")
-    return repo
+    return repo_with_committed_results(tmp_path / "src" / REL, None, tmp_path / "repo")
 
 
 def _reader_run(repo: Path) -> None:
@@ -75,6 +63,6 @@ def test_without_committed_results_nothing_is_written(tmp_path):
     repo = tmp_path / "repo"
     (repo / REL / "tables").mkdir(parents=True)
     pd.DataFrame({"claim": ["x"]}).to_csv(repo / REL / "tables" / "claims.csv", index=False)
-    _git(repo, "init", "-q")
+    git(repo, "init", "-q")
     assert write_reproduction(repo / REL, repo=repo) is None
     assert not (repo / REL / "tables" / "reproduction.csv").exists()
