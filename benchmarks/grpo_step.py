@@ -204,7 +204,8 @@ def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
 
 def bench_config(model_dir, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32, seed: int = 0,
                  device: str = "cpu", dtype: str = "float32", profile: str = "tiny"):
-    """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s lr, KL, LoRA; no rewards."""
+    """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s GRPO settings (lr, KL, LoRA
+    ...) with the step's sizes; no rewards."""
     from sqa.profiles import get_profile
     from sqa.train.grpo import GRPOConfig
 
