@@ -38,8 +38,13 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
+from sqa.profiles import get_profile
+
 from . import af3_build, gpu_report
 from .common import clips, default_device, log, machine, median, synchronize, timed
+
+PAPER = get_profile("paper")
+"""The paper's Table 2 settings the parts use (``sqa/configs/paper.yaml``)."""
 
 PARTS = ("calibration", "grpo", "decode", "pipeline", "vllm")  # vllm: benchmarks.gpu_vllm (skipped without vLLM)
 
@@ -49,9 +54,9 @@ class Plan:
     """How much of each part to run."""
 
     sizes: dict
-    calib_batch: int = 8
+    calib_batch: int = PAPER.calib_batch_size
     calib_reps: int = 5
-    grpo_batch: int = 4
+    grpo_batch: int = PAPER.grpo_batch_size
     grpo_new_tokens: int = 128
     grpo_reps: int = 2
     grpo_warmup: int = 1
@@ -67,8 +72,9 @@ FULL = Plan(af3_build.REAL)
 SMALL = Plan(af3_build.SMALL, calib_batch=1, calib_reps=1, grpo_batch=1, grpo_new_tokens=4, grpo_reps=1,
              grpo_warmup=0, decode_batch=4, decode_tokens=8, bandwidth_bytes=64 << 20,
              pipeline_overrides=(("calib_steps", 1), ("n_train", 4), ("sft_batch_size", 1)), small=True)
-LORA_RANK, LORA_ALPHA, CALIB_LR, ENCODER_STEPS = 64, 128, 1.5e-5, 3
-"""The paper's Table 2 settings the parts use (``sqa/configs/paper.yaml``)."""
+LORA_RANK, LORA_ALPHA, CALIB_LR = PAPER.lora_rank, PAPER.lora_alpha, PAPER.calib_lr
+ENCODER_STEPS = 3
+"""AdamW steps after which the share of the encoder's weights that changed is counted."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -204,16 +204,15 @@ def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
 
 def bench_config(model_dir, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32, seed: int = 0,
                  device: str = "cpu", dtype: str = "float32", profile: str = "tiny"):
-    """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s lr, KL, LoRA; no rewards."""
+    """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s GRPO settings (lr, KL, LoRA
+    ...) with the step's sizes; no rewards."""
     from sqa.profiles import get_profile
     from sqa.train.grpo import GRPOConfig
 
-    prof = get_profile(profile)
     with tempfile.TemporaryDirectory() as tmp:
-        return GRPOConfig(init=str(model_dir), out_dir=tmp, rewards=[], group_size=group, batch_size=batch_size,
-                          lr=prof.grpo_lr, beta=prof.grpo_kl_beta, temperature=prof.grpo_temperature,
-                          max_new_tokens=max_new_tokens, lora_rank=prof.lora_rank, lora_alpha=prof.lora_alpha,
-                          seed=seed, device=device, dtype=dtype)
+        return GRPOConfig.from_profile(get_profile(profile), model_dir, tmp, [], group_size=group,
+                                       batch_size=batch_size, max_new_tokens=max_new_tokens, seed=seed,
+                                       device=device, dtype=dtype)
 
 
 def bench_grpo(model_dir, label: str, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32,

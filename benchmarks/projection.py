@@ -16,6 +16,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from sqa.profiles import get_profile
+
+PAPER = get_profile("paper")
+"""The paper profile (``sqa/configs/paper.yaml``): the step counts, batch sizes and lengths projected."""
+
 MEASURED = {
     "calibration_step_s": 0.76,  # batch 8, LoRA r=64, bf16, gradient checkpointing
     "grpo_step_s_at_128": 8.95,  # G=4, batch 4, 128 new tokens; generation 7.9 s of it (88 %)
@@ -37,18 +42,18 @@ VLLM_ASSUMED = {
 class Setup:
     """The paper profile's work and the assumptions of the projection."""
 
-    calib_steps: int = 10_000
+    calib_steps: int = PAPER.calib_steps
     calib_runs: int = 2  # learned and frozen audio encoder
-    sft_steps: int = 10_000
+    sft_steps: int = PAPER.sft_steps
     sft_runs: int = 3  # from base, from calibration, from calibration (frozen encoder)
-    warmup_steps: int = 1_325  # the GRPO warm-up (one epoch of SFT)
-    grpo_steps: int = 200
+    warmup_steps: int = PAPER.grpo_warmup_steps  # the GRPO warm-up (one epoch of SFT)
+    grpo_steps: int = PAPER.grpo_steps
     grpo_runs: int = 6  # acc_sem, llm_judge, unified, iou, signal, acc_sem text-only
-    grpo_batch: int = 4  # prompts per step: at most this many processes (a group never splits)
-    max_new_tokens: int = 512  # every rollout and answer taken at its full length (an upper bound)
+    grpo_batch: int = PAPER.grpo_batch_size  # prompts per step: at most this many processes (a group never splits)
+    max_new_tokens: int = PAPER.max_new_tokens  # every rollout and answer taken at its full length (an upper bound)
     eval_systems: int = 12
     eval_clips: int = 1_900
-    eval_batch: int = 16
+    eval_batch: int = PAPER.eval_batch_size
     calib_item_tokens: int = 800  # ~750 audio tokens (30 s window) + prompt + a score digit
     sft_item_tokens: int = 1_050  # the same + a ~250-token rendered answer
     gpus: int = 8

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sqa.profiles import get_profile
+
 from .common import clips, log, machine
 
 SPLIT = ("t_encode", "t_push", "t_generate", "t_reward", "t_logprobs", "t_backward")
@@ -34,7 +36,6 @@ def spread(values) -> dict:
 
 def build_model(root: Path, seed: int = 0) -> Path:
     from sqa.model import build_tiny_model
-    from sqa.profiles import get_profile
 
     return build_tiny_model(root / "paper_smoke_shaped", seed=seed, **get_profile("paper_smoke").tiny_model)
 
@@ -48,9 +49,9 @@ def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_di
     from sqa.train.grpo_setup import setup_policy
     from sqa.train.vllm_rollouts import VLLMRollouts
 
-    cfg = GRPOConfig(init=str(model_dir), out_dir=str(out_dir), steps=reps, group_size=group, batch_size=batch_size,
-                     max_new_tokens=max_new_tokens, lora_rank=64, lora_alpha=128, seed=seed, dtype=dtype,
-                     device=device)
+    cfg = GRPOConfig.from_profile(get_profile("paper"), model_dir, out_dir, ["acc_sem"], steps=reps, group_size=group,
+                                  batch_size=batch_size, max_new_tokens=max_new_tokens, seed=seed, dtype=dtype,
+                                  device=device)  # the paper's LoRA (r=64, alpha 128), lr and KL
     torch.manual_seed(seed)
     policy = setup_policy(cfg)
     served = replace(cfg, rollouts=spec)

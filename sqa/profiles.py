@@ -5,6 +5,10 @@
 QualiSpeech data and ``nvidia/audio-flamingo-3-hf``. Values live in ``sqa/configs/<name>.yaml``;
 any field can be overridden by keyword (the notebooks pass their papermill parameters).
 
+The stage configs (:class:`sqa.train.SFTConfig`, :class:`sqa.train.GRPOConfig`) are derived from the
+profile: a field declared with :func:`profile_field` takes its value from the profile field it names
+(:func:`stage_values`), and its default is that field's default here, so each default is written once.
+
 >>> p = get_profile("smoke", calib_steps=3)
 >>> p.name, p.calib_steps, p.model
 ('smoke', 3, 'tiny')
@@ -89,6 +93,8 @@ class Profile:
     eval_batch_size: int = 16
     seed: int = 0
     save_every: int = 200
+    max_grad_norm: float = 1.0  # gradient-norm clip of every trained stage (SFT and GRPO)
+    # per-stage settings of sqa.train.SFTConfig not in the profile, e.g. {calib: {warmup: 0}}
     extra: dict = field(default_factory=dict)
 
     @property
@@ -103,6 +109,50 @@ class Profile:
         for a backbone other than AF3."""
         base = self.shared_dir / self.backbone if self.backbone not in (None, "af3") else self.shared_dir
         return base if int(self.seed) == 0 else base / f"seed{int(self.seed)}"
+
+
+PROFILE_SOURCE = "profile"
+"""Metadata key of a stage-config field declared by :func:`profile_field`: the profile field it comes from."""
+_FIELDS = {f.name: f for f in dataclasses.fields(Profile)}
+
+
+def profile_field(source: str):
+    """A stage-config field whose value is the profile's field ``source``, with that field's default.
+
+    ``source`` may name the stage (``"{stage}_steps"``: ``calib_steps`` or ``sft_steps``); such a field
+    has no default (a caller building the config by hand passes it).
+
+    >>> import dataclasses
+    >>> @dataclasses.dataclass
+    ... class Toy:
+    ...     steps: int = profile_field("{stage}_steps")
+    ...     lr: float = profile_field("grpo_lr")
+    >>> Toy(steps=3), stage_values(Toy, get_profile("smoke"), stage="calib")
+    (Toy(steps=3, lr=5e-06), {'steps': 4, 'lr': 5e-06})
+    """
+    metadata = {PROFILE_SOURCE: source}
+    if "{stage}" in source:
+        return field(metadata=metadata)
+    if source not in _FIELDS:
+        raise ValueError(f"profile_field({source!r}): Profile has no field {source!r}")
+    source_field = _FIELDS[source]
+    if source_field.default_factory is not dataclasses.MISSING:
+        return field(default_factory=source_field.default_factory, metadata=metadata)
+    return field(default=source_field.default, metadata=metadata)
+
+
+def stage_values(config_cls, profile: Profile, stage: str | None = None) -> dict:
+    """The values of ``config_cls``'s :func:`profile_field` fields in ``profile``, by config field name."""
+    return {f.name: getattr(profile, f.metadata[PROFILE_SOURCE].format(stage=stage))
+            for f in dataclasses.fields(config_cls) if PROFILE_SOURCE in f.metadata}
+
+
+def check_settings(config_cls, settings, where: str) -> None:
+    """Raise a one-line ``ValueError`` naming the first of ``settings`` that is no field of ``config_cls``."""
+    known = {f.name for f in dataclasses.fields(config_cls)}
+    for name in settings:
+        if name not in known:
+            raise ValueError(f"{where}: unknown setting {name!r} of {config_cls.__name__} (known: {sorted(known)})")
 
 
 def repo_root() -> Path:
@@ -137,6 +187,9 @@ def _profile_values(name: str, derived: tuple[str, ...] = ()) -> tuple[dict, Pat
         raise ValueError(f"unknown profile {name!r}: no {path} (known: {', '.join(list_profiles())})")
     values = yaml.safe_load(path.read_text()) or {}
     base = values.pop("base", None)
+    bad = sorted(set(values) - set(_FIELDS))
+    if bad:
+        raise ValueError(f"{path}: unknown profile field(s) {bad} (known: {sorted(_FIELDS)})")
     if base is not None:
         if base in (name, *derived):
             raise ValueError(f"{path}: profile {name!r} derives from itself through base: {base!r}")
@@ -154,11 +207,10 @@ def get_profile(name: str = "tiny", **overrides) -> Profile:
     >>> p.dtype, p.lora_rank, p.calib_lr, p.gradient_checkpointing, p.model, p.device
     ('bfloat16', 64, 1.5e-05, True, 'tiny', 'cpu')
     """
-    values, path = _profile_values(name)
-    known = {f.name for f in dataclasses.fields(Profile)}
-    bad = (set(values) | set(overrides)) - known
+    values, _ = _profile_values(name)
+    bad = sorted(set(overrides) - set(_FIELDS))
     if bad:
-        raise ValueError(f"unknown profile field(s) {sorted(bad)} (from {path} or overrides)")
+        raise ValueError(f"get_profile({name!r}): unknown profile field(s) {bad} in the overrides")
     if overrides.get("seed") is None and os.environ.get(SEED_ENV, "").strip():
         values["seed"] = _env_seed()  # `make reproduce SEEDS="0 1 2"` runs the notebooks once per seed
     values.update({k: v for k, v in overrides.items() if v is not None})

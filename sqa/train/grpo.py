@@ -35,6 +35,7 @@ from ..model.batching import prompt_inputs
 from .. import distributed
 from ..model.precision import autocast, to_model
 from ..llm.errors import JudgeUnavailable
+from ..profiles import check_settings, profile_field, stage_values
 from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from .grpo_math import group_advantages, grpo_loss
 from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -47,50 +48,46 @@ __all__ = ["GRPOConfig", "run_grpo", "grpo_step", "sequence_logprobs", "embed_pr
 
 @dataclass
 class GRPOConfig:
-    """Everything one GRPO run needs. Defaults follow the paper's Table 2 (G=4, batch 4, lr 5e-6, 200 steps)."""
+    """Everything one GRPO run needs. A :func:`~sqa.profiles.profile_field` has the profile field it names as
+    its source and default (the paper's Table 2 in ``paper.yaml``); the other fields are this trainer's own."""
 
     init: str  # the warm-up (SFT) model directory
     out_dir: str
     rewards: list[str] = field(default_factory=lambda: ["acc_sem"])
-    judge: str | None = None  # judge spec of the llm_judge / unified rewards (None: $SQA_JUDGE or the rule stand-in)
+    # judge spec of the llm_judge / unified rewards; from_profile: sqa.sources.judge_spec ($SQA_JUDGE wins)
+    judge: str | None = profile_field("judge")
     reward_weights: list[float] | None = None
-    data_dir: str | None = None
-    steps: int = 200
-    group_size: int = 4
-    batch_size: int = 4
-    lr: float = 5e-6
-    beta: float = 0.04
-    temperature: float = 1.0
-    max_new_tokens: int = 256
-    lora_rank: int | None = 64
-    lora_alpha: int | None = 128
+    data_dir: str | None = profile_field("data_dir")
+    steps: int = profile_field("grpo_steps")
+    group_size: int = profile_field("grpo_group_size")
+    batch_size: int = profile_field("grpo_batch_size")
+    lr: float = profile_field("grpo_lr")
+    beta: float = profile_field("grpo_kl_beta")
+    temperature: float = profile_field("grpo_temperature")
+    max_new_tokens: int = profile_field("max_new_tokens")
+    lora_rank: int | None = profile_field("lora_rank")
+    lora_alpha: int | None = profile_field("lora_alpha")
     audio_mode: str = "audio"  # "audio", or "text_only" (Omni-R1 diagnostic: no audio in the prompt)
-    seed: int = 0
-    save_every: int = 50
-    device: str = "cpu"
-    dtype: str = "float32"
-    max_grad_norm: float = 1.0
-    decode_cache: str = "dynamic"  # "static": pre-allocated KV cache, compiled rollouts on CUDA (sqa.model.generation)
-    rollouts: str = "local"  # or a vLLM server's generator spec http://HOST:PORT/v1#NAME (sqa.train.vllm_rollouts)
+    seed: int = profile_field("seed")
+    save_every: int = profile_field("save_every")
+    device: str = profile_field("device")
+    dtype: str = profile_field("dtype")
+    max_grad_norm: float = profile_field("max_grad_norm")
+    decode_cache: str = profile_field("decode_cache")  # "static": compiled rollouts on CUDA (sqa.model.generation)
+    rollouts: str = profile_field("rollouts")  # or a vLLM server's spec http://HOST:PORT/v1#NAME (vllm_rollouts)
 
     @classmethod
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
+        """The profile's GRPO settings for a run from ``init`` with ``rewards``; ``overrides`` (GRPOConfig
+        fields, ``None`` ignored) win; an unknown name raises."""
         from ..sources import judge_spec, rewards_need_judge
 
+        check_settings(cls, overrides, "GRPOConfig.from_profile")
         names = [rewards] if isinstance(rewards, str) else list(rewards)
-        cfg = cls(
-            init=str(init), out_dir=str(out_dir), rewards=names, data_dir=profile.data_dir,
-            judge=judge_spec(profile) if rewards_need_judge(names) else None,
-            steps=profile.grpo_steps, group_size=profile.grpo_group_size, batch_size=profile.grpo_batch_size,
-            lr=profile.grpo_lr, beta=profile.grpo_kl_beta, temperature=profile.grpo_temperature,
-            max_new_tokens=profile.max_new_tokens, lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
-            seed=profile.seed, save_every=profile.save_every, device=profile.device, dtype=profile.dtype,
-            decode_cache=profile.decode_cache, rollouts=profile.rollouts,
-        )
-        for k, v in overrides.items():
-            if v is not None:
-                setattr(cfg, k, v)
-        return cfg
+        values = {**stage_values(cls, profile), "init": str(init), "out_dir": str(out_dir), "rewards": names,
+                  "judge": judge_spec(profile) if rewards_need_judge(names) else None}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
 
 
 # ---------------------------------------------------------------- prompts and generation

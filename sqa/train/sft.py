@@ -40,6 +40,7 @@ from ..model.loading import DTYPES
 from ..model.precision import float32_master_weights
 from ..model.stages import dir_bytes, read_stage_record
 from ..model.tiny import tiny_settings
+from ..profiles import check_settings, profile_field, stage_values
 
 TRAIN_INFO = "sqa_train.json"
 """Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
@@ -47,60 +48,54 @@ TRAIN_INFO = "sqa_train.json"
 
 @dataclass
 class SFTConfig:
-    """Everything one SFT run needs; :meth:`from_profile` fills it from a :class:`sqa.profiles.Profile`."""
+    """Everything one SFT run needs; :meth:`from_profile` fills it from a :class:`sqa.profiles.Profile`.
+
+    A :func:`~sqa.profiles.profile_field` has the profile field it names as its source and default
+    (``{stage}``: ``calib`` or ``sft``); the other fields are this trainer's own settings.
+    """
 
     out_dir: Path
-    steps: int = 100
-    batch_size: int = 8
-    lr: float = 1e-4
-    lora_rank: int | None = 64
-    lora_alpha: int | None = None
-    train_audio_encoder: bool = True
-    dtype: str = "float32"
-    device: str = "cpu"
-    gradient_checkpointing: bool = False
-    save_every: int = 200
-    seed: int = 0
+    steps: int = profile_field("{stage}_steps")
+    batch_size: int = profile_field("{stage}_batch_size")
+    lr: float = profile_field("{stage}_lr")
+    lora_rank: int | None = profile_field("lora_rank")
+    lora_alpha: int | None = profile_field("lora_alpha")
+    train_audio_encoder: bool = profile_field("train_audio_encoder")
+    dtype: str = profile_field("dtype")
+    device: str = profile_field("device")
+    gradient_checkpointing: bool = profile_field("gradient_checkpointing")
+    save_every: int = profile_field("save_every")
+    seed: int = profile_field("seed")
     warmup: float = 0.05  # fraction of steps (< 1) or a number of steps
     weight_decay: float = 0.0
-    max_grad_norm: float = 1.0
+    max_grad_norm: float = profile_field("max_grad_norm")
     grad_accum: int = 1
     scheduler: str = "cosine"
     logging_steps: int = 50
     progress: bool = True  # tqdm bar and printed logs; False: quiet (the loss log is still in sqa_train.json)
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
 
     @classmethod
     def from_profile(cls, profile, stage: str, out_dir: str | Path, **overrides) -> "SFTConfig":
-        """``stage`` ``"calib"`` uses ``calib_steps/batch_size/lr``, ``"sft"`` the ``sft_*`` fields.
+        """``stage`` ``"calib"`` uses ``calib_steps/batch_size/lr``, ``"sft"`` the ``sft_*`` fields; then the
+        profile's ``extra[stage]`` settings, then ``overrides``.
 
         Overrides with value ``None`` are ignored; unknown names raise.
         """
         if stage not in ("calib", "sft"):
             raise ValueError(f"SFTConfig.from_profile: stage must be 'calib' or 'sft', got {stage!r}")
-        values = dict(
-            out_dir=Path(out_dir), steps=getattr(profile, f"{stage}_steps"),
-            batch_size=getattr(profile, f"{stage}_batch_size"), lr=getattr(profile, f"{stage}_lr"),
-            lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
-            train_audio_encoder=profile.train_audio_encoder, dtype=profile.dtype, device=profile.device,
-            gradient_checkpointing=profile.gradient_checkpointing, save_every=profile.save_every, seed=profile.seed,
-        )
-        known = {f.name for f in dataclasses.fields(cls)}
-        for k, v in {**profile.extra.get(stage, {}), **overrides}.items():
-            if k not in known:
-                raise ValueError(f"SFTConfig: unknown setting {k!r} (known: {sorted(known)})")
-            if v is not None:
-                values[k] = v
-        values["out_dir"] = Path(values["out_dir"])
+        settings = {**profile.extra.get(stage, {}), **overrides}
+        check_settings(cls, settings, f"SFTConfig.from_profile (profile {profile.name!r} extra.{stage}, overrides)")
+        values = {**stage_values(cls, profile, stage), "out_dir": Path(out_dir)}
+        values.update({k: v for k, v in settings.items() if v is not None})
         return cls(**values)
 
     def fingerprint(self, init: str, n_items: int) -> dict:
         """The settings that decide the trained weights (a finished run with equal ones is reused),
         including what produced ``init`` (a retrained previous stage invalidates this one)."""
-        skip = {"out_dir", "progress", "logging_steps", "save_every", "extra"}
+        skip = {"out_dir", "progress", "logging_steps", "save_every"}
         d = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
         d.update(init=str(init), n_items=int(n_items))
         if (produced_by := model_fingerprint(init)) != str(init):  # a base model has no training record
