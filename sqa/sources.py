@@ -6,7 +6,8 @@ description correlation (``judge:``, overridden by ``$SQA_JUDGE``), and which ex
 answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.schema.parse_response`).
 
 * ``dataset: qualispeech`` (the paper profile) without a ``data_dir`` is an error naming ``DATA_DIR``;
-  it never falls back to the synthetic corpus.
+  it never falls back to the synthetic corpus. Which corpus a profile names and whether it can run is asked
+  of the registry (:mod:`sqa.data.corpora`), never decided here by a corpus's name.
 * A step that needs an LLM judge refuses to start without one, unless the profile names the rule stand-in
   explicitly (``judge: rule``, as ``smoke`` and ``tiny`` do); the stand-in is then labelled in every result.
 

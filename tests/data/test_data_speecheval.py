@@ -167,6 +167,11 @@ def test_dataset_speecheval_is_a_profile_corpus_read_through_the_real_path(tmp_p
     assert line.detail == (f"SpeechEval at {root}: train 2 records (SingleEval 1, CompareEval 1); "
                            f"test 4 records (SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1)")
     assert prepare_profile_data(profile, progress=False) == root
+    from sqa.data.corpora import corpus_of
+
+    assert corpus_of(profile).summary(root) == [  # what python -m sqa prepare prints
+        f"{root / 'train.jsonl'}: SingleEval 1, CompareEval 1",
+        f"{root / 'test.jsonl'}: SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1"]
     [train], [test] = profile_examples(profile, "train"), profile_examples(profile, "test")
     assert (train.id, test.id) == ("s9", "s1") and train.audio_path == root / "wav" / "b.wav"
     assert test.assessment.scores["overall"] == 1 and test.assessment.scores["noise"] is None
