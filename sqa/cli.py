@@ -60,7 +60,8 @@ def _tables(args) -> int:
 def _prepare(args) -> int:
     """Generate (or check) the profile's data and build (or find) its base model, once, before the
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
-    from .data import load_splits, prepare_profile_data
+    from .data import prepare_profile_data
+    from .data.corpora import corpus_of
     from .profiles import get_profile
     from .sources import ProfileInputError
     from .train import resolve_model
@@ -72,8 +73,8 @@ def _prepare(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print("data:", data)
-    for examples in load_splits(data, skip_missing=True).values():  # every problem row counted, per split
-        print(" ", examples.report.summary())
+    for line in corpus_of(profile).summary(data):  # QualiSpeech's layout: every problem row counted, per split
+        print(" ", line)
     print("base model:", resolve_model(profile))
     return 0
 

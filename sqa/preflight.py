@@ -18,6 +18,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from .data.corpora import corpus_of, data_dir_label, data_problem
+
 GIB = 2**30
 ENDPOINT_TIMEOUT_S = 5.0
 REQUIRED_PACKAGES = ("torch", "transformers", "peft", "numpy", "huggingface_hub")
@@ -156,53 +158,13 @@ def _hf_cache() -> str:
 
 
 def check_data(profile) -> Check:
-    from .data.prepare import resolve_data_dir
-    from .sources import data_problem, dataset
-
+    """The profile's corpus: its data source is set, and the corpus's own check passes (nothing written)."""
     problem = data_problem(profile)
     if problem:
         return Check("data", False, problem.split(" (")[0],
-                     f"DATA_DIR=/path/to/QualiSpeech make reproduce PROFILE={profile.name} "
+                     f"DATA_DIR=/path/to/{data_dir_label(profile)} make reproduce PROFILE={profile.name} "
                      f"(or --data-dir); or dataset: synthetic in sqa/configs/{profile.name}.yaml")
-    if dataset(profile) == "synthetic":
-        from .data.synthetic.corpus import GENERATOR_VERSION
-
-        made = (profile.shared_dir / "data" / "corpus.json").is_file()
-        return Check("data", True, f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
-                                   f"{profile.n_train} train / {profile.n_test} test clips under {_rel(profile.shared_dir / 'data')} "
-                                   f"({'present' if made else 'generated on first use'})")
-    return check_qualispeech(resolve_data_dir(profile.data_dir))
-
-
-def check_qualispeech(root: Path, splits: tuple[str, ...] = ("train", "test")) -> Check:
-    """Columns of each split CSV, wav files found, and the loader's counts of problem rows
-    (:class:`sqa.data.load_report.LoadReport`; rows with a bad score are kept with that score unknown, missing
-    wav files fail the check, since the pipeline's loader stops at the first one)."""
-    from .data.qualispeech import load_qualispeech
-
-    fix = f"check {root} against the QualiSpeech layout: {{split}}.csv + wav/{{split}}/{{id}}"
-    if not root.is_dir():
-        return Check("data", False, f"{root}: not a directory", fix)
-    parts, problems = [], []
-    for split in splits:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                examples = load_qualispeech(root, split, skip_missing=True)
-        except (OSError, ValueError) as err:
-            problems.append(str(err))
-            continue
-        report = examples.report
-        bad = {r: n for r, n in report.counts.items() if r not in ("missing_audio", "empty_split")}
-        parts.append(f"{split} {report.n_rows} rows, {len(examples)} wav found, bad rows "
-                     + (", ".join(f"{r} {n}" for r, n in bad.items()) if bad else "0"))
-        if examples.n_skipped:
-            problems.append(f"{split}: {examples.n_skipped} wav files missing under {root / 'wav' / split} "
-                            f"(first: {examples.skipped[0]})")
-        if not examples:
-            problems.append(f"{split}: no usable clips")
-    detail = f"QualiSpeech at {root}: " + "; ".join(parts) if parts else f"QualiSpeech at {root}"
-    return Check("data", not problems, detail + ("; " + "; ".join(problems) if problems else ""), fix)
+    return Check("data", *corpus_of(profile).check(profile, shown=_rel))
 
 
 # ---------------------------------------------------------------- judge, extractor, generator

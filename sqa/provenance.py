@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .data.corpora import CORPORA, corpus_name, data_problem
 from .kernels import kernel_record
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
@@ -112,30 +113,14 @@ def base_model_record(profile) -> dict:
 
 
 def data_record(profile) -> dict:
-    """Where the profile's data are, their split sizes and CSV hashes (and the synthetic generator's version
-    and seed), read from the folder as it is now (``not prepared`` when the synthetic corpus is not made yet)."""
-    from .data.prepare import resolve_data_dir
-    from .sources import dataset
-
-    kind = dataset(profile)
-    root = resolve_data_dir(profile.data_dir) if kind == "qualispeech" else profile.shared_dir / "data"
-    record: dict = {"dataset": kind, "path": _shown(root)}
-    if kind == "synthetic":
-        manifest = root / "corpus.json"
-        if manifest.is_file():
-            corpus = json.loads(manifest.read_text())
-            record.update(generator_version=corpus.get("generator_version"), seed=corpus.get("seed"))
-        else:
-            record.update(generator_version=None, seed=profile.data_seed, status="not prepared")
-    sizes, hashes = {}, {}
-    for csv in sorted(root.glob("*.csv")) if root.is_dir() else []:
-        with open(csv, "rb") as f:
-            import pandas as pd
-
-            sizes[csv.stem] = len(pd.read_csv(f, dtype=str, keep_default_na=False))
-        hashes[csv.stem] = file_sha256(csv)[:16]
-    record.update(splits=sizes, csv_sha256=hashes)
-    return record
+    """Where the profile's data are and what they hold, as its corpus records it
+    (:meth:`sqa.data.recipe.Corpus.provenance_record`: split sizes and file hashes, the synthetic generator's
+    version and seed), read from the folder as it is now (``not prepared`` when a generated corpus is not made yet)."""
+    kind = corpus_name(profile)
+    if kind not in CORPORA:  # no corpus to ask (the stages refuse such a profile before anything is recorded)
+        return {"dataset": kind, "status": data_problem(profile)}
+    record = CORPORA[kind].provenance_record(profile)
+    return {**record, "path": _shown(record["path"])}
 
 
 def generator_record(profile, generator: str | None = None) -> str:

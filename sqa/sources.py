@@ -6,7 +6,8 @@ description correlation (``judge:``, overridden by ``$SQA_JUDGE``), and which ex
 answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.schema.parse_response`).
 
 * ``dataset: qualispeech`` (the paper profile) without a ``data_dir`` is an error naming ``DATA_DIR``;
-  it never falls back to the synthetic corpus.
+  it never falls back to the synthetic corpus. Which corpus a profile names and whether it can run is asked
+  of the registry (:mod:`sqa.data.corpora`), never decided here by a corpus's name.
 * A step that needs an LLM judge refuses to start without one, unless the profile names the rule stand-in
   explicitly (``judge: rule``, as ``smoke`` and ``tiny`` do); the stand-in is then labelled in every result.
 
@@ -18,24 +19,22 @@ answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.sche
 >>> require_inputs(get_profile("paper"), needs_judge=True)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-sqa.sources.ProfileInputError: profile paper cannot run: DATA_DIR is not set ...; no LLM judge is set ...
+sqa.errors.ProfileInputError: profile paper cannot run: DATA_DIR is not set ...; no LLM judge is set ...
 """
 from __future__ import annotations
 
 import os
 from typing import Iterable
 
+from .data.corpora import corpus_name as dataset, data_problem
+from .errors import ProfileInputError
+
 JUDGE_ENV = "SQA_JUDGE"
 EXTRACTOR_ENV = "SQA_EXTRACTOR"
-DATASETS = ("qualispeech", "synthetic")
 STAND_IN_JUDGES = ("rule", "rule:minilm", "rule:rouge")
 JUDGE_REWARDS = ("llm_judge", "unified")
 """Rewards that ask a judge (the others are computed from the answers and the audio)."""
 EXAMPLE_JUDGE_MODEL = "Qwen/Qwen3-8B"
-
-
-class ProfileInputError(ValueError):
-    """A profile cannot run as configured (missing data or judge); the message names what to set."""
 
 
 def _clean(value) -> str | None:
@@ -89,11 +88,6 @@ def corr_backend(profile) -> str | None:
     return None if spec is None or is_stand_in(spec) else spec
 
 
-def dataset(profile) -> str | None:
-    """``qualispeech`` when the profile has a ``data_dir``, else its ``dataset:`` (``synthetic`` or None)."""
-    return "qualispeech" if _clean(profile.data_dir) else _clean(profile.dataset)
-
-
 def rewards_need_judge(rewards: Iterable[str] | str | None) -> bool:
     """Whether any of the reward names asks a judge.
 
@@ -102,20 +96,6 @@ def rewards_need_judge(rewards: Iterable[str] | str | None) -> bool:
     """
     names = [rewards] if isinstance(rewards, str) else list(rewards or [])
     return any(n in JUDGE_REWARDS for n in names)
-
-
-def data_problem(profile) -> str | None:
-    """Why the profile has no data source, or None."""
-    kind = dataset(profile)
-    if (kind in DATASETS and kind != "qualispeech") or (kind == "qualispeech" and _clean(profile.data_dir)):
-        return None
-    if kind == "qualispeech":
-        return (f"DATA_DIR is not set (profile {profile.name} reads QualiSpeech from data_dir; run "
-                f"`make reproduce PROFILE={profile.name} DATA_DIR=/path/to/QualiSpeech` or pass --data-dir)")
-    if kind is None:
-        return (f"no data source (set DATA_DIR / --data-dir to a QualiSpeech folder, or `dataset: synthetic` "
-                f"in sqa/configs/{profile.name}.yaml)")
-    return f"unknown dataset {kind!r} in profile {profile.name} (known: {', '.join(DATASETS)})"
 
 
 def judge_problem(profile) -> str | None:

@@ -9,7 +9,8 @@ import torch
 from stub_server import closed_port_url, stub_chat_server
 
 from sqa.cli import main
-from sqa.preflight import check_judge, check_qualispeech
+from sqa.data.qualispeech import check_layout as check_qualispeech
+from sqa.preflight import check_judge
 from sqa.profiles import Profile, get_profile
 from sqa.sources import ProfileInputError
 from sqa import assess_cli as _, pipeline as __, train as ___  # noqa: F401 - imported up front, so the timings below measure the guards only

@@ -5,17 +5,21 @@
 * :func:`load_audio` reads any wav/flac/ogg/mp3 as float32 mono at 16 kHz or raises :class:`AudioError`;
 * :func:`load_examples` gives a profile's examples of a split from its corpus (``dataset:``, registry
   :data:`CORPORA`); :func:`prepare_profile_data` its data directory (generating the synthetic corpus if needed);
+* a corpus is a :class:`Corpus` (:mod:`sqa.data.recipe`) made a ``dataset:`` by one :func:`register_corpus` call;
+  :mod:`sqa.data.speecheval` reads SpeechEval's JSONL layout (``dataset: speecheval``);
 * :mod:`sqa.data.summary` computes the corpus statistics notebook 01 plots.
 """
 from .audio import AudioError, audio_problems, load_audio
 from .example import Example
 from .qualispeech import BRIEF_COLUMNS, COLUMNS, SCORE_COLUMNS, SPLITS, ExampleList, load_qualispeech, load_splits
-from .corpora import CORPORA, load_examples, prepare_profile_data
-from .prepare import prepare_data, resolve_data_dir
+from .corpora import CORPORA, load_examples, prepare_profile_data, register_corpus
+from .prepare import prepare_data
+from .recipe import Corpus, DataCheck, resolve_data_dir
 from .synthetic import make_synthetic_corpus, read_ground_truth
 
 __all__ = [
     "AudioError", "audio_problems", "load_audio", "Example", "BRIEF_COLUMNS", "COLUMNS", "SCORE_COLUMNS",
     "SPLITS", "ExampleList", "load_qualispeech", "load_splits", "make_synthetic_corpus", "read_ground_truth",
-    "prepare_data", "prepare_profile_data", "resolve_data_dir", "CORPORA", "load_examples",
+    "prepare_data", "prepare_profile_data", "resolve_data_dir", "CORPORA", "load_examples", "Corpus", "DataCheck",
+    "register_corpus",
 ]

@@ -7,19 +7,10 @@ import json
 import os
 from pathlib import Path
 
+from .recipe import resolve_data_dir
 from .synthetic.corpus import GENERATOR_VERSION, make_synthetic_corpus
 
-
-def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
-    """A data directory as an absolute path: as given, or, when relative and absent from the working directory, relative to
-    the repository root (papermill runs notebooks with ``cwd = notebooks/`` while ``make`` passes paths
-    relative to the root)."""
-    path = Path(data_dir).expanduser()
-    if not path.is_absolute() and not path.exists():
-        from sqa.profiles import repo_root
-
-        path = repo_root() / path
-    return path.resolve()
+__all__ = ["prepare_data", "resolve_data_dir"]  # resolve_data_dir: its old home (now sqa.data.recipe)
 
 
 def prepare_data(

@@ -28,6 +28,7 @@ from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_brief
 
 from .example import Example
 from .load_report import LoadReport, score_problem
+from .recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
 
 SCORE_COLUMNS: dict[str, str] = {
     "Background noise": "noise",
@@ -217,6 +218,57 @@ def load_splits(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_
 
 def prepare_profile(profile, progress: bool = False) -> Path:
     """The profile's QualiSpeech folder (``data_dir``, resolved against the repo root when relative), checked."""
-    from .prepare import prepare_data, resolve_data_dir
+    root = resolve_data_dir(profile.data_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: data directory not found (expected the QualiSpeech layout)")
+    return root
 
-    return prepare_data(resolve_data_dir(profile.data_dir), None, 0, 0)
+
+def check_layout(root: Path, splits: tuple[str, ...] = ("train", "test"), label: str = "QualiSpeech") -> DataCheck:
+    """Columns of each split CSV, wav files found, and the loader's counts of problem rows
+    (:class:`sqa.data.load_report.LoadReport`; rows with a bad score are kept with that score unknown, missing
+    wav files fail the check, since the pipeline's loader stops at the first one)."""
+    fix = f"check {root} against the QualiSpeech layout: {{split}}.csv + wav/{{split}}/{{id}}"
+    if not root.is_dir():
+        return DataCheck(False, f"{root}: not a directory", fix)
+    parts, problems = [], []
+    for split in splits:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                examples = load_qualispeech(root, split, skip_missing=True)
+        except (OSError, ValueError) as err:
+            problems.append(str(err))
+            continue
+        report = examples.report
+        bad = {r: n for r, n in report.counts.items() if r not in ("missing_audio", "empty_split")}
+        parts.append(f"{split} {report.n_rows} rows, {len(examples)} wav found, bad rows "
+                     + (", ".join(f"{r} {n}" for r, n in bad.items()) if bad else "0"))
+        if examples.n_skipped:
+            problems.append(f"{split}: {examples.n_skipped} wav files missing under {root / 'wav' / split} "
+                            f"(first: {examples.skipped[0]})")
+        if not examples:
+            problems.append(f"{split}: no usable clips")
+    detail = f"{label} at {root}: " + "; ".join(parts) if parts else f"{label} at {root}"
+    return DataCheck(not problems, detail + ("; " + "; ".join(problems) if problems else ""), fix)
+
+
+def csv_record(profile, root: Path) -> dict:
+    """Provenance of a folder in this layout: rows and a hash of each split CSV, as it is now."""
+    sizes, hashes = {}, {}
+    for csv in sorted(root.glob("*.csv")) if root.is_dir() else []:
+        with open(csv, "rb") as f:
+            sizes[csv.stem] = len(pd.read_csv(f, dtype=str, keep_default_na=False))
+        hashes[csv.stem] = sha256_16(csv)
+    return {"splits": sizes, "csv_sha256": hashes}
+
+
+def split_summaries(root: Path) -> list[str]:
+    """Each split's :meth:`~sqa.data.load_report.LoadReport.summary` (every problem row counted)."""
+    return [examples.report.summary() for examples in load_splits(root, skip_missing=True).values()]
+
+
+CORPUS = Corpus("qualispeech", prepare_profile, load_qualispeech, needs_data_dir=True, title="QualiSpeech",
+                inspect=lambda profile, root, shown: check_layout(root), describe=csv_record,
+                summarise=split_summaries)
+"""QualiSpeech at the profile's ``data_dir``."""

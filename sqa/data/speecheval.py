@@ -57,6 +57,7 @@ from typing import Any
 from sqa.schema import Assessment, parse_score
 
 from .example import Example
+from .recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
 
 TASK_NAMES: tuple[str, ...] = ("SingleEval", "CompareEval", "Suggest", "FakeDetection")
 SQA_TASK: dict[str, str] = {"SingleEval": "assess", "CompareEval": "compare", "Suggest": "suggest",
@@ -242,16 +243,60 @@ def load_speecheval(root: str | os.PathLike, split: str, task: str | None = None
 
 
 def load_examples(root: str | os.PathLike, split: str) -> list[Example]:
-    """The SingleEval records of a split as :class:`~sqa.data.Example` objects (the ``load`` of a corpus
-    entry in :data:`sqa.data.corpora.CORPORA`)."""
-    return [Example(r.key, r.audios[0], r.gold) for r in load_speecheval(root, split, task="SingleEval")]
+    """The SingleEval records of a split as :class:`~sqa.data.Example` objects (what every stage reads of a
+    profile with ``dataset: speecheval``); a split with no SingleEval record is an error naming it."""
+    examples = [Example(r.key, r.audios[0], r.gold) for r in load_speecheval(root, split, task="SingleEval")]
+    if not examples:
+        raise ValueError(f"{Path(root) / (split + '.jsonl')}: no SingleEval record (the assessment stages read those)")
+    return examples
 
 
 def prepare_profile(profile, progress: bool = False) -> Path:
     """The profile's SpeechEval folder (``data_dir``), checked to hold at least one split."""
-    from .prepare import resolve_data_dir
-
     root = resolve_data_dir(profile.data_dir)
     if not any((root / f"{s}.jsonl").is_file() for s in SPLITS):
         raise FileNotFoundError(f"{root}: no SpeechEval split ({', '.join(s + '.jsonl' for s in SPLITS)})")
     return root
+
+
+def task_counts(records: list[SpeechEvalRecord]) -> str:
+    """``SingleEval 3, CompareEval 1`` (the tasks present, in :data:`TASK_NAMES` order)."""
+    return ", ".join(f"{t} {n}" for t in TASK_NAMES if (n := sum(r.task == t for r in records)))
+
+
+def check_folder(profile, root: Path, shown=str, splits: tuple[str, ...] = ("train", "test")) -> DataCheck:
+    """Every record of the train and test splits read as the stages will (audio files included), in seconds."""
+    fix = f"check {root} against the SpeechEval layout: {{split}}.jsonl of records {{key, task, messages, audios}}"
+    if not root.is_dir():
+        return DataCheck(False, f"{root}: not a directory", fix)
+    parts, problems = [], []
+    for split in splits:
+        try:
+            records = load_speecheval(root, split)
+        except (OSError, ValueError) as err:
+            problems.append(str(err))
+            continue
+        parts.append(f"{split} {len(records)} records ({task_counts(records)})")
+        if not any(r.task == "SingleEval" for r in records):
+            problems.append(f"{split}: no SingleEval record (the assessment stages read those)")
+    return DataCheck(not problems, f"SpeechEval at {root}: " + "; ".join(parts + problems), fix)
+
+
+def jsonl_record(profile, root: Path) -> dict:
+    """Provenance of the folder as it is now: records and a hash of each split JSONL."""
+    files = sorted(root.glob("*.jsonl")) if root.is_dir() else []
+    return {"splits": {p.stem: sum(1 for line in p.read_text(encoding="utf-8", errors="replace").splitlines()
+                                   if line.strip()) for p in files},
+            "jsonl_sha256": {p.stem: sha256_16(p) for p in files}}
+
+
+def split_summaries(root: Path) -> list[str]:
+    """One line per split present: its records per task."""
+    return [f"{root / (s + '.jsonl')}: {task_counts(load_speecheval(root, s))}" for s in SPLITS
+            if (root / f"{s}.jsonl").is_file()]
+
+
+CORPUS = Corpus("speecheval", prepare_profile, load_examples, needs_data_dir=True, title="SpeechEval",
+                inspect=check_folder, describe=jsonl_record, summarise=split_summaries)
+"""SpeechEval's JSONL layout at the profile's ``data_dir`` (``dataset: speecheval``): the stages read its
+SingleEval records; :func:`load_speecheval` gives every task's."""

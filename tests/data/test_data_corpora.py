@@ -1,6 +1,8 @@
 """load_examples: the profile's dataset field picks the corpus; every reward column reaches the GRPO rows."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sqa.data import CORPORA, load_examples, load_qualispeech, make_synthetic_corpus
@@ -19,27 +21,30 @@ def test_data_dir_means_qualispeech_layout(small_corpus):
     assert [e.id for e in examples] == [e.id for e in load_qualispeech(small_corpus, "test")]
 
 
-def test_no_data_source_and_unknown_corpus_are_clear_errors(monkeypatch):
+def test_no_data_source_and_unknown_corpus_are_clear_errors():
     with pytest.raises(ProfileInputError, match="DATA_DIR is not set"):
         load_examples(get_profile("smoke", dataset="qualispeech"), "train")
-    with pytest.raises(ProfileInputError, match="unknown dataset 'somewhere'"):
+    with pytest.raises(ProfileInputError, match="DATA_DIR is not set .*reads SpeechEval from data_dir"):
+        load_examples(get_profile("smoke", dataset="speecheval"), "train")
+    with pytest.raises(ProfileInputError, match="unknown dataset 'somewhere' .*known: qualispeech, synthetic, speech"):
         load_examples(get_profile("smoke", dataset="somewhere"), "train")
-    monkeypatch.setattr("sqa.sources.DATASETS", ("qualispeech", "synthetic", "somewhere"))
-    with pytest.raises(ValueError, match="dataset 'somewhere' has no loader"):
-        load_examples(get_profile("smoke", dataset="somewhere"), "train")
 
 
-def test_every_dataset_a_profile_may_name_has_a_loader():
-    from sqa.sources import DATASETS
+def test_a_data_dir_is_read_by_the_corpus_named_when_it_reads_one():
+    from sqa.data.corpora import corpus_name
 
-    assert set(DATASETS) == set(CORPORA)
+    assert corpus_name(get_profile("smoke")) == "synthetic"
+    assert corpus_name(get_profile("smoke", data_dir="/qs")) == "qualispeech"  # synthetic reads no data_dir
+    assert corpus_name(get_profile("smoke", dataset="speecheval", data_dir="/se")) == "speecheval"
+    assert corpus_name(get_profile("smoke", dataset="somewhere", data_dir="/qs")) == "qualispeech"
 
 
-def test_a_registered_corpus_is_used(monkeypatch, small_corpus):
-    calls = []
-    monkeypatch.setitem(CORPORA, "synthetic", CORPORA["synthetic"]._replace(
-        prepare=lambda profile, progress: calls.append(profile.name) or small_corpus))
-    assert len(load_examples(get_profile("smoke", dataset="synthetic"), "train")) == 3 and calls == ["smoke"]
+def test_a_name_registered_twice_is_an_error():
+    from sqa.data import register_corpus
+
+    assert register_corpus(CORPORA["synthetic"]) is CORPORA["synthetic"]  # the same object again: nothing changes
+    with pytest.raises(ValueError, match="a corpus named 'synthetic' is registered already"):
+        register_corpus(dataclasses.replace(CORPORA["synthetic"], needs_data_dir=True))
 
 
 def test_grpo_rows_carry_every_reward_column(small_corpus):

@@ -145,3 +145,49 @@ def test_real_speecheval_records_if_any():
         pytest.skip(f"no SpeechEval-layout JSONL under {EXTERNAL} (its text is SALMONN generations and QualiSpeech rows)")
     for path in files:
         assert read_jsonl(path, check_audio=False)
+
+
+def test_dataset_speecheval_is_a_profile_corpus_read_through_the_real_path(tmp_path):
+    """``dataset: speecheval`` + ``data_dir``: the data source check, the preflight line, prepare, the stages'
+    ``load_examples`` (its SingleEval records) and the provenance record, on records written in the layout."""
+    from sqa.data import load_examples as profile_examples
+    from sqa.data import prepare_profile_data
+    from sqa.preflight import check_data
+    from sqa.profiles import get_profile
+    from sqa.provenance import data_record
+    from sqa.sources import ProfileInputError, data_problem, dataset
+
+    root = write_split(tmp_path / "se", good_records())
+    write_split(root, [record("s9", "SingleEval", "<audio> Please evaluate.", SINGLE, ["wav/b.wav"]),
+                       good_records()[1]], split="train")
+    profile = get_profile("smoke", dataset="speecheval", data_dir=str(root))
+    assert dataset(profile) == "speecheval" and data_problem(profile) is None
+    line = check_data(profile)
+    assert line.ok, line.detail
+    assert line.detail == (f"SpeechEval at {root}: train 2 records (SingleEval 1, CompareEval 1); "
+                           f"test 4 records (SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1)")
+    assert prepare_profile_data(profile, progress=False) == root
+    from sqa.data.corpora import corpus_of
+
+    assert corpus_of(profile).summary(root) == [  # what python -m sqa prepare prints
+        f"{root / 'train.jsonl'}: SingleEval 1, CompareEval 1",
+        f"{root / 'test.jsonl'}: SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1"]
+    [train], [test] = profile_examples(profile, "train"), profile_examples(profile, "test")
+    assert (train.id, test.id) == ("s9", "s1") and train.audio_path == root / "wav" / "b.wav"
+    assert test.assessment.scores["overall"] == 1 and test.assessment.scores["noise"] is None
+    assert "extremely poor overall quality" in test.columns()["reference"]  # the answer the stages learn
+    prov = data_record(profile)
+    assert prov["dataset"] == "speecheval" and prov["path"] == str(root)
+    assert prov["splits"] == {"test": 4, "train": 2} and set(prov["jsonl_sha256"]) == {"test", "train"}
+
+    with pytest.raises(ProfileInputError, match="DATA_DIR is not set .*reads SpeechEval from data_dir"):
+        profile_examples(get_profile("smoke", dataset="speecheval"), "test")
+    (root / "train.jsonl").write_text(json.dumps(good_records()[2]) + "\n{oops\n")  # a Suggest record, then junk
+    bad = check_data(profile)
+    assert not bad.ok and f"{root / 'train.jsonl'}:2: not valid JSON" in bad.detail and "SpeechEval layout" in bad.fix
+    with pytest.raises(ValueError, match=r"train.jsonl:2: not valid JSON"):
+        profile_examples(profile, "train")
+    (root / "train.jsonl").write_text(json.dumps(good_records()[2]) + "\n")
+    assert "train: no SingleEval record" in check_data(profile).detail
+    with pytest.raises(ValueError, match=r"train.jsonl: no SingleEval record \(the assessment stages read those\)"):
+        profile_examples(profile, "train")

@@ -42,6 +42,7 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
+from ..qualispeech import COLUMNS  # the one list of dataset columns
 from . import templates
 from .degrade import (
     DISTORTION_KINDS, NOISE_KINDS, active_power, add_noise, apply_distortion, apply_dropouts,
@@ -226,8 +227,6 @@ def make_synthetic_corpus(
 
     Splits with 0 clips are not written. Existing files of the same names are overwritten.
     """
-    from ..qualispeech import COLUMNS  # the one list of dataset columns
-
     root = Path(out_dir)
     sizes = {"train": int(n_train), "val": int(n_val), "test": int(n_test)}
     total = sum(sizes.values())
