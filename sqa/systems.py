@@ -7,8 +7,8 @@ without training. How each is built and evaluated is :mod:`sqa.pipeline`.
 
 A reward run as a system is one row here (``System(name, "grpo", rewards=...)``): the GRPO runs of
 ``make reproduce`` (:func:`grpo_runs`, read by the Makefile through ``python -m sqa.systems --grpo-runs``),
-the tables and the figures' colours follow (``python -m sqa.systems`` lists the rows). Outside the repo, :func:`register_system` adds a row
-(:func:`sqa.pipeline.register_reward_system` registers the reward with it).
+the tables and the figures' colours follow (``python -m sqa.systems`` lists the rows). Outside the repo,
+:func:`register_system` adds a row (:func:`sqa.pipeline.register_reward_system` registers the reward with it).
 
 >>> [s.rewards for s in SYSTEMS if s.group == "ours"]
 ['acc_sem', 'llm_judge']
