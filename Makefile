@@ -22,7 +22,12 @@ RES      := results/$(PROFILE)
 NBOUT    := $(RES)/notebooks
 DATA_ARG := $(if $(DATA_DIR),-p data_dir $(DATA_DIR),)
 PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p profile $(PROFILE) $(DATA_ARG)
-GRPO_RUNS := unified llm_judge acc_sem iou signal  # longest first (make -j starts them in this order)
+# one notebook 03 per GRPO system of sqa/systems.py, longest first (make -j starts them in this order); read with
+# the venv's python, or before it exists the system's (sqa.systems needs only the standard library)
+GRPO_RUNS := $(shell $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m sqa.systems --grpo-runs)
+ifeq ($(strip $(GRPO_RUNS)),)
+$(error cannot list the GRPO runs: $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m sqa.systems --grpo-runs failed)
+endif
 # Parallelism chosen here, so plain `make reproduce` uses the machine: JOBS notebooks/stages at a time
 # (the GPU profile one at a time), each with THREADS torch threads. A -j on the command line wins.
 NPROC    := $(shell nproc 2>/dev/null || echo 2)

@@ -164,6 +164,8 @@ def _native_rate(path: str) -> int | None:
 
 SIGNAL_NOT_PREDICTED = ("speed", "continuity", "listening_effort", "naturalness", "description")
 """What ``--model dnsmos`` does not predict (null in the assessment, listed in ``not_predicted``)."""
+SIGNAL_MAX_SECONDS = 600.0
+"""The longest audio ``--model dnsmos`` reads (the rest is cut off and flagged): as long as AF3 reads."""
 
 
 def _signal_result(file: str) -> AssessmentResult:
@@ -173,7 +175,7 @@ def _signal_result(file: str) -> AssessmentResult:
     from . import baselines
 
     sr = _native_rate(file) or baselines.DNSMOS_SR  # the detectors read the native rate (resampling hides clipping)
-    clip = read_clip(file, sr=sr, max_seconds=600.0, min_samples=max(2, int(np.ceil(0.02 * sr)) + 1))
+    clip = read_clip(file, sr=sr, max_seconds=SIGNAL_MAX_SECONDS, min_samples=max(2, int(np.ceil(0.02 * sr)) + 1))
     values = baselines.dnsmos(clip.audio, sr)
     found = baselines.detector_assessment(clip.audio, sr)
     a = baselines.dnsmos_assessment(values)
@@ -247,6 +249,7 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
         return
     from .llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
     from .evaluation.generator import as_generator
+    from .model.backbones import backbone_of, get_backbone
 
     if is_endpoint_spec(model):
         if adapter is not None:
@@ -256,8 +259,9 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
             generator = as_generator(model)
         except ValueError as err:
             raise AssessSetupError(str(err)) from None
-        # AF3's audio limits (its encoder's 10 ms hop, 600 s maximum); the server applies its model's own
-        sr, max_s, min_n = ENDPOINT_SAMPLING_RATE, 600.0, min_audio_samples(160)
+        # the default backbone's audio limits (AF3: a 10 ms hop, 600 s at most); the server applies its model's own
+        arch = get_backbone()
+        sr, max_s, min_n = ENDPOINT_SAMPLING_RATE, arch.hub_max_audio_seconds, min_audio_samples(arch.hub_hop_length)
     else:
         if isinstance(model, (tuple, list)):
             if adapter is not None:
@@ -266,8 +270,6 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
         else:
             net, processor = load_assessor(model, adapter, device or "cpu", dtype)
         generator = as_generator(net, processor, batch_size)
-        from .model.backbones import backbone_of
-
         fe = processor.feature_extractor
         sr, max_s = fe.sampling_rate, backbone_of(processor).max_audio_seconds(processor)
         min_n = min_audio_samples(fe.hop_length)

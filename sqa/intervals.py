@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .claims import CLAIMS, metric_key, paper_value, verdict
+from .layout import seed_dir
 from .metrics.bootstrap import N_BOOT, SEED, bootstrap, paired_contrast
 from .metrics.clips import clip_table, score_clip_table, stored_clip_table
 from .metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
@@ -55,7 +56,7 @@ def not_predicted(system) -> tuple[str, ...]:
 
 def seed_results_dir(results: Path, seed: int) -> Path:
     """``results/<p>`` for seed 0 (the default run), ``results/<p>/seed<k>`` for the others."""
-    return results if int(seed) == 0 else results / f"seed{int(seed)}"
+    return seed_dir(results, seed)
 
 
 def system_clips(results: Path, system) -> pd.DataFrame:

@@ -11,20 +11,20 @@ The audio encoder is trained where the arrow says so: in ``calibrate`` and in ``
 SFT from a calibrated model keeps it frozen unless the profile sets ``reasoning_train_audio_encoder``
 (:func:`sft_encoder_trainable`), and GRPO always does, so "learned encoder" means learned in Calibration.
 
-``SYSTEMS`` names every row of the paper's Tables 1 and 3 that applies to one backbone (the names
-of ``results/reference/paper_table*.csv`` where the paper has the row), plus our IoU and signal
-rewards and Omni-R1's diagnostics (audio withheld at test time; GRPO trained text-only).
+The systems (``SYSTEMS``, every row of Tables 1 and 3) are declared in :mod:`sqa.systems`; the folders of
+runs and results follow :mod:`sqa.layout`.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from .layout import backbone_name, profile_dir
 from .profiles import Profile, repo_root
+from .rewards import REWARDS
+from .systems import SYSTEMS, System, get_system, grpo_run_name, register_system, served_system, system_for_rewards
 
 
 # ---------------------------------------------------------------- stages
@@ -107,12 +107,6 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
     return run_grpo(cfg, examples=examples, progress=progress)
 
 
-def grpo_run_name(rewards: str | list[str], audio_mode: str = "audio") -> str:
-    """``grpo_acc_sem``, ``grpo_acc_sem+iou``, ``grpo_acc_sem_text_only`` ..."""
-    names = [rewards] if isinstance(rewards, str) else list(rewards)
-    return "grpo_" + "+".join(names) + ("" if audio_mode == "audio" else f"_{audio_mode}")
-
-
 STAGE_NAMES = ("calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration",
                "sft_from_calibration_frozen", "warmup", "grpo_<rewards>", "grpo_<rewards>_text_only", "no_training")
 """What :func:`build_stage` (and ``python -m sqa train``) accepts: the dir names under ``runs/<profile>/``."""
@@ -156,56 +150,19 @@ sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_
 
 # ---------------------------------------------------------------- systems
 
-@dataclass(frozen=True)
-class System:
-    """One row of Tables 1 and 3: how its model is built and how it is evaluated."""
+def register_reward_system(reward: str, functions, system: str, group: str = "beyond the paper") -> System:
+    """Register a reward written outside ``sqa`` and the GRPO system trained with it, in one call.
 
-    name: str
-    stage: str  # "calibration", "sft", "grpo"; "none": no training (sqa.baselines, ``predictor``)
-    init: str = "calibration"  # sft: where stage 2 starts
-    rewards: str = ""  # grpo: registry name(s), "+"-joined
-    train_audio: str = "audio"  # grpo: "audio" or "text_only"
-    eval_audio: str = "audio"  # "audio" or "withheld"
-    learned_encoder: bool = True
-    calibration: bool = True
-    group: str = "ours"
-    predictor: str = ""  # stage "none": "dnsmos_p835", "dnsmos_p808" or "detectors" (sqa.baselines)
-
-    @property
-    def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
-
-
-SYSTEMS: tuple[System, ...] = (
-    System("QualiSpeech-FT", "sft", init="calibration_frozen", learned_encoder=False, group="baseline"),
-    System("SQ-LLM", "grpo", rewards="unified", group="baseline"),
-    System("Acc+Sem dim-wise GRPO", "grpo", rewards="acc_sem"),
-    System("LLM-judge dim-wise GRPO", "grpo", rewards="llm_judge"),
-    System("QualiSpeech-FT (learned encoder)", "sft", init="calibration", group="ablation"),
-    System("QualiSpeech-FT (no calibration)", "sft", init="base", calibration=False, group="ablation"),
-    System("Calibration-only", "calibration", group="ablation"),
-    System("IoU reward GRPO", "grpo", rewards="iou", group="beyond the paper"),
-    System("Signal reward GRPO", "grpo", rewards="signal", group="beyond the paper"),
-    System("Acc+Sem dim-wise GRPO, audio withheld", "grpo", rewards="acc_sem", eval_audio="withheld",
-           group="Omni-R1 diagnostic"),
-    System("LLM-judge dim-wise GRPO, audio withheld", "grpo", rewards="llm_judge", eval_audio="withheld",
-           group="Omni-R1 diagnostic"),
-    System("Acc+Sem GRPO trained text-only", "grpo", rewards="acc_sem", train_audio="text_only",
-           group="Omni-R1 diagnostic"),
-    System("DNSMOS P.835", "none", predictor="dnsmos_p835", learned_encoder=False, calibration=False,
-           group="no training"),
-    System("DNSMOS P.808", "none", predictor="dnsmos_p808", learned_encoder=False, calibration=False,
-           group="no training"),
-    System("Signal detectors (no model)", "none", predictor="detectors", learned_encoder=False, calibration=False,
-           group="no training"),
-)
-
-
-def get_system(name: str) -> System:
-    for s in SYSTEMS:
-        if s.name == name or s.slug == name:
-            return s
-    raise KeyError(f"unknown system {name!r}; known: {[s.name for s in SYSTEMS]}")
+    ``functions`` is the reward's registry entry (what ``sqa.rewards.REWARDS[reward]`` holds: its functions
+    with TRL's signature); ``system`` names its row of Tables 1 and 3, placed after the rows of ``group``.
+    The system is then trained and evaluated like the paper's (:func:`evaluate_system`, ``python -m sqa
+    train grpo_<reward>``), listed by ``python -m sqa systems`` and coloured in the figures.
+    """
+    if reward in REWARDS:
+        raise ValueError(f"reward {reward!r} is registered already in sqa.rewards.REWARDS; pick another name")
+    row = register_system(System(system, "grpo", rewards=reward, group=group))
+    REWARDS[reward] = functions
+    return row
 
 
 def system_model(profile: Profile, system: System, progress: bool = True) -> Path:
@@ -228,10 +185,7 @@ def results_dir(profile: Profile, results: str | Path = "results") -> Path:
     'results/smoke/seed2'
     """
     root = Path(results)
-    base = (root if root.is_absolute() else repo_root() / root) / profile.name
-    if profile.backbone not in (None, "af3"):
-        base = base / profile.backbone
-    return base if int(profile.seed) == 0 else base / f"seed{int(profile.seed)}"
+    return profile_dir(root if root.is_absolute() else repo_root() / root, profile.name, profile.backbone, profile.seed)
 
 
 def evaluate_system(profile: Profile, system: System | str, results: str | Path = "results",
@@ -290,7 +244,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         metrics.update(avg_pcc=scores["avg_pcc"], mos_pcc=scores["mos_pcc"], pcc_source="calibration prompts")
     else:
         metrics["pcc_source"] = "full answers"
-    extra = {"system": system.name, "backbone": profile.backbone or "af3", "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
+    extra = {"system": system.name, "backbone": backbone_name(profile.backbone), "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
              "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
              if not generator and Path(model_dir).is_relative_to(repo_root()) else str(model_dir), "provenance": record}
     report.metrics = metrics
@@ -351,7 +305,7 @@ def evaluate_no_training(profile: Profile, system: System, results: str | Path =
             preds[k] = [values[e.id][k] for e in test]
     out.mkdir(parents=True, exist_ok=True)
     with_clip_columns(preds, clips).to_csv(out / "predictions.csv", index=False)
-    full = {**metrics, "system": system.name, "backbone": profile.backbone or "af3", "group": system.group,
+    full = {**metrics, "system": system.name, "backbone": backbone_name(profile.backbone), "group": system.group,
             "model_fingerprint": fingerprint, "learned_encoder": False, "calibration": False,
             "model_dir": "none (no training)", "predictor": system.predictor, "provenance": record}
     cached.write_text(json.dumps(full, indent=1, allow_nan=True) + "\n")
@@ -393,15 +347,6 @@ def backbone_rows(profile: Profile, backbones: Sequence[str], systems: Sequence[
     return rows
 
 
-def served_system(name: str) -> System:
-    """A row for an audio LLM evaluated zero-shot through its endpoint (SQ-LLM's Table 4 baselines).
-
-    >>> served_system("Qwen2-Audio-7B-Instruct").slug
-    'qwen2_audio_7b_instruct'
-    """
-    return System(name, "served", learned_encoder=False, calibration=False, group="zero-shot (served)")
-
-
 def evaluate_served(profile: Profile, generators: dict[str, str], results: str | Path = "results",
                     corr_backend=None, progress: bool = False, refresh: bool = False) -> list[dict]:
     """Evaluate served models, ``{row name: "http://HOST:PORT/v1#NAME"}``: a name of :data:`SYSTEMS` is that
@@ -411,16 +356,6 @@ def evaluate_served(profile: Profile, generators: dict[str, str], results: str |
     return [evaluate_system(profile, get_system(name) if name in known else served_system(name), results=results,
                             corr_backend=corr_backend, progress=progress, refresh=refresh, generator=spec)
             for name, spec in generators.items()]
-
-
-def system_for_rewards(rewards: str | list[str], train_audio: str = "audio") -> System:
-    """The registered system trained with ``rewards`` (or an ad-hoc one for a new combination)."""
-    names = [rewards] if isinstance(rewards, str) else list(rewards)
-    key = "+".join(names)
-    for s in SYSTEMS:
-        if s.stage == "grpo" and s.rewards == key and s.train_audio == train_audio and s.eval_audio == "audio":
-            return s
-    return System(grpo_run_name(names, train_audio), "grpo", rewards=key, train_audio=train_audio, group="custom")
 
 
 def parse_reward_names(rewards: str | list[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """The figures of the notebooks, as functions (seaborn styling), so notebooks only call and show."""
 from __future__ import annotations
 
+import hashlib
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -148,13 +149,21 @@ NOT_PREDICTED_LABEL = "n/a (not predicted)"
 """A figure a no-training system does not predict (``note`` of the interval tables; :mod:`sqa.baselines`)."""
 
 
-def system_color(name: str) -> str:
-    """The system's colour (:data:`PALETTE`; a grey for names it does not know).
+EXTRA_COLORS = ("#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363",
+                "#9c9ede", "#cedb9c", "#e7ba52", "#e7969c", "#de9ed6", "#6baed6", "#fd8d3c", "#74c476")
+"""Colours of the systems :data:`PALETTE` does not name (a registered reward's system, a backbone row)."""
 
-    >>> system_color("SQ-LLM"), system_color("something new")
-    ('#d62728', '#555555')
+
+def system_color(name: str) -> str:
+    """The system's colour: its :data:`PALETTE` entry, else one of :data:`EXTRA_COLORS` picked by a hash of the
+    name (the same in every figure and every run).
+
+    >>> system_color("SQ-LLM"), system_color("Toy reward GRPO") == system_color("Toy reward GRPO")
+    ('#d62728', True)
     """
-    return PALETTE.get(name, "#555555")
+    if name in PALETTE:
+        return PALETTE[name]
+    return EXTRA_COLORS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(EXTRA_COLORS)]
 
 
 def interval_bars(ci: pd.DataFrame, metrics: Sequence[str], systems: Sequence[str] | None = None,

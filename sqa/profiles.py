@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from .kernels import pin_kernels
+from .layout import backbone_dir, seed_dir
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 
@@ -107,8 +108,7 @@ class Profile:
         """Where this profile's checkpoints go (ignored by git): ``runs/<profile>`` for seed 0 (the default),
         ``runs/<profile>/seed<k>`` for another training ``seed``; ``runs/<profile>/<backbone>[/seed<k>]``
         for a backbone other than AF3."""
-        base = self.shared_dir / self.backbone if self.backbone not in (None, "af3") else self.shared_dir
-        return base if int(self.seed) == 0 else base / f"seed{int(self.seed)}"
+        return seed_dir(backbone_dir(self.shared_dir, self.backbone), self.seed)
 
 
 PROFILE_SOURCE = "profile"

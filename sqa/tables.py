@@ -13,6 +13,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from .layout import backbone_name
 from .metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
 
 TABLE1_EXTRA = ("speed_pcc", "parse_failure_rate", "pcc_source", "group")
@@ -31,7 +32,7 @@ def table1(rows: Sequence[dict]) -> pd.DataFrame:
     """Paper Table 1 columns (``paper_table1_pcc.csv``) + speed PCC, parse failures and provenance."""
     out = []
     for r in rows:
-        d = {"system": r["system"], "backbone": r.get("backbone") or "af3", "learned_encoder": _yes(r.get("learned_encoder")),
+        d = {"system": r["system"], "backbone": backbone_name(r.get("backbone")), "learned_encoder": _yes(r.get("learned_encoder")),
              "calibration": _yes(r.get("calibration"))}
         d.update({col: _num(r.get(key)) for col, key in TABLE1_COLUMNS.items()})
         d.update({k: r.get(k) for k in TABLE1_EXTRA})
@@ -43,7 +44,7 @@ def table3(rows: Sequence[dict]) -> pd.DataFrame:
     """Paper Table 3 columns (``paper_table3_descriptive.csv``) + parse failures and the corr judge."""
     out = []
     for r in rows:
-        d = {"system": r["system"], "backbone": r.get("backbone") or "af3", **{c: _num(r.get(c)) for c in TABLE3_COLUMNS}}
+        d = {"system": r["system"], "backbone": backbone_name(r.get("backbone")), **{c: _num(r.get(c)) for c in TABLE3_COLUMNS}}
         d.update({k: r.get(k) for k in TABLE3_EXTRA})
         out.append(d)
     return pd.DataFrame(out)

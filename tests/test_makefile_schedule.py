@@ -30,6 +30,7 @@ def test_every_system_is_evaluated_by_a_parallel_target():
     evaluated = {pipeline.get_system(s).name for v in _variables(db, "EVALUATE_").values()
                  for s in v.split()}  # KeyError: a typo
     runs = _variables(db, "GRPO_RUNS")["GRPO_RUNS"].split()
+    assert runs == ["unified", "llm_judge", "acc_sem", "iou", "signal"]  # from sqa.systems, the judge's runs first
     evaluated |= {pipeline.system_for_rewards(r).name for r in runs}
     assert evaluated == {s.name for s in pipeline.SYSTEMS}
 

@@ -76,6 +76,29 @@ def test_systems_are_unique_and_resolvable():
         get_system("nope")
 
 
+PAPER_ROWS = ("QualiSpeech-FT", "SQ-LLM", "Acc+Sem dim-wise GRPO", "LLM-judge dim-wise GRPO",
+              "QualiSpeech-FT (learned encoder)", "QualiSpeech-FT (no calibration)", "Calibration-only",
+              "IoU reward GRPO", "Signal reward GRPO", "Acc+Sem dim-wise GRPO, audio withheld",
+              "LLM-judge dim-wise GRPO, audio withheld", "Acc+Sem GRPO trained text-only", "DNSMOS P.835",
+              "DNSMOS P.808", "Signal detectors (no model)")
+
+
+def test_the_rows_of_the_tables_in_their_order():
+    """The names and order of the rows every table and figure shows (sqa.systems declares them once)."""
+    assert tuple(s.name for s in SYSTEMS) == PAPER_ROWS
+    assert {s.rewards for s in SYSTEMS if s.stage == "grpo"} == {"unified", "acc_sem", "llm_judge", "iou", "signal"}
+
+
+def test_a_registered_system_joins_its_group_and_a_taken_name_is_refused():
+    from sqa.systems import System, register_system
+
+    with pytest.raises(ValueError, match="'SQ-LLM' is registered already"):
+        register_system(System("SQ-LLM", "grpo", rewards="iou"))
+    with pytest.raises(ValueError, match="registered already"):
+        register_system(System("sq llm", "grpo", rewards="iou"))  # the same slug
+    assert tuple(s.name for s in SYSTEMS) == PAPER_ROWS  # nothing added by a refused registration
+
+
 def test_build_stage_by_run_dir_name(profile):
     from sqa.pipeline import build_stage
 

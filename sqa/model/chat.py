@@ -1,7 +1,8 @@
 """The chat format: ChatML turns with the backbone's audio placeholder, and the conversations we build.
 
 The hub model ``nvidia/audio-flamingo-3-hf`` ships its own ``chat_template.jinja`` (used as is when
-it is loaded); the tiny AF3 saves :data:`AF3_CHAT_TEMPLATE`, an AF3-style ChatML template that writes
+it is loaded); the tiny AF3 saves its backbone's ``chat_template`` (``sqa.model.AF3_CHAT_TEMPLATE``), an
+AF3-style ChatML template that writes
 the content items of a turn in order (text as is, ``<sound>`` for an audio item), every turn closed by
 ``<|im_end|>``, ``<|im_start|>assistant`` opened by ``add_generation_prompt``. The processor expands
 each ``<sound>`` into as many placeholders as the audio encoder yields frames for that clip.
@@ -21,13 +22,11 @@ audio first (``Backbone.audio_first``); its processor's template writes ``Audio 
 """
 from __future__ import annotations
 
-from .backbones import get_backbone
-from .backbones.af3 import AF3_CHAT_TEMPLATE
+from .backbones import END_OF_TURN, get_backbone
 
-AUDIO_TOKEN = "<sound>"
-"""The audio placeholder of AF3 (``AudioFlamingo3Processor.audio_token``)."""
-END_OF_TURN = "<|im_end|>"
-"""ChatML end of turn: the model's end-of-sequence token, learnt after every answer."""
+AUDIO_TOKEN = get_backbone().audio_token
+"""The audio placeholder of the default backbone, AF3 (``<sound>``: ``AudioFlamingo3Processor.audio_token``)."""
+__all__ = ["AUDIO_TOKEN", "END_OF_TURN", "conversation", "user_turn"]
 
 
 def user_turn(prompt: str, backbone=None) -> dict:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import torch
 
+from ..layout import DEFAULT_BACKBONE, is_default_backbone
 from ..prompts import all_prompts
 from ..schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
 from .backbones import get_backbone
@@ -45,10 +46,6 @@ TINY_HOP_LENGTH = 320
 the audio tokens (12.5 per second instead of 25) for CPU training; the architecture is unchanged."""
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", END_OF_TURN, AUDIO_TOKEN)
 """Ids 0..3 of the tiny AF3 tokenizer: padding, ChatML turn start and end (= end of sequence), audio."""
-AUDIO_SPECIAL_TOKENS = {"af3": (AUDIO_TOKEN,), "qwen2_audio": ("<|AUDIO|>", "<|audio_bos|>", "<|audio_eos|>")}
-"""The audio tokens each backbone's chat template writes (special tokens of its tiny tokenizer)."""
-TEMPLATE_TEXTS = {"af3": [], "qwen2_audio": ["system\nYou are a helpful assistant.", "Audio 1: "] * 50}
-"""Text the backbone's chat template adds around the turns (in the tiny tokenizer's training text)."""
 TINY_SIZES: dict[str, dict] = {
     "audio": dict(num_mel_bins=128, num_hidden_layers=2, num_attention_heads=4, intermediate_size=512,
                   hidden_size=128),
@@ -144,7 +141,7 @@ def train_tokenizer(texts: list[str], vocab_size: int = VOCAB_SIZE, audio_tokens
 
 
 def tiny_settings(seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS, hop_length: int = TINY_HOP_LENGTH,
-                  sizes: dict | None = None, backbone: str = "af3") -> dict:
+                  sizes: dict | None = None, backbone: str = DEFAULT_BACKBONE) -> dict:
     """What :func:`build_tiny_model` writes to ``sqa_tiny.json`` for these options (sizes filled in).
 
     >>> s = tiny_settings(window_seconds=30, hop_length=160, sizes={"text": {"hidden_size": 64}})
@@ -153,13 +150,14 @@ def tiny_settings(seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS, hop_
     """
     sizes = {part: {**TINY_SIZES[part], **(sizes or {}).get(part, {})} for part in TINY_SIZES}
     record = {"seed": seed, "window_seconds": window_seconds, "hop_length": hop_length, "sizes": sizes}
-    if backbone != "af3":  # the AF3 record stays as it was (its files, byte for byte)
+    if not is_default_backbone(backbone):  # the AF3 record stays as it was (its files, byte for byte)
         record["backbone"] = backbone
     return record
 
 
 def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS,
-                     hop_length: int = TINY_HOP_LENGTH, sizes: dict | None = None, backbone: str = "af3") -> Path:
+                     hop_length: int = TINY_HOP_LENGTH, sizes: dict | None = None,
+                     backbone: str = DEFAULT_BACKBONE) -> Path:
     """Build the tiny ``backbone`` (random init; AF3 by default) with its processor into ``out_dir``.
 
     The directory is a normal HF model dir: ``load_model(out_dir)`` and ``AutoProcessor.from_pretrained``
@@ -173,8 +171,8 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = T
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     roles = ["user\n", "assistant\n", "system\n"] * 50  # ChatML role lines: one token each
-    tokenizer = train_tokenizer(all_prompts() + sample_answers(seed=seed) + roles + TEMPLATE_TEXTS[arch.name],
-                                audio_tokens=AUDIO_SPECIAL_TOKENS[arch.name])
+    tokenizer = train_tokenizer(all_prompts() + sample_answers(seed=seed) + roles + list(arch.template_texts),
+                                audio_tokens=arch.audio_special_tokens)
     settings = tiny_settings(seed, window_seconds, hop_length, sizes, arch.name)
     sizes = settings["sizes"]
     fe = WhisperFeatureExtractor(feature_size=sizes["audio"]["num_mel_bins"], chunk_length=window_seconds,
@@ -182,7 +180,7 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = T
     frames = window_seconds * fe.sampling_rate // hop_length  # mel frames of one window
     torch.manual_seed(seed)
     model, processor = arch.build_tiny(tokenizer, fe, sizes, frames)
-    pos = model.model.audio_tower.embed_positions
+    pos = getattr(model.model, arch.encoder).embed_positions
     with torch.no_grad():  # Whisper's fixed sinusoidal positions (AF3 leaves them to the checkpoint)
         pos.weight.copy_(sinusoids(*pos.weight.shape))
     gen = model.generation_config

@@ -15,8 +15,10 @@ from ..model.backbones import BACKBONES, backbone_of
 from ..model.loading import unwrap
 from ..model.precision import compute_dtype
 
-AUDIO_KEYS = tuple(dict.fromkeys(k for b in BACKBONES.values() for k in b.audio_keys))
-"""Processor outputs that carry audio, for every registered backbone."""
+
+def audio_keys() -> tuple[str, ...]:
+    """Processor outputs that carry audio, for every registered backbone (one registered later included)."""
+    return tuple(dict.fromkeys(k for b in BACKBONES.values() for k in b.audio_keys))
 
 
 def encode_audio(model, inputs) -> torch.Tensor | None:
@@ -221,7 +223,7 @@ def repeat_inputs(inputs, group: int) -> dict:
     if inputs.get("input_features") is not None:
         if inputs["input_features"].shape[0] != inputs["input_ids"].shape[0]:
             raise ValueError("repeat_inputs needs one audio window per prompt")
-        for k in AUDIO_KEYS:
+        for k in audio_keys():
             if k in inputs:
                 out[k] = inputs[k].repeat_interleave(group, dim=0)
     return out

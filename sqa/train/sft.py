@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 from .. import distributed
+from ..layout import backbone_name
 from ..model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
 from ..model.loading import DTYPES
 from ..model.precision import float32_master_weights
@@ -130,7 +131,7 @@ def resolve_model(profile) -> str:
         return str(profile.model)
     path = profile.run_dir / "tiny_model"
     record = path / "sqa_tiny.json"
-    options = {"backbone": backbone or "af3", **profile.tiny_model}
+    options = {"backbone": backbone_name(backbone), **profile.tiny_model}
     wanted = tiny_settings(profile.seed, **options)
     if not (path / "model.safetensors").exists() or not record.exists() or json.loads(record.read_text()) != wanted:
         build_tiny_model(path, seed=profile.seed, **options)

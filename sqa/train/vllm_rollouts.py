@@ -28,6 +28,7 @@ from pathlib import Path
 import torch
 
 from .. import distributed
+from ..layout import is_default_backbone
 from ..llm import vllm_client
 from ..llm.audio_endpoint import EndpointUnavailable, is_endpoint_spec, split_spec
 from .vllm_adapter import base_fingerprint, check_served_base, write_vllm_adapter
@@ -77,7 +78,7 @@ def profile_rollouts_problem(profile) -> str | None:
     if profile.rollouts in (None, "", "local"):
         return None
     problem = None
-    if profile.model == "tiny" and getattr(profile, "backbone", None) in (None, "af3"):
+    if profile.model == "tiny" and is_default_backbone(getattr(profile, "backbone", None)):
         opts = profile.tiny_model or {}
         problem = servable_problem({"model_type": "audioflamingo3"},
                                    {"chunk_length": opts.get("window_seconds", TINY_WINDOW_SECONDS),

@@ -2,7 +2,8 @@
 
 A model directory names its backbone through ``config.model_type``; :func:`backbone_of` finds it for a
 model, a config, a processor or a directory. Adding a backbone = one module with a :class:`Backbone`
-subclass (its audio feature call and its tiny builder) + one line here.
+subclass (its audio feature call and its tiny builder) + one line here, or one call of
+:func:`register_backbone` for a module outside ``sqa``.
 
 >>> sorted(BACKBONES)
 ['af3', 'qwen2_audio']
@@ -13,19 +14,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...layout import DEFAULT_BACKBONE
 from .af3 import AF3
 from .base import ENCODER, END_OF_TURN, LANGUAGE_MODEL, LM_LORA_REGEX, PROJECTOR, Backbone
 from .qwen2_audio import QWEN2_AUDIO
 
 BACKBONES: dict[str, Backbone] = {b.name: b for b in (AF3, QWEN2_AUDIO)}
-DEFAULT_BACKBONE = "af3"
 
 __all__ = ["BACKBONES", "DEFAULT_BACKBONE", "ENCODER", "END_OF_TURN", "LANGUAGE_MODEL", "LM_LORA_REGEX", "PROJECTOR",
-           "Backbone", "backbone_of", "get_backbone"]
+           "Backbone", "backbone_of", "get_backbone", "register_backbone"]
+
+
+def register_backbone(backbone: Backbone) -> Backbone:
+    """Add ``backbone`` to :data:`BACKBONES` (a profile may then name it, and its checkpoints are recognised).
+
+    >>> register_backbone(AF3)
+    Traceback (most recent call last):
+    ...
+    ValueError: backbone 'af3' is registered already; pick another name
+    """
+    if backbone.name in BACKBONES:
+        raise ValueError(f"backbone {backbone.name!r} is registered already; pick another name")
+    taken = [b.name for b in BACKBONES.values() if b.model_type == backbone.model_type]
+    if taken:
+        raise ValueError(f"backbone {backbone.name!r}: model_type {backbone.model_type!r} is {taken[0]}'s already; "
+                         "a checkpoint must name its backbone through its config.model_type")
+    BACKBONES[backbone.name] = backbone
+    return backbone
 
 
 def get_backbone(name: str | Backbone | None = None) -> Backbone:
-    """The registered backbone ``name`` (``None``: AF3, the paper's)."""
+    """The registered backbone ``name`` (``None``: :data:`DEFAULT_BACKBONE`, AF3, the paper's)."""
     if isinstance(name, Backbone):
         return name
     name = name or DEFAULT_BACKBONE

@@ -50,7 +50,7 @@ class AudioFlamingo3(Backbone):
                                   AudioFlamingo3ForConditionalGeneration, AudioFlamingo3Processor)
 
         window = feature_extractor.chunk_length
-        processor = AudioFlamingo3Processor(feature_extractor, tokenizer, chat_template=AF3_CHAT_TEMPLATE,
+        processor = AudioFlamingo3Processor(feature_extractor, tokenizer, chat_template=self.chat_template,
                                             audio_token=self.audio_token,
                                             max_audio_len=max(TINY_MAX_AUDIO_SECONDS, window))
         audio_cfg = AudioFlamingo3EncoderConfig(max_source_positions=frames // 2, **sizes["audio"])
@@ -62,4 +62,5 @@ class AudioFlamingo3(Backbone):
 
 AF3 = AudioFlamingo3(name="af3", label="AF3", model_type="audioflamingo3", model_class="AudioFlamingo3ForConditionalGeneration",
                      processor_class="AudioFlamingo3Processor", audio_token="<sound>",
-                     feature_mask_key="input_features_mask", hub_ids=("nvidia/audio-flamingo-3-hf",))
+                     feature_mask_key="input_features_mask", hub_ids=("nvidia/audio-flamingo-3-hf",),
+                     chat_template=AF3_CHAT_TEMPLATE, hub_max_audio_seconds=600.0)

@@ -30,7 +30,8 @@ True
 False
 """
 END_OF_TURN = "<|im_end|>"
-"""ChatML end of turn: the token that closes every answer (both registered backbones speak ChatML)."""
+"""ChatML end of turn: the model's end-of-sequence token, learnt after every answer (both registered backbones
+speak ChatML; a backbone's own is :attr:`Backbone.end_of_turn`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +53,16 @@ class Backbone:
     lora_regex: str = LM_LORA_REGEX
     hub_ids: tuple[str, ...] = field(default=())
     processor_kwargs: dict = field(default_factory=dict)  # what its processor needs to return padded tensors
+    chat_template: str | None = None  # the template its tiny processor saves (None: the processor's own)
+    template_tokens: tuple[str, ...] = ()  # special tokens its chat template writes around the audio placeholder
+    template_texts: tuple[str, ...] = ()  # text its chat template adds around the turns (tiny tokenizer's corpus)
+    hub_max_audio_seconds: float = 30.0  # the longest audio its released checkpoints read (what a server cuts at)
+    hub_hop_length: int = 160  # mel hop of its released checkpoints' feature extractor, in samples at 16 kHz
+
+    @property
+    def audio_special_tokens(self) -> tuple[str, ...]:
+        """The audio placeholder and the other tokens its chat template writes (special in its tiny tokenizer)."""
+        return (self.audio_token, *self.template_tokens)
 
     @property
     def audio_keys(self) -> tuple[str, str]:

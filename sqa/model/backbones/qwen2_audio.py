@@ -45,4 +45,6 @@ QWEN2_AUDIO = Qwen2Audio(name="qwen2_audio", label="Qwen2-Audio", model_type="qw
                          model_class="Qwen2AudioForConditionalGeneration", processor_class="Qwen2AudioProcessor",
                          audio_token="<|AUDIO|>", feature_mask_key="feature_attention_mask", audio_first=True,
                          hub_ids=("Qwen/Qwen2-Audio-7B-Instruct", "Qwen/Qwen2-Audio-7B"),
-                         processor_kwargs={"padding": True, "return_tensors": "pt"})
+                         processor_kwargs={"padding": True, "return_tensors": "pt"},
+                         template_tokens=("<|audio_bos|>", "<|audio_eos|>"),
+                         template_texts=("system\nYou are a helpful assistant.", "Audio 1: ") * 50)
