@@ -11,6 +11,6 @@ __version__ = "0.1.0"
 
 def assess(*args, **kwargs):
     """Assess audio files with a trained model; see :func:`sqa.assess_audio.assess`."""
-    from .assess_audio import assess as _assess
+    from sqa.assess_audio import assess as _assess
 
     return _assess(*args, **kwargs)

@@ -21,11 +21,11 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .assess_input import AUDIO_EXTENSIONS, Clip, _one_line, expand_paths, min_audio_samples, read_clip
-from .data.audio import AudioError
-from .prompts import REASONING_PROMPT
-from .schema import Assessment, parse_response
-from .schema.parse import is_empty
+from sqa.assess_input import AUDIO_EXTENSIONS, Clip, _one_line, expand_paths, min_audio_samples, read_clip
+from sqa.data.audio import AudioError
+from sqa.prompts import REASONING_PROMPT
+from sqa.schema import Assessment, parse_response
+from sqa.schema.parse import is_empty
 
 _CLI_NAMES = ("EXIT_OK", "EXIT_FILE_ERRORS", "EXIT_SETUP_ERROR", "format_json", "format_text", "add_assess_parser",
               "run_cli")
@@ -40,7 +40,7 @@ _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 def __getattr__(name: str):
     """The command-line names of :mod:`sqa.assess_cli`, imported on first use (no import cycle)."""
     if name in _CLI_NAMES:
-        from . import assess_cli
+        from sqa import assess_cli
 
         return getattr(assess_cli, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -119,7 +119,7 @@ def load_assessor(model: str | os.PathLike, adapter: str | os.PathLike | None = 
     """
     import torch
 
-    from .model import load_model
+    from sqa.model import load_model
 
     source = _model_source(model)
     if adapter is not None and not (Path(adapter) / "adapter_config.json").is_file():
@@ -172,7 +172,7 @@ def _signal_result(file: str) -> AssessmentResult:
     """One file assessed by DNSMOS P.835 + P.808 and the signal detectors (:mod:`sqa.baselines`)."""
     import json
 
-    from . import baselines
+    from sqa import baselines
 
     sr = _native_rate(file) or baselines.DNSMOS_SR  # the detectors read the native rate (resampling hides clipping)
     clip = read_clip(file, sr=sr, max_seconds=SIGNAL_MAX_SECONDS, min_samples=max(2, int(np.ceil(0.02 * sr)) + 1))
@@ -231,7 +231,7 @@ def is_signal_model(model) -> bool:
     >>> is_signal_model("dnsmos"), is_signal_model("./dnsmos"), is_signal_model("runs/x/model")
     (True, False, False)
     """
-    from .baselines import RESERVED_MODEL
+    from sqa.baselines import RESERVED_MODEL
 
     return isinstance(model, str) and model == RESERVED_MODEL
 
@@ -247,9 +247,9 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
             raise AssessSetupError("--adapter applies to a trained model, not to --model dnsmos")
         yield from iter_assess_signal(paths, progress=progress)
         return
-    from .llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
-    from .evaluation.generator import as_generator
-    from .model.backbones import backbone_of, get_backbone
+    from sqa.llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
+    from sqa.evaluation.generator import as_generator
+    from sqa.model.backbones import backbone_of, get_backbone
 
     if is_endpoint_spec(model):
         if adapter is not None:

@@ -16,10 +16,10 @@ import json
 import os
 import sys
 
-from .assess_audio import DEFAULT_MAX_NEW_TOKENS, AssessmentResult, AssessSetupError, iter_assess
-from .assess_input import _one_line
-from .schema import ARTIFACT_LABELS, ARTIFACTS, DIMENSIONS, SCORE_LABELS, Assessment
-from .schema.render import format_intervals
+from sqa.assess_audio import DEFAULT_MAX_NEW_TOKENS, AssessmentResult, AssessSetupError, iter_assess
+from sqa.assess_input import _one_line
+from sqa.schema import ARTIFACT_LABELS, ARTIFACTS, DIMENSIONS, SCORE_LABELS, Assessment
+from sqa.schema.render import format_intervals
 
 __all__ = ["EXIT_OK", "EXIT_FILE_ERRORS", "EXIT_SETUP_ERROR", "format_json", "format_text", "add_assess_parser",
            "run_cli"]

@@ -27,7 +27,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .data.audio import AudioError, audio_problems, load_audio
+from sqa.data.audio import AudioError, audio_problems, load_audio
 
 __all__ = ["AUDIO_EXTENSIONS", "Clip", "expand_paths", "min_audio_samples", "read_clip"]
 

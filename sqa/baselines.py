@@ -47,7 +47,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment
+from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ RESERVED_MODEL = "dnsmos"
 
 def row_detectors() -> dict:
     """The detectors of the ``Signal detectors (no model)`` row: the signal reward's, with dropouts as pauses."""
-    from .rewards.detectors import DETECTORS, detect_dropouts, detect_pauses
+    from sqa.rewards.detectors import DETECTORS, detect_dropouts, detect_pauses
 
     return {**DETECTORS, "unnatural_pause": (detect_pauses, detect_dropouts)}
 
@@ -126,7 +126,7 @@ def dnsmos_assessment(values: dict[str, float], mapping: dict[str, str] = P835_M
 
 def detector_artifacts(y: np.ndarray, sr: int) -> dict[str, list[tuple[float, float]]]:
     """``{artifact: intervals}`` of :func:`row_detectors` (dropouts count as unnatural pauses)."""
-    from .rewards.detectors import detect_artifacts
+    from sqa.rewards.detectors import detect_artifacts
 
     return detect_artifacts(np.asarray(y, np.float64), sr, row_detectors())
 
@@ -152,7 +152,7 @@ def file_sha256(path: str | Path) -> str:
 def cached_dnsmos(paths: Sequence[tuple[str, str]], cache: Path, progress: bool = False) -> dict[str, dict]:
     """DNSMOS outputs per clip id for ``[(id, audio_path), ...]``, computed once: ``cache`` (JSON lines,
     one clip a line, keyed by id and the file's SHA-256) is read first and appended to."""
-    from .rewards.detectors import load_audio
+    from sqa.rewards.detectors import load_audio
 
     known: dict[tuple[str, str], dict] = {}
     if cache.exists():
@@ -200,7 +200,7 @@ def predicted_keys(predictor: str) -> tuple[str, ...]:
     if predictor == "dnsmos_p808":
         return ("overall_pcc", "mos_pcc")
     if predictor == "detectors":
-        from .metrics.evaluate import ARTIFACT_PREFIX
+        from sqa.metrics.evaluate import ARTIFACT_PREFIX
 
         return tuple(f"{ARTIFACT_PREFIX[a]}_{m}" for a in ARTIFACTS for m in ("f1", "iou")) + ("mean_f1", "mean_iou")
     raise ValueError(f"unknown no-training predictor {predictor!r}; expected dnsmos_p835, dnsmos_p808 or detectors")
@@ -209,7 +209,7 @@ def predicted_keys(predictor: str) -> tuple[str, ...]:
 def fingerprint(predictor: str) -> str:
     """What the row's values depend on: the predictor, its packages and the detectors' source."""
     if predictor == "detectors":
-        from .rewards import detectors
+        from sqa.rewards import detectors
 
         src = Path(detectors.__file__).read_bytes() + Path(__file__).read_bytes()
         return f"detectors:{hashlib.sha256(src).hexdigest()[:12]}"
@@ -221,10 +221,10 @@ def clip_rows(predictor: str, examples, dnsmos_values: dict[str, dict] | None = 
     :func:`sqa.metrics.clip_table`; DNSMOS scores kept continuous, unpredicted columns NaN)."""
     import pandas as pd
 
-    from .metrics.evaluate import ARTIFACT_PREFIX
-    from .metrics.iou import interval_iou
-    from .rewards.detectors import load_audio
-    from .schema import render
+    from sqa.metrics.evaluate import ARTIFACT_PREFIX
+    from sqa.metrics.iou import interval_iou
+    from sqa.rewards.detectors import load_audio
+    from sqa.schema import render
 
     nan = float("nan")
     mapping = {"dnsmos_p835": P835_MAP, "dnsmos_p808": P808_MAP}.get(predictor, {})

@@ -95,7 +95,7 @@ def metric_key(metric: str) -> str:
     >>> metric_key("avg"), metric_key("overall"), metric_key("noise_f1"), metric_key("mean_iou")
     ('avg_pcc', 'overall_pcc', 'noise_f1', 'mean_iou')
     """
-    from .metrics.evaluate import TABLE1_COLUMNS
+    from sqa.metrics.evaluate import TABLE1_COLUMNS
 
     return TABLE1_COLUMNS.get(metric, metric)
 

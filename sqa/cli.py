@@ -10,8 +10,8 @@ import sys
 
 
 def _report(args) -> int:
-    from .profiles import repo_root
-    from .report import build_report
+    from sqa.profiles import repo_root
+    from sqa.report import build_report
 
     res = repo_root() / "results" / args.profile
     out = build_report(res / "notebooks", res / "report.html", title=f"sqa: {args.profile} profile")
@@ -21,8 +21,8 @@ def _report(args) -> int:
 
 def _intervals(args) -> int:
     """Bootstrap intervals, contrasts, seeds and the claims table of ``results/<profile>`` (sqa.intervals)."""
-    from .intervals import write_intervals
-    from .profiles import repo_root
+    from sqa.intervals import write_intervals
+    from sqa.profiles import repo_root
 
     seeds = [int(s) for s in str(args.seeds).replace(",", " ").split()]
     for path in write_intervals(repo_root() / "results" / args.profile, seeds=seeds, n_boot=args.n_boot).values():
@@ -34,8 +34,8 @@ def _reproduction(args) -> int:
     """This run's results/<profile> against the committed ones (``sqa.reproduction``)."""
     import logging
 
-    from .profiles import repo_root
-    from .reproduction import write_reproduction
+    from sqa.profiles import repo_root
+    from sqa.reproduction import write_reproduction
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     paths = write_reproduction(repo_root() / "results" / args.profile, ref=args.ref)
@@ -46,9 +46,9 @@ def _reproduction(args) -> int:
 
 def _tables(args) -> int:
     """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.cached_rows``)."""
-    from .pipeline import cached_rows, results_dir
-    from .profiles import get_profile
-    from .tables import write_tables
+    from sqa.pipeline import cached_rows, results_dir
+    from sqa.profiles import get_profile
+    from sqa.tables import write_tables
 
     for k in [int(s) for s in str(args.seeds).replace(",", " ").split()]:
         profile = get_profile(args.profile, seed=k)
@@ -60,11 +60,11 @@ def _tables(args) -> int:
 def _prepare(args) -> int:
     """Generate (or check) the profile's data and build (or find) its base model, once, before the
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
-    from .data import prepare_profile_data
-    from .data.corpora import corpus_of
-    from .profiles import get_profile
-    from .sources import ProfileInputError
-    from .train import resolve_model
+    from sqa.data import prepare_profile_data
+    from sqa.data.corpora import corpus_of
+    from sqa.profiles import get_profile
+    from sqa.sources import ProfileInputError
+    from sqa.train import resolve_model
 
     profile = get_profile(args.profile, data_dir=args.data_dir)
     try:
@@ -81,8 +81,8 @@ def _prepare(args) -> int:
 
 def _check(args) -> int:
     """The preflight checklist (``sqa.preflight``): exit 0 only when the profile can run here."""
-    from .preflight import preflight
-    from .profiles import get_profile
+    from sqa.preflight import preflight
+    from sqa.profiles import get_profile
 
     return 0 if preflight(get_profile(args.profile, data_dir=args.data_dir), generators=tuple(args.generator)) else 1
 
@@ -90,11 +90,11 @@ def _check(args) -> int:
 def _train(args) -> int:
     """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir, after the preflight
     checklist (on stderr; ``--no-check`` skips it)."""
-    from .llm.errors import JudgeUnavailable
-    from .pipeline import build_stage, evaluate_system, get_system, parse_reward_names
-    from .preflight import preflight
-    from .profiles import get_profile
-    from .sources import rewards_need_judge
+    from sqa.llm.errors import JudgeUnavailable
+    from sqa.pipeline import build_stage, evaluate_system, get_system, parse_reward_names
+    from sqa.preflight import preflight
+    from sqa.profiles import get_profile
+    from sqa.sources import rewards_need_judge
 
     profile = get_profile(args.profile, data_dir=args.data_dir, rollouts=args.rollouts)
     rewards = parse_reward_names(args.stage.removeprefix("grpo_").removesuffix("_text_only")) \
@@ -102,12 +102,12 @@ def _train(args) -> int:
     if not args.no_check and not preflight(profile, needs_judge=rewards_need_judge(rewards), out=sys.stderr):
         print(f"error: python -m sqa check --profile {profile.name} failed; nothing trained", file=sys.stderr)
         return 2
-    from . import distributed
+    from sqa import distributed
 
     distributed.init()  # accelerate launch --num_processes N: one process group for every stage
     if distributed.launched():
-        from .data import prepare_profile_data
-        from .train import resolve_model
+        from sqa.data import prepare_profile_data
+        from sqa.train import resolve_model
 
         with distributed.main_first():  # the corpus and base model are written once
             prepare_profile_data(profile, progress=False)
@@ -128,7 +128,7 @@ def _train(args) -> int:
 
 def _export(args) -> int:
     """Write a trained stage (adapters chained to their base) as one merged model dir."""
-    from .model.stages import export_merged
+    from sqa.model.stages import export_merged
 
     try:
         written = export_merged(args.stage_dir, args.out_dir, dtype=args.dtype)
@@ -143,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     try:
-        from .assess_cli import add_assess_parser
+        from sqa.assess_cli import add_assess_parser
     except ImportError:  # pragma: no cover - assess lives in its own module
         add_assess_parser = None
     if add_assess_parser is not None:
         add_assess_parser(sub)
-    from .serve_cli import add_serve_parser
+    from sqa.serve_cli import add_serve_parser
 
     add_serve_parser(sub)
     check = sub.add_parser("check", help="preflight: can this profile run here? one line per item, exit 0 only if so")

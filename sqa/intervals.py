@@ -26,11 +26,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .claims import CLAIMS, metric_key, paper_value, verdict
-from .layout import seed_dir
-from .metrics.bootstrap import N_BOOT, SEED, bootstrap, paired_contrast
-from .metrics.clips import clip_table, score_clip_table, stored_clip_table
-from .metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
+from sqa.claims import CLAIMS, metric_key, paper_value, verdict
+from sqa.layout import seed_dir
+from sqa.metrics.bootstrap import N_BOOT, SEED, bootstrap, paired_contrast
+from sqa.metrics.clips import clip_table, score_clip_table, stored_clip_table
+from sqa.metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
 
 UNDEFINED = "undefined: constant predictions"
 NOT_PREDICTED = "n/a (not predicted)"  # = sqa.baselines.NOT_PREDICTED (no import: this module stays light)
@@ -46,8 +46,8 @@ def not_predicted(system) -> tuple[str, ...]:
     """
     if getattr(system, "stage", "") != "none":
         return ()
-    from .baselines import predicted_keys
-    from .metrics.bootstrap import ARTIFACT_KEYS
+    from sqa.baselines import predicted_keys
+    from sqa.metrics.bootstrap import ARTIFACT_KEYS
 
     keys = {*TABLE1_COLUMNS.values(), *TABLE3_COLUMNS, "mos_pcc", "mean_f1", "mean_iou",
             *(f"{k}_corr" for k in ARTIFACT_KEYS)}
@@ -90,7 +90,7 @@ def system_provenance(results: Path, seeds: Sequence[int], slug: str) -> str:
     """The provenance ids (:func:`sqa.provenance.provenance_id`) of a system's results over ``seeds``, ';'-joined."""
     import json
 
-    from .provenance import provenance_id
+    from sqa.provenance import provenance_id
 
     found = []
     for k in seeds:
@@ -119,7 +119,7 @@ def _note(system_rows: pd.DataFrame, metric: str, value: float) -> str:
 def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: int = N_BOOT,
                     seed: int = SEED, reference: str | Path | None = None) -> dict[str, Path]:
     """Write the tables of the module docstring under ``results/tables``; return their paths."""
-    from .pipeline import SYSTEMS
+    from sqa.pipeline import SYSTEMS
 
     results = Path(results)
     out = results / "tables"

@@ -22,7 +22,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from .schema import ARTIFACT_LABELS, ARTIFACTS, DIMENSIONS, Assessment, parse_response
+from sqa.schema import ARTIFACT_LABELS, ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _artifacts_cell(a: Assessment | None, name: str) -> str:
 
 
 def _answers(results: Path, systems: Sequence[str]) -> dict[str, pd.DataFrame]:
-    from .pipeline import get_system
+    from sqa.pipeline import get_system
 
     out = {}
     for name in systems:
@@ -147,9 +147,9 @@ def _row(name: str, a: Assessment | None, scores: dict[str, str] | None = None, 
 
 def listening_section(results: str | Path, profile_name: str | None = None) -> str:
     """The HTML of the section for ``results/<profile>`` ('' -> a one-line note when the test clips are absent)."""
-    from .data import load_examples
-    from .profiles import get_profile
-    from .rewards.detectors import load_audio
+    from sqa.data import load_examples
+    from sqa.profiles import get_profile
+    from sqa.rewards.detectors import load_audio
 
     results = Path(results)
     try:

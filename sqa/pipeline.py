@@ -21,10 +21,10 @@ import json
 from typing import Sequence
 from pathlib import Path
 
-from .layout import backbone_name, profile_dir
-from .profiles import Profile, repo_root
-from .rewards import REWARDS
-from .systems import SYSTEMS, System, get_system, grpo_run_name, register_system, served_system, system_for_rewards
+from sqa.layout import backbone_name, profile_dir
+from sqa.profiles import Profile, repo_root
+from sqa.rewards import REWARDS
+from sqa.systems import SYSTEMS, System, get_system, grpo_run_name, register_system, served_system, system_for_rewards
 
 
 # ---------------------------------------------------------------- stages
@@ -35,8 +35,8 @@ def _with_encoder(profile: Profile, learned: bool) -> Profile:
 
 def calibration_stage(profile: Profile, learned: bool = True) -> Path:
     """Calibration SFT (learned or frozen audio encoder)."""
-    from .sources import require_inputs
-    from .train import calibrate
+    from sqa.sources import require_inputs
+    from sqa.train import calibrate
 
     require_inputs(profile)
     return calibrate(_with_encoder(profile, learned))
@@ -66,8 +66,8 @@ def sft_encoder_trainable(profile: Profile, init: str) -> bool:
 
 def sft_stage(profile: Profile, init: str = "calibration") -> Path:
     """SFT on full answers from ``init`` in ``base``, ``calibration``, ``calibration_frozen``."""
-    from .sources import require_inputs
-    from .train import resolve_model, sft_reasoning
+    from sqa.sources import require_inputs
+    from sqa.train import resolve_model, sft_reasoning
 
     require_inputs(profile)
     learned = sft_encoder_trainable(profile, init)
@@ -79,7 +79,7 @@ def sft_stage(profile: Profile, init: str = "calibration") -> Path:
 
 def warmup_stage(profile: Profile) -> Path:
     """The SFT warm-up before GRPO: the sft stage itself, or a shorter run of ``grpo_warmup_steps``."""
-    from .train import sft_reasoning
+    from sqa.train import sft_reasoning
 
     if profile.grpo_warmup_steps is None:
         return sft_stage(profile, "calibration")
@@ -91,12 +91,12 @@ def warmup_stage(profile: Profile) -> Path:
 def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mode: str = "audio",
                progress: bool = True) -> Path:
     """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
-    from .data import load_examples
-    from .sources import require_inputs
-    from .train.grpo import GRPOConfig, run_grpo
+    from sqa.data import load_examples
+    from sqa.sources import require_inputs
+    from sqa.train.grpo import GRPOConfig, run_grpo
 
     require_inputs(profile, rewards)  # no data or no judge: fail now, not after the warm-up is trained
-    from .train.vllm_rollouts import profile_rollouts_problem
+    from sqa.train.vllm_rollouts import profile_rollouts_problem
 
     if (problem := profile_rollouts_problem(profile)) is not None:  # e.g. the tiny profile asking for vLLM
         raise ValueError(problem)
@@ -138,7 +138,7 @@ sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_
     if name.startswith("grpo_") and len(name) > len("grpo_"):
         audio_mode = "text_only" if name.endswith("_text_only") else "audio"
         rewards = parse_reward_names(name.removeprefix("grpo_").removesuffix("_text_only"))
-        from .rewards import check_reward_names
+        from sqa.rewards import check_reward_names
 
         try:
             check_reward_names(rewards)  # before the warm-up is trained, not after
@@ -201,19 +201,19 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     runs/paper/grpo_llm_judge/model``) writes the answers instead of a local ``generate``; nothing is
     trained then, and the cache is keyed on the endpoint. ``metrics["generator"]`` says which wrote them.
     """
-    from .data import load_examples
-    from .evaluation import evaluate_answers, evaluate_scores
-    from .model import load_model
-    from .provenance import provenance, same_inputs
-    from .sources import corr_backend as judge_corr_backend
-    from .sources import extractor_spec, require_inputs
+    from sqa.data import load_examples
+    from sqa.evaluation import evaluate_answers, evaluate_scores
+    from sqa.model import load_model
+    from sqa.provenance import provenance, same_inputs
+    from sqa.sources import corr_backend as judge_corr_backend
+    from sqa.sources import extractor_spec, require_inputs
 
     system = get_system(system) if isinstance(system, str) else system
     if system.stage == "none":
         return evaluate_no_training(profile, system, results=results, progress=progress, refresh=refresh)
     require_inputs(profile, needs_judge=True)  # Table 3's description correlation asks the judge
     out = results_dir(profile, results) / "systems" / system.slug
-    from .train.sft import model_fingerprint
+    from sqa.train.sft import model_fingerprint
 
     cached = out / "metrics.json"
     model_dir = generator if generator else system_model(profile, system, progress=progress)
@@ -262,13 +262,13 @@ def evaluate_no_training(profile: Profile, system: System, results: str | Path =
     import numpy as np
     import pandas as pd
 
-    from . import baselines
-    from .data import load_examples
-    from .metrics.bootstrap import clip_metrics
-    from .metrics.clips import with_clip_columns
-    from .metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
-    from .provenance import provenance, same_inputs
-    from .sources import require_inputs
+    from sqa import baselines
+    from sqa.data import load_examples
+    from sqa.metrics.bootstrap import clip_metrics
+    from sqa.metrics.clips import with_clip_columns
+    from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
+    from sqa.provenance import provenance, same_inputs
+    from sqa.sources import require_inputs
 
     require_inputs(profile)
     out = results_dir(dataclasses.replace(profile, seed=0), results) / "systems" / system.slug
@@ -287,7 +287,7 @@ def evaluate_no_training(profile: Profile, system: System, results: str | Path =
         values = baselines.cached_dnsmos([(e.id, e.audio_path) for e in test],
                                          dataclasses.replace(profile, seed=0).run_dir / "no_training" / "dnsmos.jsonl",
                                          progress=progress)
-    from .schema import render
+    from sqa.schema import render
 
     answers, clips = baselines.clip_rows(system.predictor, test, values)
     point = {k: float(v[0]) for k, v in clip_metrics(clips, np.arange(len(clips))[None]).items()}
@@ -336,7 +336,7 @@ def backbone_rows(profile: Profile, backbones: Sequence[str], systems: Sequence[
     """Table 1/3 rows of ``systems`` trained and evaluated on each of ``backbones`` (each under its own
     ``runs/<profile>/<backbone>`` and ``results/<profile>/<backbone>``). Rows say their ``backbone`` and are
     named as the paper names its SALMONN row: ``QualiSpeech-FT-Qwen2-Audio``."""
-    from .model.backbones import get_backbone
+    from sqa.model.backbones import get_backbone
 
     rows = []
     for name in backbones:
@@ -376,7 +376,7 @@ def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path
     ``generator``: an endpoint serving the trained model answers the test clips (see :func:`evaluate_system`)."""
     import pandas as pd
 
-    from .tables import reward_curve_summary
+    from sqa.tables import reward_curve_summary
 
     names = parse_reward_names(rewards)
     run = grpo_run_name(names)
@@ -388,8 +388,8 @@ def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path
     m = evaluate_system(profile, system_for_rewards(names), results=results, progress=progress, generator=generator)
     calib_path = results_dir(profile, results) / "calibration" / "metrics.json"
     calib = json.loads(calib_path.read_text()) if calib_path.exists() else {}
-    from .metrics.evaluate import AVG_DIMENSIONS, TABLE3_COLUMNS
-    from .schema import DIMENSIONS
+    from sqa.metrics.evaluate import AVG_DIMENSIONS, TABLE3_COLUMNS
+    from sqa.schema import DIMENSIONS
 
     summary = {
         "rewards": names, "system": system_for_rewards(names).name, **reward_curve_summary(curve),

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .metrics.evaluate import AVG_DIMENSIONS
+from sqa.metrics.evaluate import AVG_DIMENSIONS
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -20,7 +20,7 @@ def _default_window(curve: pd.DataFrame) -> int:
 
 def _plot_trend(ax, curve: pd.DataFrame):
     """Draw the total reward's least-squares trend (dashed) on ``ax``; return the fit (None: too short)."""
-    from .tables import reward_trend
+    from sqa.tables import reward_trend
 
     fit = reward_trend(curve)
     if fit is not None:

@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data.corpora import corpus_of, data_dir_label, data_problem
+from sqa.data.corpora import corpus_of, data_dir_label, data_problem
 
 GIB = 2**30
 ENDPOINT_TIMEOUT_S = 5.0
@@ -47,7 +47,7 @@ class Check:
 
 def _rel(path) -> str:
     """``path`` relative to the checkout when inside it (as the checklist prints it)."""
-    from .profiles import repo_root
+    from sqa.profiles import repo_root
 
     path, root = Path(path).absolute(), repo_root()
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
@@ -62,7 +62,7 @@ def check_python(profile) -> Check:
 
 
 def check_packages(profile) -> Check:
-    from .provenance import package_versions
+    from sqa.provenance import package_versions
 
     versions = package_versions()
     missing = [p for p in REQUIRED_PACKAGES if versions.get(p) is None]
@@ -172,7 +172,7 @@ def check_data(profile) -> Check:
 def endpoint_answers(spec: str, timeout: float = ENDPOINT_TIMEOUT_S) -> str | None:
     """None when the OpenAI-compatible endpoint of ``spec`` (``http://host:port/v1#model``) answers a short chat
     request within ``timeout`` seconds, else why not (one line)."""
-    from .llm import JudgeUnavailable, OpenAIChatBackend
+    from sqa.llm import JudgeUnavailable, OpenAIChatBackend
 
     url, _, model = spec.partition("#")
     if not model:
@@ -194,7 +194,7 @@ def _serve_hint(spec: str) -> str:
 def check_llm(name: str, spec: str | None, needed: bool, env: str, missing_fix: str, origin: str) -> Check:
     """A judge or extractor spec: an endpoint must answer, a local model folder must exist; the rule stand-in
     passes only when named explicitly."""
-    from .sources import is_stand_in, judge_label
+    from sqa.sources import is_stand_in, judge_label
 
     if spec is None:
         return Check(name, not needed, f"none set (${env} unset, profile {origin.split('(')[-1].rstrip(')')})"
@@ -227,7 +227,7 @@ def _origin(env: str, field: str, profile) -> str:
 
 
 def check_judge(profile, needed: bool = True) -> Check:
-    from .sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
+    from sqa.sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
 
     fix = (f"vllm serve {EXAMPLE_JUDGE_MODEL} && export {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL} "
            f"(or judge: rule in sqa/configs/{profile.name}.yaml to use the rule stand-in knowingly)")
@@ -235,7 +235,7 @@ def check_judge(profile, needed: bool = True) -> Check:
 
 
 def check_extractor(profile) -> Check:
-    from .sources import EXTRACTOR_ENV, extractor_spec
+    from sqa.sources import EXTRACTOR_ENV, extractor_spec
 
     spec = extractor_spec(profile)
     if spec is None:
@@ -246,7 +246,7 @@ def check_extractor(profile) -> Check:
 def check_generator(profile, endpoint: str | None = None) -> Check:
     """The answers' generator: this process, or an endpoint (``--generator http://HOST:PORT/v1#NAME``) that must
     answer a chat request."""
-    from .provenance import generator_record
+    from sqa.provenance import generator_record
 
     endpoint = generator_record(profile, endpoint)
     if endpoint == "local":
@@ -260,7 +260,7 @@ def check_generator(profile, endpoint: str | None = None) -> Check:
 
 def check_servable(model: str) -> Check:
     """Whether ``python -m sqa serve MODEL`` can start vLLM on this model dir (the vLLM venv, AF3's window)."""
-    from .llm.vllm_server import model_problem, vllm_python
+    from sqa.llm.vllm_server import model_problem, vllm_python
 
     problem = model_problem(model) if Path(model).exists() else f"{model}: no such model or stage directory"
     if problem:
@@ -273,9 +273,9 @@ def check_servable(model: str) -> Check:
 
 def check_rollouts(profile) -> Check:
     """GRPO's rollouts from a vLLM server (``rollouts:`` not local): the profile can take them and the server answers."""
-    from .llm import JudgeUnavailable, vllm_client
-    from .llm.audio_endpoint import split_spec
-    from .train.vllm_rollouts import profile_rollouts_problem
+    from sqa.llm import JudgeUnavailable, vllm_client
+    from sqa.llm.audio_endpoint import split_spec
+    from sqa.train.vllm_rollouts import profile_rollouts_problem
 
     problem = profile_rollouts_problem(profile)
     if problem:

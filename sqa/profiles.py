@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .kernels import pin_kernels
-from .layout import backbone_dir, seed_dir
+from sqa.kernels import pin_kernels
+from sqa.layout import backbone_dir, seed_dir
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 

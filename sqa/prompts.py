@@ -8,7 +8,7 @@ True
 """
 from __future__ import annotations
 
-from .schema import DIMENSIONS
+from sqa.schema import DIMENSIONS
 
 CRITERIA: dict[str, tuple[str, str, str, str, str]] = {
     "noise": (

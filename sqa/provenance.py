@@ -25,8 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .data.corpora import CORPORA, corpus_name, data_problem
-from .kernels import kernel_record
+from sqa.data.corpora import CORPORA, corpus_name, data_problem
+from sqa.kernels import kernel_record
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
 """Packages whose versions are recorded (and listed by ``python -m sqa check``)."""
@@ -48,7 +48,7 @@ def package_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str | None
 @functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """``HEAD`` of the checkout, with ``+dirty`` when tracked code (outside ``results/``) has uncommitted changes."""
-    from .profiles import repo_root
+    from sqa.profiles import repo_root
 
     root = repo_root()
     try:
@@ -84,7 +84,7 @@ def tree_hash(path: str | Path) -> str:
 
 
 def _shown(path: Path) -> str:
-    from .profiles import repo_root
+    from sqa.profiles import repo_root
 
     path = path.resolve()
     return str(path.relative_to(repo_root())) if path.is_relative_to(repo_root()) else str(path)
@@ -133,7 +133,7 @@ def generator_record(profile, generator: str | None = None) -> str:
 def provenance(profile, generator: str | None = None) -> dict:
     """The run-level record of everything that produced a profile's results (see the module docstring);
     ``generator``: the endpoint that generated the answers, if not this process."""
-    from .sources import extractor_label, extractor_spec, judge_label, judge_spec
+    from sqa.sources import extractor_label, extractor_spec, judge_label, judge_spec
 
     return {
         "profile": profile.name,

@@ -225,7 +225,7 @@ def vs_paper_section(tables_dir: Path) -> str:
 
 def reproduction_section(tables_dir: Path) -> str:
     """This run against the committed results of the same seeds (:mod:`sqa.reproduction`), when it was checked."""
-    from .reproduction import summary
+    from sqa.reproduction import summary
 
     figures, claims = tables_dir / "reproduction.csv", tables_dir / "reproduction_claims.csv"
     if not (figures.exists() and claims.exists()):
@@ -272,7 +272,7 @@ def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Pa
 def provenance_section(results: Path) -> str:
     """What produced the results (:mod:`sqa.provenance`): each distinct record found in ``metrics.json`` files,
     with the files it produced, and a visible warning when there is more than one."""
-    from .provenance import beyond_training_seed, collect, describe, provenance_differences
+    from sqa.provenance import beyond_training_seed, collect, describe, provenance_differences
 
     found = collect(results)
     if not found:
@@ -303,8 +303,8 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     import nbformat
     from nbconvert import HTMLExporter
 
-    from .listening import listening_section
-    from .profiles import repo_root
+    from sqa.listening import listening_section
+    from sqa.profiles import repo_root
 
     notebook_dir, out_html = Path(notebook_dir), Path(out_html)
     results = Path(results_dir) if results_dir else notebook_dir.parent

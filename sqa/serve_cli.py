@@ -27,7 +27,7 @@ def _stage_dir(profile, model_or_stage: str) -> Path | str:
         return path
     if "/" in model_or_stage:  # a hub id: vLLM loads it
         return model_or_stage
-    from .pipeline import build_stage
+    from sqa.pipeline import build_stage
 
     return build_stage(profile, model_or_stage)
 
@@ -41,8 +41,8 @@ def _label(source: Path | str) -> str:
 
 def served_model(profile, model_or_stage: str, dtype: str) -> tuple[str, str]:
     """``(dir or hub id to serve, served name)`` of ``model_or_stage`` (merged first when it is an adapter stage)."""
-    from .model.stages import export_merged, read_stage_record
-    from .train.vllm_adapter import base_fingerprint, served_base_name
+    from sqa.model.stages import export_merged, read_stage_record
+    from sqa.train.vllm_adapter import base_fingerprint, served_base_name
 
     source = _stage_dir(profile, model_or_stage)
     if isinstance(source, str):
@@ -63,7 +63,7 @@ def served_model(profile, model_or_stage: str, dtype: str) -> tuple[str, str]:
 
 def start_server(profile, model_or_stage: str, port: int | None = None, dtype: str | None = None, **kwargs):
     """A started :class:`sqa.llm.vllm_server.VLLMServer` for ``model_or_stage`` (stop it with ``.stop()``)."""
-    from .llm.vllm_server import VLLMServer
+    from sqa.llm.vllm_server import VLLMServer
 
     dtype = dtype or ("float32" if profile.device == "cpu" else profile.dtype)
     model, name = served_model(profile, model_or_stage, dtype)
@@ -71,8 +71,8 @@ def start_server(profile, model_or_stage: str, port: int | None = None, dtype: s
 
 
 def _serve(args) -> int:
-    from .llm.errors import JudgeUnavailable
-    from .profiles import get_profile
+    from sqa.llm.errors import JudgeUnavailable
+    from sqa.profiles import get_profile
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     profile = get_profile(args.profile, data_dir=args.data_dir)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from .data.corpora import corpus_name as dataset, data_problem
-from .errors import ProfileInputError
+from sqa.data.corpora import corpus_name as dataset, data_problem
+from sqa.errors import ProfileInputError
 
 JUDGE_ENV = "SQA_JUDGE"
 EXTRACTOR_ENV = "SQA_EXTRACTOR"

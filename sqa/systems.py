@@ -24,7 +24,7 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from .sources import rewards_need_judge
+from sqa.sources import rewards_need_judge
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from .layout import backbone_name
-from .metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
+from sqa.layout import backbone_name
+from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
 
 TABLE1_EXTRA = ("speed_pcc", "parse_failure_rate", "pcc_source", "group")
 TABLE3_EXTRA = ("parse_failure_rate", "corr_backend", "group")
@@ -53,7 +53,7 @@ def table3(rows: Sequence[dict]) -> pd.DataFrame:
 def write_tables(rows: Sequence[dict], out_dir: str | Path, decimals: int = 3) -> tuple[Path, Path]:
     """``table1.csv`` and ``table3.csv`` under ``out_dir`` (rounded for reading; NaN left empty), each row with
     the id of its provenance (column ``provenance``), the records themselves in ``provenance.json``."""
-    from .provenance import provenance_id
+    from sqa.provenance import provenance_id
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -74,7 +74,7 @@ def load_provenance(tables_dir: str | Path) -> dict[str, dict]:
 
 def provenance_note(table: pd.DataFrame, records: dict[str, dict]) -> str:
     """What produced ``table``: its :func:`provenance_warning`, or the one record it shares, in a line."""
-    from .provenance import describe
+    from sqa.provenance import describe
 
     warning = provenance_warning(table, records)
     return warning or "one provenance: " + describe(records.get(str(table["provenance"].iloc[0])))
@@ -92,7 +92,7 @@ def provenance_warning(table: pd.DataFrame, records: dict[str, dict] | None = No
     >>> provenance_warning(pd.DataFrame({"system": ["A"]}))
     'WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others'
     """
-    from .provenance import provenance_differences
+    from sqa.provenance import provenance_differences
 
     if "provenance" not in table or not table["provenance"].fillna("").astype(str).any():
         return "WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others"

@@ -9,13 +9,13 @@
   :mod:`sqa.data.speecheval` reads SpeechEval's JSONL layout (``dataset: speecheval``);
 * :mod:`sqa.data.summary` computes the corpus statistics notebook 01 plots.
 """
-from .audio import AudioError, audio_problems, load_audio
-from .example import Example
-from .qualispeech import BRIEF_COLUMNS, COLUMNS, SCORE_COLUMNS, SPLITS, ExampleList, load_qualispeech, load_splits
-from .corpora import CORPORA, load_examples, prepare_profile_data, register_corpus
-from .prepare import prepare_data
-from .recipe import Corpus, DataCheck, resolve_data_dir
-from .synthetic import make_synthetic_corpus, read_ground_truth
+from sqa.data.audio import AudioError, audio_problems, load_audio
+from sqa.data.example import Example
+from sqa.data.qualispeech import BRIEF_COLUMNS, COLUMNS, SCORE_COLUMNS, SPLITS, ExampleList, load_qualispeech, load_splits
+from sqa.data.corpora import CORPORA, load_examples, prepare_profile_data, register_corpus
+from sqa.data.prepare import prepare_data
+from sqa.data.recipe import Corpus, DataCheck, resolve_data_dir
+from sqa.data.synthetic import make_synthetic_corpus, read_ground_truth
 
 __all__ = [
     "AudioError", "audio_problems", "load_audio", "Example", "BRIEF_COLUMNS", "COLUMNS", "SCORE_COLUMNS",

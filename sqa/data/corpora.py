@@ -25,10 +25,10 @@ from pathlib import Path
 
 from sqa.errors import ProfileInputError
 
-from . import qualispeech, speecheval
-from .example import Example
-from .recipe import Corpus
-from .synthetic import recipe as synthetic
+from sqa.data import qualispeech, speecheval
+from sqa.data.example import Example
+from sqa.data.recipe import Corpus
+from sqa.data.synthetic import recipe as synthetic
 
 CORPORA: dict[str, Corpus] = {}
 """Registered corpora by name, in registration order (:func:`register_corpus`)."""

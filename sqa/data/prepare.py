@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from .recipe import resolve_data_dir
-from .synthetic.corpus import GENERATOR_VERSION, make_synthetic_corpus
+from sqa.data.recipe import resolve_data_dir
+from sqa.data.synthetic.corpus import GENERATOR_VERSION, make_synthetic_corpus
 
 __all__ = ["prepare_data", "resolve_data_dir"]  # resolve_data_dir: its old home (now sqa.data.recipe)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-from .example import Example
+from sqa.data.example import Example
 
 CHECKED_SPLITS: tuple[str, ...] = ("train", "test")
 """The splits every stage reads (calibration, SFT and GRPO from train, evaluation from test)."""

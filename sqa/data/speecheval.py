@@ -56,8 +56,8 @@ from typing import Any
 
 from sqa.schema import Assessment, parse_score
 
-from .example import Example
-from .recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
+from sqa.data.example import Example
+from sqa.data.recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
 
 TASK_NAMES: tuple[str, ...] = ("SingleEval", "CompareEval", "Suggest", "FakeDetection")
 SQA_TASK: dict[str, str] = {"SingleEval": "assess", "CompareEval": "compare", "Suggest": "suggest",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE
 
-from .example import Example
+from sqa.data.example import Example
 
 Examples = Sequence[Example] | Mapping[str, Sequence[Example]]
 

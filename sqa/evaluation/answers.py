@@ -11,9 +11,9 @@ from typing import Sequence
 
 import pandas as pd
 
-from ..prompts import REASONING_PROMPT
-from ..schema import render
-from .scores import ScoreReport
+from sqa.prompts import REASONING_PROMPT
+from sqa.schema import render
+from sqa.evaluation.scores import ScoreReport
 
 AUDIO_MODES = ("audio", "withheld")
 
@@ -30,8 +30,8 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     ``model``: a loaded model (with ``processor``), an endpoint ``http://HOST:PORT/v1#NAME`` (``processor``
     None) or a generator; see :func:`sqa.evaluation.generator.as_generator`.
     """
-    from ..data import load_audio
-    from .generator import as_generator
+    from sqa.data import load_audio
+    from sqa.evaluation.generator import as_generator
 
     if audio_mode not in AUDIO_MODES:
         raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
@@ -55,12 +55,12 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     """
     import os
 
-    from ..llm import get_judge, llm_extract
-    from ..metrics import evaluate
-    from ..metrics.clips import clip_table, with_clip_columns
+    from sqa.llm import get_judge, llm_extract
+    from sqa.metrics import evaluate
+    from sqa.metrics.clips import clip_table, with_clip_columns
 
     extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
-    from .generator import as_generator
+    from sqa.evaluation.generator import as_generator
 
     generator = as_generator(model, processor, batch_size, decode_cache)
     texts = generate_answers(generator, None, examples, audio_mode, batch_size, max_new_tokens, progress)

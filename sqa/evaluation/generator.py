@@ -26,7 +26,7 @@ import torch
 
 def model_label(model) -> str:
     """``local:<where the weights came from>`` (relative to the checkout when inside it)."""
-    from ..profiles import repo_root
+    from sqa.profiles import repo_root
 
     name = str(getattr(model, "name_or_path", "") or getattr(getattr(model, "config", None), "_name_or_path", ""))
     path = Path(name)
@@ -56,7 +56,7 @@ class LocalGenerator:
                  progress: bool = False) -> list[str]:
         """Greedy answers in input order. Under ``accelerate launch`` each process answers its contiguous
         share of the rows and every process gets all answers (:mod:`sqa.distributed`)."""
-        from .. import distributed
+        from sqa import distributed
 
         if distributed.world_size() == 1:
             return self._generate(audios, prompts, max_new_tokens, progress)
@@ -68,7 +68,7 @@ class LocalGenerator:
     @torch.inference_mode()
     def _generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
                  progress: bool = False) -> list[str]:
-        from ..model.generation import decode, generate_ids, generate_texts
+        from sqa.model.generation import decode, generate_ids, generate_texts
 
         withheld = [a is None for a in audios]
         if not any(withheld):
@@ -80,7 +80,7 @@ class LocalGenerator:
             raise ValueError("sqa.evaluation.LocalGenerator: withhold the audio of every row of a call or of none")
         if len(set(prompts)) > 1:
             raise ValueError("sqa.evaluation.LocalGenerator: text-only rows of one call share one prompt")
-        from ..model.batching import prompt_inputs
+        from sqa.model.batching import prompt_inputs
 
         was_training = self.model.training
         self.model.eval()
@@ -100,7 +100,7 @@ class LocalGenerator:
 
 def as_generator(model, processor=None, batch_size: int = 16, decode_cache: str = "dynamic"):
     """The generator for ``model`` (see the module docstring); a one-line ValueError otherwise."""
-    from ..llm.audio_endpoint import AudioChatEndpoint, is_endpoint_spec
+    from sqa.llm.audio_endpoint import AudioChatEndpoint, is_endpoint_spec
 
     if isinstance(model, torch.nn.Module):
         if processor is None:

@@ -22,9 +22,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ..metrics import AVG_DIMENSIONS, pcc
-from ..prompts import calibration_prompt
-from ..schema import DIMENSIONS, parse_score
+from sqa.metrics import AVG_DIMENSIONS, pcc
+from sqa.prompts import calibration_prompt
+from sqa.schema import DIMENSIONS, parse_score
 
 
 def _none(x):
@@ -59,8 +59,8 @@ def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[st
     ``generator`` (which model wrote it). ``model``: a loaded model with its ``processor``, or a served one
     (``"http://HOST:PORT/v1#NAME"``, ``processor=None``).
     """
-    from ..data import load_audio
-    from .generator import as_generator
+    from sqa.data import load_audio
+    from sqa.evaluation.generator import as_generator
 
     generator = as_generator(model, processor, batch_size, decode_cache)
     audios = [load_audio(ex.audio_path, sr=getattr(generator, "sampling_rate", 16000)) for ex in examples]

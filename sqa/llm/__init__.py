@@ -8,13 +8,13 @@
   for a dead endpoint;
 * :func:`llm_extract` -- optional LLM extraction of free-form answers into an Assessment.
 """
-from .errors import JudgeUnavailable
-from .extract import llm_extract
-from .factory import JUDGE_ENV, get_backend, get_judge, lazy_judge
-from .hf_backend import TransformersChatBackend
-from .judge import LLMJudge
-from .openai_backend import OpenAIChatBackend
-from .rule_judge import RuleJudge
+from sqa.llm.errors import JudgeUnavailable
+from sqa.llm.extract import llm_extract
+from sqa.llm.factory import JUDGE_ENV, get_backend, get_judge, lazy_judge
+from sqa.llm.hf_backend import TransformersChatBackend
+from sqa.llm.judge import LLMJudge
+from sqa.llm.openai_backend import OpenAIChatBackend
+from sqa.llm.rule_judge import RuleJudge
 
 __all__ = ["JudgeUnavailable", "OpenAIChatBackend", "TransformersChatBackend", "RuleJudge", "LLMJudge",
            "JUDGE_ENV", "get_backend", "get_judge", "lazy_judge", "llm_extract"]

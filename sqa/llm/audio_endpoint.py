@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 import requests
 
-from .errors import JudgeUnavailable
+from sqa.llm.errors import JudgeUnavailable
 
 ENDPOINT_SAMPLING_RATE = 16000
 """The audio sent to an endpoint: 16 kHz mono (what AF3's and Qwen2-Audio's processors expect)."""

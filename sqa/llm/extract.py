@@ -16,8 +16,8 @@ from typing import Any
 from sqa.schema import Artifact, Assessment, parse_response, render
 from sqa.schema.parse import is_empty
 
-from .factory import get_backend
-from .prompts import extract_messages, strip_thinking
+from sqa.llm.factory import get_backend
+from sqa.llm.prompts import extract_messages, strip_thinking
 
 EXAMPLE = Assessment(
     scores={"noise": 2, "distortion": 5, "speed": 3, "continuity": 4, "listening_effort": 3, "naturalness": 3, "overall": 3},

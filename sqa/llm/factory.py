@@ -23,10 +23,10 @@ from typing import Any, Callable
 
 from sqa.sources import JUDGE_ENV  # the one name of the judge's environment variable
 
-from .hf_backend import TransformersChatBackend
-from .judge import LLMJudge
-from .openai_backend import OpenAIChatBackend
-from .rule_judge import RuleJudge
+from sqa.llm.hf_backend import TransformersChatBackend
+from sqa.llm.judge import LLMJudge
+from sqa.llm.openai_backend import OpenAIChatBackend
+from sqa.llm.rule_judge import RuleJudge
 
 SPEC_HELP = "'rule', 'rule:rouge', 'http(s)://host:port/v1#<model>' or 'hf:<local model dir>'"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import JudgeUnavailable
+from sqa.llm.errors import JudgeUnavailable
 
 
 @dataclass

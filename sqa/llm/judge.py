@@ -20,8 +20,8 @@ from typing import Callable, Protocol, Sequence
 
 from sqa.schema import Assessment
 
-from . import prompts
-from .views import dimension_text
+from sqa.llm import prompts
+from sqa.llm.views import dimension_text
 
 
 class ChatBackend(Protocol):

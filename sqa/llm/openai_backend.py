@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from .errors import JudgeUnavailable
+from sqa.llm.errors import JudgeUnavailable
 
 
 @dataclass

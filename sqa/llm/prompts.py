@@ -13,7 +13,7 @@ import re
 
 from sqa.schema import ARTIFACT_LABELS, SCORE_LABELS
 
-from .views import DIMENSION_MEANING
+from sqa.llm.views import DIMENSION_MEANING
 
 SYSTEM = "You are an expert in speech quality assessment who grades answers strictly and concisely."
 

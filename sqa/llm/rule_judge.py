@@ -26,7 +26,7 @@ from sqa.metrics.iou import interval_iou
 from sqa.metrics.rouge import rouge_l
 from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Artifact, Assessment, parse_response
 
-from .views import DIMENSION_ARTIFACT
+from sqa.llm.views import DIMENSION_ARTIFACT
 
 _SPAN = SCORE_RANGE[1] - SCORE_RANGE[0]
 

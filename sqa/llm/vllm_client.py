@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import requests
 
-from .audio_endpoint import EndpointUnavailable, audio_messages
+from sqa.llm.audio_endpoint import EndpointUnavailable, audio_messages
 
 TIMEOUT_S = 600.0
 

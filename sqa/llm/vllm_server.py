@@ -32,7 +32,7 @@ from pathlib import Path
 
 import requests
 
-from .audio_endpoint import EndpointUnavailable
+from sqa.llm.audio_endpoint import EndpointUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class VLLMUnavailable(EndpointUnavailable):
 
 def vllm_python() -> Path | None:
     """The interpreter of the vLLM venv: ``$SQA_VLLM_PYTHON``, else ``<repo>/.venv-vllm/bin/python`` (None if absent)."""
-    from ..profiles import repo_root
+    from sqa.profiles import repo_root
 
     env = os.environ.get("SQA_VLLM_PYTHON")
     path = Path(env) if env else repo_root() / ".venv-vllm" / "bin" / "python"

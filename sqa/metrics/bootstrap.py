@@ -30,7 +30,7 @@ import pandas as pd
 
 from sqa.schema import DIMENSIONS
 
-from .evaluate import ARTIFACT_PREFIX, AVG_DIMENSIONS
+from sqa.metrics.evaluate import ARTIFACT_PREFIX, AVG_DIMENSIONS
 
 N_BOOT = 1000
 LEVEL = 0.95

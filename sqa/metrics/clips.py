@@ -30,10 +30,10 @@ import pandas as pd
 
 from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
-from .correlation import description_correlation
-from .evaluate import ARTIFACT_PREFIX
-from .iou import interval_iou
-from .rouge import rouge_l
+from sqa.metrics.correlation import description_correlation
+from sqa.metrics.evaluate import ARTIFACT_PREFIX
+from sqa.metrics.iou import interval_iou
+from sqa.metrics.rouge import rouge_l
 
 NAN = float("nan")
 

@@ -33,11 +33,11 @@ import numpy as np
 
 from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
-from .correlation import description_correlation
-from .detection import detection_f1
-from .iou import interval_iou
-from .pcc import pcc
-from .rouge import rouge_l
+from sqa.metrics.correlation import description_correlation
+from sqa.metrics.detection import detection_f1
+from sqa.metrics.iou import interval_iou
+from sqa.metrics.pcc import pcc
+from sqa.metrics.rouge import rouge_l
 
 AVG_DIMENSIONS: tuple[str, ...] = ("naturalness", "noise", "distortion", "listening_effort", "continuity", "overall")
 """Dimensions averaged in ``avg_pcc`` (Table 1's Avg.; speed is excluded, paper footnote 2)."""

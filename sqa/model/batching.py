@@ -27,8 +27,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .backbones import backbone_of
-from .chat import conversation
+from sqa.model.backbones import backbone_of
+from sqa.model.chat import conversation
 
 IGNORE_INDEX = -100
 

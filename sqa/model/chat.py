@@ -22,7 +22,7 @@ audio first (``Backbone.audio_first``); its processor's template writes ``Audio 
 """
 from __future__ import annotations
 
-from .backbones import END_OF_TURN, get_backbone
+from sqa.model.backbones import END_OF_TURN, get_backbone
 
 AUDIO_TOKEN = get_backbone().audio_token
 """The audio placeholder of the default backbone, AF3 (``<sound>``: ``AudioFlamingo3Processor.audio_token``)."""

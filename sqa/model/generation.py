@@ -21,8 +21,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .batching import end_of_turn_id, prompt_batch
-from .precision import autocast, to_model
+from sqa.model.batching import end_of_turn_id, prompt_batch
+from sqa.model.precision import autocast, to_model
 
 
 DECODE_CACHES = ("dynamic", "static")

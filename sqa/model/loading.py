@@ -29,9 +29,9 @@ from pathlib import Path
 
 import torch
 
-from .backbones import ENCODER as AUDIO_TOWER, LM_LORA_REGEX, PROJECTOR, backbone_of, get_backbone
-from .backbones.base import LM_LINEAR_LAYERS
-from .precision import compute_dtype, unwrap
+from sqa.model.backbones import ENCODER as AUDIO_TOWER, LM_LORA_REGEX, PROJECTOR, backbone_of, get_backbone
+from sqa.model.backbones.base import LM_LINEAR_LAYERS
+from sqa.model.precision import compute_dtype, unwrap
 
 FROZEN_ALWAYS = ("embed_positions",)
 """Parameters never trained (AF3's fixed sinusoidal positions of the audio encoder)."""
@@ -85,7 +85,7 @@ def load_model(
     """
     from transformers import AutoProcessor
 
-    from .stages import load_stage_weights
+    from sqa.model.stages import load_stage_weights
 
     torch_dtype = _dtype(dtype)
     source = _check_source(name_or_path)

@@ -65,7 +65,7 @@ def _is_peft(model) -> bool:
 def _base_dtype(model) -> torch.dtype:
     """The dtype the stage is stored in: the model's compute dtype (the half dtype it was loaded in, its
     trained weights being float32 masters; float32 otherwise)."""
-    from .precision import compute_dtype
+    from sqa.model.precision import compute_dtype
 
     return compute_dtype(model)
 
@@ -156,7 +156,7 @@ def stage_chain(path: str | os.PathLike) -> tuple[str, list[Path]]:
 def load_stage_weights(path: str | os.PathLike, dtype: torch.dtype | None = None):
     """The model at ``path`` with every weight in place: a plain model dir or hub id as ``from_pretrained``
     loads it, an ``adapter`` stage rebuilt from its chain (adapters merged, no PEFT wrapper left)."""
-    from .backbones import backbone_of
+    from sqa.model.backbones import backbone_of
 
     root, adapters = stage_chain(path)
     model = backbone_of(root).model_cls().from_pretrained(root, dtype=dtype)

@@ -33,11 +33,11 @@ from pathlib import Path
 
 import torch
 
-from ..layout import DEFAULT_BACKBONE, is_default_backbone
-from ..prompts import all_prompts
-from ..schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
-from .backbones import get_backbone
-from .chat import AUDIO_TOKEN, END_OF_TURN
+from sqa.layout import DEFAULT_BACKBONE, is_default_backbone
+from sqa.prompts import all_prompts
+from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
+from sqa.model.backbones import get_backbone
+from sqa.model.chat import AUDIO_TOKEN, END_OF_TURN
 
 TINY_WINDOW_SECONDS = 8
 """Audio window of the tiny model (AF3: 30 s). 25 audio tokens per second of audio."""
@@ -79,7 +79,7 @@ def _strings(value) -> list[str]:
 def template_phrases() -> list[str]:
     """The synthetic corpus's own wording (module-level tables of ``sqa.data.synthetic.templates``), or []."""
     try:
-        from ..data.synthetic import templates
+        from sqa.data.synthetic import templates
     except Exception:  # noqa: BLE001 - optional: the built-in phrases suffice
         return []
     return sorted({s for name, v in vars(templates).items() if name.isupper() for s in _strings(v)})

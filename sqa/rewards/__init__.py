@@ -22,15 +22,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .acc_sem import acc_sem_reward
-from .accuracy import accuracy_reward
-from .common import RewardConfigError, completion_text
-from .iou import interval_iou_reward
-from .llm_judge import llm_judge_reward, make_llm_judge_reward
-from .semantic import semantic_reward
-from .signal import make_signal_reward, signal_reward
-from .stats import RewardStats, stats
-from .unified import make_unified_reward, unified_reward
+from sqa.rewards.acc_sem import acc_sem_reward
+from sqa.rewards.accuracy import accuracy_reward
+from sqa.rewards.common import RewardConfigError, completion_text
+from sqa.rewards.iou import interval_iou_reward
+from sqa.rewards.llm_judge import llm_judge_reward, make_llm_judge_reward
+from sqa.rewards.semantic import semantic_reward
+from sqa.rewards.signal import make_signal_reward, signal_reward
+from sqa.rewards.stats import RewardStats, stats
+from sqa.rewards.unified import make_unified_reward, unified_reward
 
 REWARDS: dict[str, list[Callable]] = {
     "acc_sem": [acc_sem_reward],

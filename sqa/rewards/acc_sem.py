@@ -9,9 +9,9 @@
 """
 from __future__ import annotations
 
-from .accuracy import accuracy_score
-from .common import never_raise, parsed_pairs
-from .semantic import semantic_scores
+from sqa.rewards.accuracy import accuracy_score
+from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.semantic import semantic_scores
 
 
 @never_raise("acc_sem")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqa.schema import DIMENSIONS, Assessment
 
-from .common import never_raise, parsed_pairs
+from sqa.rewards.common import never_raise, parsed_pairs
 
 ACCURACY_DIMENSIONS: tuple[str, ...] = DIMENSIONS
 

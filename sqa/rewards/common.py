@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 from sqa.llm.errors import JudgeUnavailable
 from sqa.schema import Assessment, parse_response
 
-from .stats import stats
+from sqa.rewards.stats import stats
 
 
 def _content_text(content: Any) -> str:

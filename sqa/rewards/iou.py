@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqa.metrics.iou import interval_iou
 from sqa.schema import ARTIFACTS, Artifact, Assessment
 
-from .common import never_raise, parsed_pairs
+from sqa.rewards.common import never_raise, parsed_pairs
 
 
 def _intervals(a: Artifact | None) -> list:

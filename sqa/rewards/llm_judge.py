@@ -28,8 +28,8 @@ from sqa.llm import lazy_judge
 from sqa.llm.views import dimension_text
 from sqa.schema import DIMENSIONS
 
-from .common import never_raise, parsed_pairs
-from .stats import stats
+from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.stats import stats
 
 
 def make_llm_judge_reward(backend: Any = None, name: str = "llm_judge") -> Callable:

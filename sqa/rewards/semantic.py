@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sqa.schema import ARTIFACTS, Assessment
 
-from .common import never_raise, parsed_pairs
+from sqa.rewards.common import never_raise, parsed_pairs
 
 
 def semantic_terms(pred: Assessment | None, ref: Assessment) -> list[tuple[str, str] | None]:

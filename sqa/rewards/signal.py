@@ -32,9 +32,9 @@ from typing import Callable, Sequence
 from sqa.metrics.iou import interval_iou
 from sqa.schema import ARTIFACTS, Assessment, parse_response
 
-from .common import column, completion_text, is_empty, never_raise
-from .detectors import detect_artifacts, load_audio
-from .stats import stats
+from sqa.rewards.common import column, completion_text, is_empty, never_raise
+from sqa.rewards.detectors import detect_artifacts, load_audio
+from sqa.rewards.stats import stats
 
 
 def make_detections(detectors: dict | None = None, cache_size: int = 512) -> Callable[[str], dict]:

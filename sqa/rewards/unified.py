@@ -27,8 +27,8 @@ from typing import Any, Callable
 from sqa.llm import lazy_judge
 from sqa.schema import render
 
-from .common import never_raise, parsed_pairs
-from .stats import stats
+from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.stats import stats
 
 UNIFIED_WEIGHTS: dict[str, float] = {"helpfulness": 1.0, "relevance": 1.0, "accuracy": 2.0, "detail": 0.5}
 """lambda_d of SQ-LLM Sec. 5.1 ("set to 1, 1, 2 and 0.5")."""

@@ -1,10 +1,10 @@
 """``sqa.schema``: the Assessment type, its rendered answer format, and tolerant parsers."""
-from .types import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Artifact, Assessment
-from .render import ARTIFACT_LABELS, SCORE_LABELS, render
-from .intervals import parse_intervals
-from .parse import parse_response
-from .scores import parse_score
-from .brief import parse_brief
+from sqa.schema.types import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Artifact, Assessment
+from sqa.schema.render import ARTIFACT_LABELS, SCORE_LABELS, render
+from sqa.schema.intervals import parse_intervals
+from sqa.schema.parse import parse_response
+from sqa.schema.scores import parse_score
+from sqa.schema.brief import parse_brief
 
 __all__ = [
     "ARTIFACTS", "DIMENSIONS", "SCORE_RANGE", "Artifact", "Assessment",

@@ -33,8 +33,8 @@ from __future__ import annotations
 import math
 import re
 
-from .intervals import parse_intervals
-from .types import Artifact
+from sqa.schema.intervals import parse_intervals
+from sqa.schema.types import Artifact
 
 __all__ = ["parse_brief", "is_negative", "parse_artifact_value", "strict_artifact", "read_flag"]
 

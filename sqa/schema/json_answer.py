@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 
-from .brief import parse_artifact_value, parse_brief, read_flag
-from .intervals import parse_intervals
-from .labels import ARTIFACT_BY_BASE, classify_label, norm_label
-from .scores import read_score, to_score
-from .types import ARTIFACTS, Artifact
+from sqa.schema.brief import parse_artifact_value, parse_brief, read_flag
+from sqa.schema.intervals import parse_intervals
+from sqa.schema.labels import ARTIFACT_BY_BASE, classify_label, norm_label
+from sqa.schema.scores import read_score, to_score
+from sqa.schema.types import ARTIFACTS, Artifact
 
 __all__ = ["load_json", "walk_json", "json_artifact"]
 

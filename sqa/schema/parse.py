@@ -37,13 +37,13 @@ from __future__ import annotations
 
 import re
 
-from .brief import parse_artifact_value, strict_artifact
-from .json_answer import load_json, walk_json
-from .labels import as_text, classify_label
-from .prose import read_artifacts
-from .render import ARTIFACT_LABELS, DESCRIPTION_LABEL, SCORE_LABELS
-from .scores import NUMBER, parse_score, read_prose_scores, read_score
-from .types import ARTIFACTS, DIMENSIONS, Artifact, Assessment
+from sqa.schema.brief import parse_artifact_value, strict_artifact
+from sqa.schema.json_answer import load_json, walk_json
+from sqa.schema.labels import as_text, classify_label
+from sqa.schema.prose import read_artifacts
+from sqa.schema.render import ARTIFACT_LABELS, DESCRIPTION_LABEL, SCORE_LABELS
+from sqa.schema.scores import NUMBER, parse_score, read_prose_scores, read_score
+from sqa.schema.types import ARTIFACTS, DIMENSIONS, Artifact, Assessment
 
 __all__ = ["parse_response", "parse_score", "is_empty", "MAX_CHARS"]
 

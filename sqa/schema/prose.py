@@ -26,8 +26,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from .intervals import find_intervals
-from .types import ARTIFACTS, Artifact
+from sqa.schema.intervals import find_intervals
+from sqa.schema.types import ARTIFACTS, Artifact
 
 __all__ = ["read_artifacts"]
 

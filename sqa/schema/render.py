@@ -24,7 +24,7 @@ Description: Noisy.
 """
 from __future__ import annotations
 
-from .types import ARTIFACTS, DIMENSIONS, Artifact, Assessment
+from sqa.schema.types import ARTIFACTS, DIMENSIONS, Artifact, Assessment
 
 SCORE_LABELS: dict[str, str] = {
     "noise": "Noise",

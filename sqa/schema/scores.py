@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import re
 
-from .labels import as_text
-from .types import SCORE_RANGE
+from sqa.schema.labels import as_text
+from sqa.schema.types import SCORE_RANGE
 
 __all__ = ["NUMBER", "to_score", "read_score", "parse_score", "read_prose_scores"]
 

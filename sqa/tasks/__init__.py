@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .assess import ASSESS
-from .compare import COMPARE
-from .detect import DETECT
-from .rewards import compare_reward, detect_reward, suggest_reward
-from .suggest import SUGGEST
-from .task import Task
+from sqa.tasks.assess import ASSESS
+from sqa.tasks.compare import COMPARE
+from sqa.tasks.detect import DETECT
+from sqa.tasks.rewards import compare_reward, detect_reward, suggest_reward
+from sqa.tasks.suggest import SUGGEST
+from sqa.tasks.task import Task
 
 TASKS: dict[str, Task] = {
     "assess": ASSESS,  # its GRPO rewards are sqa.rewards.REWARDS, picked by name

@@ -18,7 +18,7 @@ from typing import Sequence
 from sqa.prompts import REASONING_PROMPT
 from sqa.schema import Assessment, parse_response, render
 
-from .task import Task
+from sqa.tasks.task import Task
 
 
 def evaluate_assessments(predictions: Sequence, references: Sequence[Assessment], **kwargs) -> dict:

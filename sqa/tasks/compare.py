@@ -40,9 +40,9 @@ from sqa.prompts import CRITERIA
 from sqa.schema import DIMENSIONS, Assessment, SCORE_LABELS
 from sqa.schema.labels import as_text
 
-from .aspects import labelled_fields
-from .pairs import VERDICTS, preferences
-from .task import Task
+from sqa.tasks.aspects import labelled_fields
+from sqa.tasks.pairs import VERDICTS, preferences
+from sqa.tasks.task import Task
 
 COMPARE_PROMPT = (
     "Sample A: <audio> Sample B: <audio> Compare the speech quality of Sample A and Sample B. For noise, distortion, "
@@ -149,7 +149,7 @@ def parse_comparison(text: object) -> Comparison:
 
 def evaluate_comparisons(predictions: Sequence, references: Sequence[Comparison]) -> dict:
     """Point figures of :func:`sqa.tasks.compare_metrics.comparison_figures` as a flat dict."""
-    from .compare_metrics import comparison_figures
+    from sqa.tasks.compare_metrics import comparison_figures
 
     table = comparison_figures(predictions, references, n_boot=1)
     return {**dict(zip(table.metric, table.value)), "n": len(references)}

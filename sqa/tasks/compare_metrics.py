@@ -33,8 +33,8 @@ import pandas as pd
 from sqa.metrics.bootstrap import N_BOOT, SEED
 from sqa.schema import DIMENSIONS
 
-from .compare import Comparison, parse_comparison
-from .intervals import bootstrap_figures, mean_of, ratio
+from sqa.tasks.compare import Comparison, parse_comparison
+from sqa.tasks.intervals import bootstrap_figures, mean_of, ratio
 
 
 def dimension_key(dim: str) -> str:

@@ -23,12 +23,12 @@ import pandas as pd
 from sqa.metrics.bootstrap import N_BOOT, SEED
 from sqa.schema import DIMENSIONS, Assessment, parse_response
 
-from .compare import Comparison
-from .compare_metrics import comparison_figures
-from .fixes import fixes_from_assessment
-from .pairs import N_PAIRS, pair_preferences, sample_pairs
-from .suggest import Suggestion
-from .suggest_metrics import suggestion_figures
+from sqa.tasks.compare import Comparison
+from sqa.tasks.compare_metrics import comparison_figures
+from sqa.tasks.fixes import fixes_from_assessment
+from sqa.tasks.pairs import N_PAIRS, pair_preferences, sample_pairs
+from sqa.tasks.suggest import Suggestion
+from sqa.tasks.suggest_metrics import suggestion_figures
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -23,8 +23,8 @@ from typing import Mapping, Sequence
 
 from sqa.schema.labels import as_text
 
-from .detect_metrics import detection_figures
-from .task import Task
+from sqa.tasks.detect_metrics import detection_figures
+from sqa.tasks.task import Task
 
 DETECT_PROMPT = ("Determine whether this speech is real or a deepfake. Real: naturally produced by a human. "
                  "Fake: generated or synthesized by a machine. Answer with one word: real or fake.")

@@ -118,7 +118,7 @@ def detection_table(answers: Sequence[str | None], scores: Sequence[float | None
     >>> t.set_index("metric").loc[["eer", "min_dcf", "accuracy"], ["value", "ci_low", "ci_high"]].to_numpy().tolist()
     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
     """
-    from .intervals import bootstrap_figures
+    from sqa.tasks.intervals import bootstrap_figures
 
     detection_figures(answers, scores, labels)  # the checks
     valid = np.array([a is not None and s is not None for a, s in zip(answers, scores)])

@@ -49,7 +49,7 @@ import re
 
 from sqa.schema import Assessment
 
-from .suggest import FIXES
+from sqa.tasks.suggest import FIXES
 
 DISTORTION_FIX = {"clipping": "declip", "bandlimit": "restore_bandwidth", "quantisation": "reduce_distortion"}
 """Synthetic distortion kind -> fix."""

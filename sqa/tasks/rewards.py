@@ -22,9 +22,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Sequence
 
-from .compare import Comparison, parse_comparison
-from .detect import parse_detection
-from .suggest import Suggestion, parse_suggestion
+from sqa.tasks.compare import Comparison, parse_comparison
+from sqa.tasks.detect import parse_detection
+from sqa.tasks.suggest import Suggestion, parse_suggestion
 
 log = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ from typing import Sequence
 
 from sqa.schema.labels import as_text
 
-from .task import Task
+from sqa.tasks.task import Task
 
 FIX_TEXT: dict[str, str] = {
     "denoise": "Reduce the background noise with noise suppression.",
@@ -172,7 +172,7 @@ def render_suggestion(gold: Suggestion) -> str:
 
 def evaluate_suggestions(predictions: Sequence, references: Sequence[Suggestion]) -> dict:
     """Coverage and text figures of :func:`sqa.tasks.suggest_metrics.suggestion_figures` as a flat dict."""
-    from .suggest_metrics import suggestion_figures
+    from sqa.tasks.suggest_metrics import suggestion_figures
 
     table = suggestion_figures(predictions, references, n_boot=1)
     return {**dict(zip(table.metric, table.value)), "n": len(references)}

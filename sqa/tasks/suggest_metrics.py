@@ -29,8 +29,8 @@ import pandas as pd
 
 from sqa.metrics.bootstrap import N_BOOT, SEED
 
-from .intervals import bootstrap_figures, ratio
-from .suggest import FIXES, Suggestion, parse_suggestion, render_suggestion
+from sqa.tasks.intervals import bootstrap_figures, ratio
+from sqa.tasks.suggest import FIXES, Suggestion, parse_suggestion, render_suggestion
 
 
 def _as_suggestion(x) -> Suggestion:

@@ -16,9 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..prompts import calibration_answer, calibration_prompt
-from ..schema import DIMENSIONS
-from .sft import SFTConfig, resolve_model, run_sft
+from sqa.prompts import calibration_answer, calibration_prompt
+from sqa.schema import DIMENSIONS
+from sqa.train.sft import SFTConfig, resolve_model, run_sft
 
 
 def calibration_items(examples: Sequence, dimensions: Sequence[str] = DIMENSIONS) -> list[dict]:
@@ -40,7 +40,7 @@ def stage_dir(profile, name: str = "calibration") -> Path:
 
 def train_examples(profile, split: str = "train"):
     """The profile's examples of ``split`` (:func:`sqa.data.load_examples`: its ``dataset:``)."""
-    from ..data import load_examples
+    from sqa.data import load_examples
 
     return load_examples(profile, split)
 

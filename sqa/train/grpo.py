@@ -31,17 +31,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..model.batching import prompt_inputs
-from .. import distributed
-from ..model.precision import autocast, to_model
-from ..llm.errors import JudgeUnavailable
-from ..profiles import check_settings, profile_field, stage_values
-from .grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
-from .grpo_math import group_advantages, grpo_loss
-from .grpo_setup import Policy, audio_trainable, reference_model, setup_policy
-from .logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
+from sqa.model.batching import prompt_inputs
+from sqa import distributed
+from sqa.model.precision import autocast, to_model
+from sqa.llm.errors import JudgeUnavailable
+from sqa.profiles import check_settings, profile_field, stage_values
+from sqa.train.grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
+from sqa.train.grpo_math import group_advantages, grpo_loss
+from sqa.train.grpo_setup import Policy, audio_trainable, reference_model, setup_policy
+from sqa.train.logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
                        sequence_logprobs)
-from .sft import model_fingerprint
+from sqa.train.sft import model_fingerprint
 
 __all__ = ["GRPOConfig", "run_grpo", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
 
@@ -80,7 +80,7 @@ class GRPOConfig:
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
         """The profile's GRPO settings for a run from ``init`` with ``rewards``; ``overrides`` (GRPOConfig
         fields, ``None`` ignored) win; an unknown name raises."""
-        from ..sources import judge_spec, rewards_need_judge
+        from sqa.sources import judge_spec, rewards_need_judge
 
         check_settings(cls, overrides, "GRPOConfig.from_profile")
         names = [rewards] if isinstance(rewards, str) else list(rewards)
@@ -93,7 +93,7 @@ class GRPOConfig:
 # ---------------------------------------------------------------- prompts and generation
 
 def end_of_turn_ids(processor) -> list[int]:
-    from ..model.batching import end_of_turn_id
+    from sqa.model.batching import end_of_turn_id
 
     return [end_of_turn_id(processor)]
 
@@ -144,7 +144,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
 
     ``rollouts``: a :class:`sqa.train.vllm_rollouts.VLLMRollouts` (the policy's LoRA pushed first, the
     completions sampled by vLLM, the log-prob drift recorded), or None for local sampling."""
-    from ..prompts import REASONING_PROMPT
+    from sqa.prompts import REASONING_PROMPT
 
     timings = {}
     if rollouts is not None:
@@ -195,7 +195,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     loss, stats = grpo_loss(logp, ref_logp, advantages, mask, cfg.beta)
     timings["t_logprobs"] = time.perf_counter() - t0
     if vllm_logp is not None:
-        from .vllm_rollouts import check_adapter_applied, drift
+        from sqa.train.vllm_rollouts import check_adapter_applied, drift
 
         stats = {**stats, **drift(vllm_logp, logp, ref_logp, mask)}
         check_adapter_applied(stats, rollouts.base_url, rollouts.current)
@@ -214,7 +214,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
 
 def _load_training_rows(cfg: GRPOConfig, examples=None) -> list[dict]:
     """One row per example: its audio and every reward column it has (:meth:`sqa.data.Example.columns`)."""
-    from ..data import load_audio, load_qualispeech
+    from sqa.data import load_audio, load_qualispeech
 
     if examples is None:
         examples = load_qualispeech(cfg.data_dir, "train")
@@ -251,7 +251,7 @@ def seed_everything(seed: int) -> None:
 
 
 def _reward_functions(cfg: GRPOConfig) -> tuple[list, list[float]]:
-    from ..rewards import get_rewards
+    from sqa.rewards import get_rewards
 
     reward_fns = get_rewards(cfg.rewards, judge=cfg.judge)
     weights = cfg.reward_weights or [1.0] * len(reward_fns)
@@ -300,11 +300,11 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     """
     from tqdm.auto import tqdm
 
-    from ..model import save_stage
-    from ..model.stages import dir_bytes, read_stage_record
-    from ..rewards import stats as reward_stats
+    from sqa.model import save_stage
+    from sqa.model.stages import dir_bytes, read_stage_record
+    from sqa.rewards import stats as reward_stats
 
-    from .vllm_rollouts import rollouts_problem
+    from sqa.train.vllm_rollouts import rollouts_problem
 
     problem = rollouts_problem(cfg)  # e.g. the tiny profile (8 s window, full fine-tuning) asking for vLLM
     if problem:
@@ -322,7 +322,7 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     reward_fns, weights = _reward_functions(cfg)
     rollouts = None
     if cfg.rollouts not in (None, "", "local"):
-        from .vllm_rollouts import VLLMRollouts
+        from sqa.train.vllm_rollouts import VLLMRollouts
 
         rollouts = VLLMRollouts(cfg, out_dir)  # the served base checked now; each step pushes the current LoRA
     policy = setup_policy(cfg)

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import torch
 
-from ..model.loading import AUDIO_TOWER, PROJECTOR, unwrap
-from ..model.precision import float32_master_weights
+from sqa.model.loading import AUDIO_TOWER, PROJECTOR, unwrap
+from sqa.model.precision import float32_master_weights
 
 __all__ = ["Policy", "audio_trainable", "freeze_audio_path", "make_policy", "reference_model", "setup_policy"]
 
@@ -43,7 +43,7 @@ def audio_trainable(model) -> bool:
 def setup_policy(cfg) -> Policy:
     """Load ``cfg.init`` with LoRA on the LLM (``cfg.lora_rank``; 0 = full fine-tuning), freeze the audio
     path, build the reference (a frozen copy only without LoRA) and AdamW over the trainable parameters."""
-    from ..model import load_model
+    from sqa.model import load_model
 
     model, processor = load_model(cfg.init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
                                   train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..model.backbones import BACKBONES, backbone_of
-from ..model.loading import unwrap
-from ..model.precision import compute_dtype
+from sqa.model.backbones import BACKBONES, backbone_of
+from sqa.model.loading import unwrap
+from sqa.model.precision import compute_dtype
 
 
 def audio_keys() -> tuple[str, ...]:

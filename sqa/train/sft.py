@@ -34,14 +34,14 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .. import distributed
-from ..layout import backbone_name
-from ..model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
-from ..model.loading import DTYPES
-from ..model.precision import float32_master_weights
-from ..model.stages import dir_bytes, read_stage_record
-from ..model.tiny import tiny_settings
-from ..profiles import check_settings, profile_field, stage_values
+from sqa import distributed
+from sqa.layout import backbone_name
+from sqa.model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
+from sqa.model.loading import DTYPES
+from sqa.model.precision import float32_master_weights
+from sqa.model.stages import dir_bytes, read_stage_record
+from sqa.model.tiny import tiny_settings
+from sqa.profiles import check_settings, profile_field, stage_values
 
 TRAIN_INFO = "sqa_train.json"
 """Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
@@ -122,7 +122,7 @@ def resolve_model(profile) -> str:
     backbone = getattr(profile, "backbone", None)
     if profile.model != "tiny":
         if backbone is not None:
-            from ..model.backbones import backbone_of, get_backbone
+            from sqa.model.backbones import backbone_of, get_backbone
 
             found = backbone_of(profile.model)
             if found is not get_backbone(backbone):
@@ -141,7 +141,7 @@ def resolve_model(profile) -> str:
 # ---- data ---------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=4096)
 def _audio(path: str, sr: int) -> np.ndarray:
-    from ..data import load_audio
+    from sqa.data import load_audio
 
     return load_audio(path, sr=sr)
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..prompts import REASONING_PROMPT
-from ..schema import render
-from .calibrate import stage_dir, train_examples
-from .sft import SFTConfig, resolve_model, run_sft
+from sqa.prompts import REASONING_PROMPT
+from sqa.schema import render
+from sqa.train.calibrate import stage_dir, train_examples
+from sqa.train.sft import SFTConfig, resolve_model, run_sft
 
 
 def reasoning_items(examples: Sequence) -> list[dict]:

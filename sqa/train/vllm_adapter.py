@@ -71,7 +71,7 @@ def write_vllm_adapter(model, out_dir: str | Path, vllm_naming: bool = True) -> 
 
 def base_fingerprint(init: str | Path) -> str:
     """A short hash of what produced the model GRPO starts from (:func:`sqa.train.sft.model_fingerprint`)."""
-    from .sft import model_fingerprint
+    from sqa.train.sft import model_fingerprint
 
     return hashlib.sha1(model_fingerprint(init).encode()).hexdigest()[:16]
 

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import torch
 
-from .. import distributed
-from ..layout import is_default_backbone
-from ..llm import vllm_client
-from ..llm.audio_endpoint import EndpointUnavailable, is_endpoint_spec, split_spec
-from .vllm_adapter import base_fingerprint, check_served_base, write_vllm_adapter
+from sqa import distributed
+from sqa.layout import is_default_backbone
+from sqa.llm import vllm_client
+from sqa.llm.audio_endpoint import EndpointUnavailable, is_endpoint_spec, split_spec
+from sqa.train.vllm_adapter import base_fingerprint, check_served_base, write_vllm_adapter
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ VLLM_NAMING = True
 def rollouts_problem(cfg, problem: str | None = None, who: str | None = None) -> str | None:
     """Why ``cfg`` cannot take its rollouts from vLLM (None: it can, or its rollouts are local); ``problem``: what
     vLLM cannot serve about its model, when known without ``cfg.init``."""
-    from ..llm.vllm_server import model_problem
+    from sqa.llm.vllm_server import model_problem
 
     if cfg.rollouts in (None, "", "local"):
         return None
@@ -72,8 +72,8 @@ def profile_rollouts_problem(profile) -> str | None:
     """
     from types import SimpleNamespace
 
-    from ..llm.vllm_server import servable_problem
-    from ..model.tiny import TINY_HOP_LENGTH, TINY_WINDOW_SECONDS
+    from sqa.llm.vllm_server import servable_problem
+    from sqa.model.tiny import TINY_HOP_LENGTH, TINY_WINDOW_SECONDS
 
     if profile.rollouts in (None, "", "local"):
         return None
@@ -127,7 +127,7 @@ class VLLMRollouts:
                pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(ids [B*G, T], mask [B*G, T], vllm_logp [B*G, T])``: G completions of each prompt, grouped
         consecutively, rows padded with ``pad`` after their end-of-turn token (log-prob 0 there)."""
-        from .logprobs import completion_mask_from_ids
+        from sqa.train.logprobs import completion_mask_from_ids
 
         def one(i_audio):
             i, audio = i_audio

@@ -4,7 +4,7 @@
 :mod:`.rules` turns degradations into the seven scores, :mod:`.templates` writes the texts,
 :mod:`.corpus` puts it together on disk.
 """
-from .corpus import make_synthetic_corpus, read_ground_truth
-from .rules import scores_from_ground_truth
+from sqa.data.synthetic.corpus import make_synthetic_corpus, read_ground_truth
+from sqa.data.synthetic.rules import scores_from_ground_truth
 
 __all__ = ["make_synthetic_corpus", "read_ground_truth", "scores_from_ground_truth"]

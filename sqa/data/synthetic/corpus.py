@@ -42,14 +42,14 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from ..qualispeech import COLUMNS  # the one list of dataset columns
-from . import templates
-from .degrade import (
+from sqa.data.qualispeech import COLUMNS  # the one list of dataset columns
+from sqa.data.synthetic import templates
+from sqa.data.synthetic.degrade import (
     DISTORTION_KINDS, NOISE_KINDS, active_power, add_noise, apply_distortion, apply_dropouts,
     distortion_severity, make_noise,
 )
-from .rules import scores_from_ground_truth
-from .speech import SR, Syllable, Voice, plan_syllables, render_speech, sample_voice, shift_after, stretch_plan
+from sqa.data.synthetic.rules import scores_from_ground_truth
+from sqa.data.synthetic.speech import SR, Syllable, Voice, plan_syllables, render_speech, sample_voice, shift_after, stretch_plan
 
 GENERATOR_VERSION = 1
 MIN_SECONDS, MAX_SECONDS = 2.0, 6.0

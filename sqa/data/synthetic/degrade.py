@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
-from .speech import SR, plan_syllables, render_speech, sample_voice
+from sqa.data.synthetic.speech import SR, plan_syllables, render_speech, sample_voice
 
 NOISE_KINDS: tuple[str, ...] = ("white", "pink", "hum", "babble", "wind")
 DISTORTION_KINDS: tuple[str, ...] = ("clipping", "quantisation", "bandlimit")

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from ..prepare import prepare_data
-from ..qualispeech import csv_record, load_qualispeech, split_summaries
-from ..recipe import Corpus, DataCheck
-from .corpus import GENERATOR_VERSION
+from sqa.data.prepare import prepare_data
+from sqa.data.qualispeech import csv_record, load_qualispeech, split_summaries
+from sqa.data.recipe import Corpus, DataCheck
+from sqa.data.synthetic.corpus import GENERATOR_VERSION
 
 
 def prepare_profile(profile, progress: bool = True) -> Path:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 
-from .degrade import distortion_severity
+from sqa.data.synthetic.degrade import distortion_severity
 
 
 def _round(x: float) -> int:

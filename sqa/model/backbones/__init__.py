@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...layout import DEFAULT_BACKBONE
-from .af3 import AF3
-from .base import ENCODER, END_OF_TURN, LANGUAGE_MODEL, LM_LORA_REGEX, PROJECTOR, Backbone
-from .qwen2_audio import QWEN2_AUDIO
+from sqa.layout import DEFAULT_BACKBONE
+from sqa.model.backbones.af3 import AF3
+from sqa.model.backbones.base import ENCODER, END_OF_TURN, LANGUAGE_MODEL, LM_LORA_REGEX, PROJECTOR, Backbone
+from sqa.model.backbones.qwen2_audio import QWEN2_AUDIO
 
 BACKBONES: dict[str, Backbone] = {b.name: b for b in (AF3, QWEN2_AUDIO)}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .base import Backbone, tiny_text_config
+from sqa.model.backbones.base import Backbone, tiny_text_config
 
 AF3_CHAT_TEMPLATE = (
     "{%- for message in messages -%}"

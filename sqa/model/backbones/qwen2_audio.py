@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import Backbone, tiny_text_config
+from sqa.model.backbones.base import Backbone, tiny_text_config
 
 
 class Qwen2Audio(Backbone):
