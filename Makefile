@@ -22,11 +22,11 @@ RES      := results/$(PROFILE)
 NBOUT    := $(RES)/notebooks
 DATA_ARG := $(if $(DATA_DIR),-p data_dir $(DATA_DIR),)
 PM       := $(PY) -m papermill --cwd notebooks --log-output --progress-bar -p profile $(PROFILE) $(DATA_ARG)
-# one notebook 03 per GRPO system of sqa/systems.py, longest first (make -j starts them in this order); read with
-# the venv's python, or before it exists the system's (sqa.systems needs only the standard library)
-GRPO_RUNS := $(shell $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m sqa.systems --grpo-runs)
+# one notebook 03 per GRPO system of sqa/configs/systems.py, longest first (make -j starts them in this order); read with
+# the venv's python, or before it exists the system's (sqa.configs.systems needs only the standard library)
+GRPO_RUNS := $(shell $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m sqa.configs.systems --grpo-runs)
 ifeq ($(strip $(GRPO_RUNS)),)
-$(error cannot list the GRPO runs: $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m sqa.systems --grpo-runs failed)
+$(error cannot list the GRPO runs: $(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m sqa.configs.systems --grpo-runs failed)
 endif
 # Parallelism chosen here, so plain `make reproduce` uses the machine: JOBS notebooks/stages at a time
 # (the GPU profile one at a time), each with THREADS torch threads. A -j on the command line wins.
@@ -163,8 +163,8 @@ $(RES)/seed%/tables/table1.csv: $(RES)/data/summary.json FORCE
 endif
 FORCE:
 
-# 95 % bootstrap intervals, contrasts, seeds and the claims table (sqa.intervals), over every seed
-# then this run against the committed results of the same seeds (sqa.reproduction: tables/reproduction*.csv)
+# 95 % bootstrap intervals, contrasts, seeds and the claims table (sqa.analysis.intervals), over every seed
+# then this run against the committed results of the same seeds (sqa.analysis.reproduction: tables/reproduction*.csv)
 $(RES)/tables/claims.csv: $(RES)/tables/table1.csv $(foreach k,$(OTHER_SEEDS),$(RES)/seed$(k)/tables/table1.csv)
 	$(PY) -m sqa intervals --profile $(PROFILE) --seeds "$(SEEDS)"
 	$(PY) -m sqa reproduction --profile $(PROFILE)

@@ -38,7 +38,7 @@ def calibration_batch(processor, rng: np.random.Generator, batch_size: int, devi
                       dtype: torch.dtype | None = None):
     """A collated calibration batch: clips of 2-6 s, one score prompt per dimension in turn; the audio
     features in ``dtype`` (the model's compute dtype) when given."""
-    from sqa.prompts import calibration_answer, calibration_prompt
+    from sqa.schema.prompts import calibration_answer, calibration_prompt
     from sqa.schema import DIMENSIONS
     from sqa.train.sft import AudioChatCollator
 
@@ -95,7 +95,7 @@ def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int
                       device: str = "cpu") -> dict:
     """Samples/s of the calibration step with the encoder learned and frozen (medians)."""
     from sqa.model import count_parameters, load_model
-    from sqa.profiles import get_profile
+    from sqa.configs.profiles import get_profile
 
     prof = get_profile("tiny")
     cuda = torch.device(device).type == "cuda"

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList
 
-from sqa.profiles import get_profile
+from sqa.configs.profiles import get_profile
 
 from . import af3_build, gpu_report
 from .common import clips, default_device, log, machine, median, synchronize, timed
@@ -242,7 +242,7 @@ class StepClock(LogitsProcessor):
 def part_decode(ctx: dict, plan: Plan) -> dict:
     """ms per token of greedy ``generate`` at batch 16 (no LoRA) against the weight-streaming floor."""
     from sqa.model import generate_ids, prompt_batch
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
 
     device = ctx["device"]
     model = af3_build.build_af3(ctx["config"], device)
@@ -301,8 +301,8 @@ def part_pipeline(ctx: dict, plan: Plan, work: Path) -> dict:
 
     import sqa
     from sqa.data import load_examples, prepare_profile_data
-    from sqa.pipeline import calibration_stage, evaluate_system, grpo_stage, warmup_stage
-    from sqa.profiles import get_profile
+    from sqa.pipeline.stages import calibration_stage, evaluate_system, grpo_stage, warmup_stage
+    from sqa.configs.profiles import get_profile
 
     device = ctx["device"]
     config = af3_build.af3_config(ctx["processor"], af3_build.with_layers(plan.sizes, *plan.pipeline_layers))

@@ -47,7 +47,7 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     """
     import time
 
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
     from sqa.train.grpo import end_of_turn_ids, prompt_inputs, score_completions
     from sqa.train.grpo_math import group_advantages, grpo_loss
     from sqa.train.logprobs import completion_mask_from_ids, repeat_inputs, sequence_logprobs
@@ -137,7 +137,7 @@ def make_batch(rng: np.random.Generator, n: int) -> list[dict]:
 
 def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
     """Loss and gradients of both paths on the SAME completions (sampled once, sqa's way)."""
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
     from sqa.train.grpo import prompt_inputs, sample_completions
     from sqa.train.grpo_math import group_advantages, grpo_loss
     from sqa.train.logprobs import embed_prompts, encode_audio, repeat_inputs, sequence_logprobs
@@ -180,7 +180,7 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
 
 def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
     """Median seconds of feature extraction and of encoding the B windows once vs B*G times."""
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
     from sqa.train.grpo import prompt_inputs
     from sqa.train.logprobs import embed_prompts, repeat_inputs
 
@@ -206,7 +206,7 @@ def bench_config(model_dir, group: int = 4, batch_size: int = 4, max_new_tokens:
                  device: str = "cpu", dtype: str = "float32", profile: str = "tiny"):
     """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s GRPO settings (lr, KL, LoRA
     ...) with the step's sizes; no rewards."""
-    from sqa.profiles import get_profile
+    from sqa.configs.profiles import get_profile
     from sqa.train.grpo import GRPOConfig
 
     with tempfile.TemporaryDirectory() as tmp:

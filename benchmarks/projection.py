@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqa.profiles import get_profile
+from sqa.configs.profiles import get_profile
 
 PAPER = get_profile("paper")
 """The paper profile (``sqa/configs/paper.yaml``): the step counts, batch sizes and lengths projected."""

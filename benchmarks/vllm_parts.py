@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sqa.profiles import get_profile
+from sqa.configs.profiles import get_profile
 
 from .common import clips, log, machine
 
@@ -91,7 +91,7 @@ def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clip
     from sqa.evaluation.generator import LocalGenerator
     from sqa.llm.audio_endpoint import AudioChatEndpoint
     from sqa.model import load_model
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
 
     model, processor = load_model(model_dir, lora_rank=0, dtype=dtype, device=device)
     gens = {"local": LocalGenerator(model.eval(), processor, batch_size=n_clips), "vllm": AudioChatEndpoint.from_spec(spec)}

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 
 
 def assess(*args, **kwargs):
-    """Assess audio files with a trained model; see :func:`sqa.assess_audio.assess`."""
-    from sqa.assess_audio import assess as _assess
+    """Assess audio files with a trained model; see :func:`sqa.inference.assess.assess`."""
+    from sqa.inference.assess import assess as _assess
 
     return _assess(*args, **kwargs)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from sqa.kernels import pin_environment
+from sqa.configs.kernels import pin_environment
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-# The tests run the smoke profile, whose CPU kernels are pinned (sqa.kernels): pinned here, before any test
+# The tests run the smoke profile, whose CPU kernels are pinned (sqa.configs.kernels): pinned here, before any test
 # imports torch, so that loading the profile later in this process does not come too late for the pin.
 for _key, _value in pin_environment("avx2").items():
     os.environ.setdefault(_key, _value)

@@ -1,4 +1,4 @@
-"""sqa.assess_audio: reading the user's audio (every bad input), batching, results, text output.
+"""sqa.inference.assess: reading the user's audio (every bad input), batching, results, text output.
 
 The tiny AF3 (random weights) is built once per session; its answers are junk, which must still give
 valid results. Tests that need a parsed answer replace the generation step with a rendered one.
@@ -13,9 +13,10 @@ import pytest
 import soundfile as sf
 
 import sqa
-from sqa import assess_audio
-from sqa.assess_audio import (AssessmentResult, AssessSetupError, assess, expand_paths, format_json, format_text,
-                              load_assessor, min_audio_samples, read_clip)
+from sqa.inference import assess as assess_audio
+from sqa.cli.assess import format_json, format_text
+from sqa.inference.assess import (AssessmentResult, AssessSetupError, assess, expand_paths, load_assessor,
+                                  min_audio_samples, read_clip)
 from sqa.data import AudioError
 from sqa.schema import Artifact, Assessment, render
 

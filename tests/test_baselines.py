@@ -1,4 +1,4 @@
-"""The systems without training (sqa.baselines, System stage "none"): the DNSMOS mapping reaches the right
+"""The systems without training (sqa.evaluation.baselines, System stage "none"): the DNSMOS mapping reaches the right
 columns, unpredicted figures are n/a (not predicted) and never dropped, one result serves every seed, and
 ``python -m sqa tables`` rebuilds the tables from evaluated systems without training anything."""
 from __future__ import annotations
@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sqa import baselines, pipeline
-from sqa.profiles import Profile, get_profile
+from sqa.evaluation import baselines
+from sqa.pipeline import stages as pipeline
+from sqa.configs.profiles import Profile, get_profile
 
 
 def fake_dnsmos(y, sr):
@@ -55,8 +56,8 @@ def test_dnsmos_is_computed_once_and_serves_every_seed(smoke, tmp_path, monkeypa
 
 
 def test_unpredicted_figures_are_labelled_in_the_interval_tables(smoke, tmp_path):
-    from sqa.intervals import NOT_PREDICTED, write_intervals
-    from sqa.profiles import repo_root
+    from sqa.analysis.intervals import NOT_PREDICTED, write_intervals
+    from sqa.configs.profiles import repo_root
 
     res = tmp_path / "results" / "smoke"
     for s in ("DNSMOS P.835", "Signal detectors (no model)", "Calibration-only"):

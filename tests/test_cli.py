@@ -75,7 +75,7 @@ def test_setup_errors_exit_2_with_one_line(tiny_dir, inputs, tmp_path, capsys, a
 
 
 def test_unexpected_failure_is_one_line(tiny_dir, inputs, capsys, monkeypatch):
-    from sqa import assess_audio
+    from sqa.inference import assess as assess_audio
 
     def boom(*a, **kw):
         raise KeyError("bug")

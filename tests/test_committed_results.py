@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sqa.claims import CLAIM_COLUMNS, CLAIMS, VERDICTS
-from sqa.reproduction import committed_copy, run_seeds, working_tree_differs
-from sqa.report import check_report
+from sqa.analysis.claims import CLAIM_COLUMNS, CLAIMS, VERDICTS
+from sqa.analysis.reproduction import committed_copy, run_seeds, working_tree_differs
+from sqa.analysis.report import check_report
 
 from committed_repo import REL, repo_with_committed_results
 
@@ -147,7 +147,7 @@ def test_regenerated_results_are_consistent_in_themselves():
 def readers_clone(committed, tmp_path_factory) -> Path:
     """A repository holding the committed results, whose working tree a reader's one-seed run then rewrote:
     the tables re-aggregated over seed 0 alone (what ``make reproduce`` with the default ``SEEDS=0`` does)."""
-    from sqa.intervals import write_intervals
+    from sqa.analysis.intervals import write_intervals
 
     repo = repo_with_committed_results(committed / REL, committed / "README.md", tmp_path_factory.mktemp("reader"))
     write_intervals(repo / REL, seeds=[0], reference=repo / "results" / "reference")

@@ -14,8 +14,8 @@ import shutil
 import pytest
 import yaml
 
-from sqa import profiles
-from sqa.profiles import CONFIG_DIR, PROFILE_SOURCE, Profile, get_profile, list_profiles
+from sqa.configs import profiles
+from sqa.configs.profiles import CONFIG_DIR, PROFILE_SOURCE, Profile, get_profile, list_profiles
 from sqa.train import GRPOConfig, SFTConfig
 
 STAGE_ONLY = {

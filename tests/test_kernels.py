@@ -1,4 +1,4 @@
-"""The CPU profiles pin torch's kernels (sqa.kernels): a process that loads one runs AVX2 kernels on one thread,
+"""The CPU profiles pin torch's kernels (sqa.configs.kernels): a process that loads one runs AVX2 kernels on one thread,
 whatever the CPU offers and however many threads it was started with, and its provenance says so."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sqa.kernels import PINS, KernelPinError, pin_environment, pin_kernels
-from sqa.profiles import get_profile
+from sqa.configs.kernels import PINS, KernelPinError, pin_environment, pin_kernels
+from sqa.configs.profiles import get_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 X86 = platform.machine().lower() in ("x86_64", "amd64")
@@ -21,13 +21,13 @@ needs_avx2 = pytest.mark.skipif(not AVX2, reason="the pin is AVX2 kernels: needs
 
 PROBE = """
 import json, sys
-from sqa.profiles import get_profile
+from sqa.configs.profiles import get_profile
 get_profile(sys.argv[1])
 import torch
 torch.ones(8).sum()  # a kernel dispatched after the profile was loaded
-from sqa.kernels import kernel_record
+from sqa.configs.kernels import kernel_record
 now = kernel_record()  # before anything loads the profile again
-from sqa.provenance import provenance
+from sqa.pipeline.provenance import provenance
 prov = provenance(get_profile(sys.argv[1]))["kernels"] if sys.argv[1] != "paper" else None
 print(json.dumps({"now": now, "provenance": prov}))
 """
@@ -76,7 +76,7 @@ def test_an_unknown_pin_is_a_one_line_error():
 @needs_avx2
 def test_a_pin_too_late_is_refused_when_strict():
     """torch chose its kernels at the first one it ran: a pin after that cannot hold."""
-    code = ("import torch; torch.ones(8).sum(); from sqa.kernels import pin_kernels, KernelPinError\n"
+    code = ("import torch; torch.ones(8).sum(); from sqa.configs.kernels import pin_kernels, KernelPinError\n"
             "try:\n    pin_kernels('avx2', strict=True)\nexcept KernelPinError as e:\n    print('refused:', e)\n")
     env = {k: v for k, v in os.environ.items() if k not in PINS["avx2"]}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)

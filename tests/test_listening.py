@@ -1,4 +1,4 @@
-"""The report's listening section (sqa.listening): clips by a fixed rule, embedded audio that decodes to the
+"""The report's listening section (sqa.analysis.listening): clips by a fixed rule, embedded audio that decodes to the
 clip, spectrograms, the reference beside the answers; and the whole report with it passes check_report."""
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from sqa.listening import MAIN_SYSTEMS, choose_clips, listening_section
-from sqa.profiles import Profile, get_profile
-from sqa.report import check_report
+from sqa.analysis.listening import MAIN_SYSTEMS, choose_clips, listening_section
+from sqa.configs.profiles import Profile, get_profile
+from sqa.analysis.report import check_report
 from sqa.schema import ARTIFACTS, render
 
 
@@ -20,7 +20,7 @@ from sqa.schema import ARTIFACTS, render
 def smoke_results(tmp_path, monkeypatch):
     """results/smoke with the main systems' answers (each the reference: a perfect system) and the detector row."""
     from sqa.data import load_examples
-    from sqa.pipeline import evaluate_system, get_system
+    from sqa.pipeline.stages import evaluate_system, get_system
 
     monkeypatch.setattr(Profile, "shared_dir", property(lambda self: tmp_path / "runs" / self.name))
     profile = get_profile("smoke")

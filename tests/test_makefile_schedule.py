@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sqa import pipeline
+from sqa.pipeline import stages as pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
@@ -30,7 +30,7 @@ def test_every_system_is_evaluated_by_a_parallel_target():
     evaluated = {pipeline.get_system(s).name for v in _variables(db, "EVALUATE_").values()
                  for s in v.split()}  # KeyError: a typo
     runs = _variables(db, "GRPO_RUNS")["GRPO_RUNS"].split()
-    assert runs == ["unified", "llm_judge", "acc_sem", "iou", "signal"]  # from sqa.systems, the judge's runs first
+    assert runs == ["unified", "llm_judge", "acc_sem", "iou", "signal"]  # from sqa.configs.systems, the judge's runs first
     evaluated |= {pipeline.system_for_rewards(r).name for r in runs}
     assert evaluated == {s.name for s in pipeline.SYSTEMS}
 

@@ -23,8 +23,8 @@ from benchmarks.calibration_step import calibration_batch, encoder_update_fracti
 from benchmarks.grpo_step import loss_difference
 from sqa.model import generate_texts, load_model
 from sqa.model.precision import float32_master_weights, trainable_dtypes, unwrap
-from sqa.profiles import Profile, get_profile
-from sqa.prompts import REASONING_PROMPT
+from sqa.configs.profiles import Profile, get_profile
+from sqa.schema.prompts import REASONING_PROMPT
 
 PROFILE = "paper_smoke"
 NUMERICS = ("dtype", "lora_rank", "lora_alpha", "train_audio_encoder", "reasoning_train_audio_encoder",
@@ -112,7 +112,7 @@ def run(tmp_path_factory):
     """The paper_smoke stages once, with probes; returns what they recorded."""
     import sqa
     from sqa.data import load_audio, load_examples
-    from sqa.pipeline import evaluate_system, grpo_stage
+    from sqa.pipeline.stages import evaluate_system, grpo_stage
     from sqa.train import calibrate, resolve_model
 
     root = tmp_path_factory.mktemp("paper_smoke")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from sqa.pipeline import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
-from sqa.profiles import Profile, get_profile
+from sqa.pipeline.stages import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
+from sqa.configs.profiles import Profile, get_profile
 from sqa.train import train_info
 
 
@@ -84,13 +84,13 @@ PAPER_ROWS = ("QualiSpeech-FT", "SQ-LLM", "Acc+Sem dim-wise GRPO", "LLM-judge di
 
 
 def test_the_rows_of_the_tables_in_their_order():
-    """The names and order of the rows every table and figure shows (sqa.systems declares them once)."""
+    """The names and order of the rows every table and figure shows (sqa.configs.systems declares them once)."""
     assert tuple(s.name for s in SYSTEMS) == PAPER_ROWS
     assert {s.rewards for s in SYSTEMS if s.stage == "grpo"} == {"unified", "acc_sem", "llm_judge", "iou", "signal"}
 
 
 def test_a_registered_system_joins_its_group_and_a_taken_name_is_refused():
-    from sqa.systems import System, register_system
+    from sqa.configs.systems import System, register_system
 
     with pytest.raises(ValueError, match="'SQ-LLM' is registered already"):
         register_system(System("SQ-LLM", "grpo", rewards="iou"))
@@ -100,7 +100,7 @@ def test_a_registered_system_joins_its_group_and_a_taken_name_is_refused():
 
 
 def test_build_stage_by_run_dir_name(profile):
-    from sqa.pipeline import build_stage
+    from sqa.pipeline.stages import build_stage
 
     assert build_stage(profile, "sft_from_base") == profile.run_dir / "sft_from_base" / "model"
     assert build_stage(profile, "calibration_frozen") == profile.run_dir / "calibration_frozen" / "model"
@@ -124,7 +124,7 @@ def test_cli_train_prints_the_model_dir_and_rejects_unknown_stages(profile, caps
 def test_cli_train_evaluates_the_systems_of_its_stage(profile, capsys, tmp_path, monkeypatch):
     import json
 
-    from sqa import pipeline
+    from sqa.pipeline import stages as pipeline
     from sqa.cli import main
 
     monkeypatch.setattr(pipeline, "repo_root", lambda: tmp_path)  # results/ under tmp, not the repo's

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sqa import plots  # noqa: E402
+from sqa.analysis import plots  # noqa: E402
 
 
 def _curve(slope: float, n: int = 40) -> pd.DataFrame:

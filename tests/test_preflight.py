@@ -10,10 +10,12 @@ from stub_server import closed_port_url, stub_chat_server
 
 from sqa.cli import main
 from sqa.data.qualispeech import check_layout as check_qualispeech
-from sqa.preflight import check_judge
-from sqa.profiles import Profile, get_profile
-from sqa.sources import ProfileInputError
-from sqa import assess_cli as _, pipeline as __, train as ___  # noqa: F401 - imported up front, so the timings below measure the guards only
+from sqa.pipeline.preflight import check_judge
+from sqa.configs.profiles import Profile, get_profile
+from sqa.configs.errors import ProfileInputError
+from sqa.cli import assess as _  # noqa: F401 - imported up front, so the timings below measure the guards only
+from sqa.pipeline import stages as __
+from sqa import train as ___
 
 
 @pytest.fixture()
@@ -51,7 +53,7 @@ def test_paper_train_runs_the_checklist_first(runs, capsys):
 
 
 def test_every_system_evaluation_needs_the_judge_on_paper(runs, corpus):
-    from sqa.pipeline import evaluate_system
+    from sqa.pipeline.stages import evaluate_system
 
     with pytest.raises(ProfileInputError, match="no LLM judge is set.*SQA_JUDGE"):
         evaluate_system(get_profile("paper", data_dir=str(corpus)), "Calibration-only")
@@ -59,7 +61,8 @@ def test_every_system_evaluation_needs_the_judge_on_paper(runs, corpus):
 
 
 def test_the_stand_in_runs_only_when_named(runs, corpus, monkeypatch):
-    from sqa.sources import judge_label, judge_spec, require_inputs
+    from sqa.configs.sources import judge_label, judge_spec
+    from sqa.pipeline.preflight import require_inputs
 
     paper = get_profile("paper", data_dir=str(corpus), judge="rule")
     require_inputs(paper, ["llm_judge"])  # named in the profile: allowed, and labelled
@@ -90,7 +93,7 @@ def test_check_paper_here_names_each_missing_piece(runs, capsys):
     out = capsys.readouterr().out
     assert "fix: DATA_DIR=/path/to/QualiSpeech" in out
     assert "export SQA_JUDGE=http://localhost:8000/v1#Qwen/Qwen3-8B" in out
-    from sqa.preflight import local_model_dir
+    from sqa.pipeline.preflight import local_model_dir
 
     if local_model_dir("nvidia/audio-flamingo-3-hf") is None:
         assert "fix: huggingface-cli download nvidia/audio-flamingo-3-hf" in out

@@ -1,4 +1,4 @@
-"""Every result says what produced it (sqa.provenance), and tables never mix provenances silently."""
+"""Every result says what produced it (sqa.pipeline.provenance), and tables never mix provenances silently."""
 from __future__ import annotations
 
 import json
@@ -6,10 +6,10 @@ import json
 import pandas as pd
 import pytest
 
-from sqa import tables
-from sqa.profiles import Profile, get_profile
-from sqa.provenance import base_model_record, provenance
-from sqa.report import provenance_section
+from sqa.analysis import tables
+from sqa.configs.profiles import Profile, get_profile
+from sqa.pipeline.provenance import base_model_record, provenance
+from sqa.analysis.report import provenance_section
 
 KEYS = {"profile", "base_model", "data", "judge", "extractor", "generator", "seed", "commit", "packages", "kernels"}
 
@@ -23,7 +23,7 @@ def smoke(tmp_path, monkeypatch):
 
 
 def test_a_smoke_runs_metrics_carry_provenance(smoke, tmp_path):
-    from sqa.pipeline import evaluate_system
+    from sqa.pipeline.stages import evaluate_system
 
     metrics = evaluate_system(smoke, "Calibration-only", results=tmp_path / "results")
     saved = json.loads((tmp_path / "results" / "smoke" / "systems" / "calibration_only" / "metrics.json").read_text())
@@ -98,8 +98,8 @@ def test_the_report_lists_each_provenance_and_warns_when_mixed(smoke, tmp_path):
 
 
 def test_interval_tables_name_the_provenance_of_each_systems_seeds(tmp_path):
-    from sqa.intervals import system_provenance
-    from sqa.provenance import provenance_id
+    from sqa.analysis.intervals import system_provenance
+    from sqa.pipeline.provenance import provenance_id
 
     res = tmp_path / "results" / "tiny"
     records = {0: {"profile": "tiny", "seed": 0}, 1: {"profile": "tiny", "seed": 1}}

@@ -31,7 +31,7 @@ def _load(path):
 
 
 def test_dnsmos_bak_falls_as_the_snr_falls_on_the_real_recording(variants):
-    from sqa.baselines import dnsmos
+    from sqa.evaluation.baselines import dnsmos
 
     names = ["clean"] + [f"noise_{s}db" for s in SNRS_DB]
     scores = {n: dnsmos(*_load(variants[n])) for n in names}
@@ -42,7 +42,7 @@ def test_dnsmos_bak_falls_as_the_snr_falls_on_the_real_recording(variants):
 
 
 def test_the_detectors_find_the_inserted_clipping_and_dropout_on_real_speech(variants):
-    from sqa.baselines import detector_artifacts
+    from sqa.evaluation.baselines import detector_artifacts
     from sqa.metrics.iou import interval_iou, overlap_length
     from sqa.rewards.detectors import detect_clipping, detect_dropouts
 
@@ -63,7 +63,7 @@ def test_the_detectors_find_the_inserted_clipping_and_dropout_on_real_speech(var
 
 
 def test_the_detectors_find_no_noise_clipping_or_dropout_on_the_clean_recording(variants):
-    from sqa.baselines import detector_artifacts
+    from sqa.evaluation.baselines import detector_artifacts
     from sqa.rewards.detectors import detect_dropouts
 
     for name in ("clean", "flac", "resampled_8k"):
@@ -77,7 +77,7 @@ def test_the_detectors_find_no_noise_clipping_or_dropout_on_the_clean_recording(
                                        "'Side ... right'; the synthetic corpus calls such gaps unnatural, so no "
                                        "threshold on length alone tells the two apart")
 def test_the_row_finds_no_pause_on_the_clean_recording(variants):
-    from sqa.baselines import detector_artifacts
+    from sqa.evaluation.baselines import detector_artifacts
 
     y, sr = _load(variants["clean"])
     found = detector_artifacts(y, sr)["unnatural_pause"]
@@ -133,8 +133,8 @@ def test_a_folder_named_dnsmos_is_a_model_path_not_the_reserved_name(tmp_path, m
 @pytest.fixture(scope="module")
 def smoke_stage(tmp_path_factory):
     """A trained smoke stage (Calibration, one step) in a temp runs/ folder."""
-    from sqa.pipeline import calibration_stage
-    from sqa.profiles import Profile, get_profile
+    from sqa.pipeline.stages import calibration_stage
+    from sqa.configs.profiles import Profile, get_profile
 
     root = tmp_path_factory.mktemp("smoke_stage")
     with pytest.MonkeyPatch.context() as mp:

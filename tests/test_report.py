@@ -6,8 +6,8 @@ import html
 import nbformat
 import pandas as pd
 
-from sqa.claims import CLAIMS
-from sqa.report import build_report, check_report
+from sqa.analysis.claims import CLAIMS
+from sqa.analysis.report import build_report, check_report
 
 
 def _notebook(path, title):

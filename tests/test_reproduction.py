@@ -1,4 +1,4 @@
-"""The reproduction check (sqa.reproduction): a reader's run against the results git holds, seed by seed."""
+"""The reproduction check (sqa.analysis.reproduction): a reader's run against the results git holds, seed by seed."""
 from __future__ import annotations
 
 import shutil
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sqa.intervals import write_intervals
-from sqa.reproduction import STATUSES, committed_copy, write_reproduction
+from sqa.analysis.intervals import write_intervals
+from sqa.analysis.reproduction import STATUSES, committed_copy, write_reproduction
 
 from committed_repo import REL, git, repo_with_committed_results
 

@@ -1,5 +1,5 @@
 """The reward seam, run as a system: a reward written outside ``sqa`` (a module in a temporary folder) takes one
-call, ``sqa.pipeline.register_reward_system``, and is then trained by one real GRPO step, evaluated as a row of
+call, ``sqa.pipeline.stages.register_reward_system``, and is then trained by one real GRPO step, evaluated as a row of
 Tables 1 and 3, scheduled by ``make reproduce`` and coloured in the figures, with nothing in ``sqa`` patched.
 
 It runs the smoke profile in a fresh process whose working folder is a checkout of its own (a ``pyproject.toml``
@@ -36,11 +36,11 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import toy_reward
 
-from sqa import pipeline
+from sqa.pipeline import stages as pipeline
 from sqa.data import make_synthetic_corpus
-from sqa.plots import PALETTE, system_color
-from sqa.profiles import get_profile
-from sqa.systems import SYSTEMS, grpo_runs
+from sqa.analysis.plots import PALETTE, system_color
+from sqa.configs.profiles import get_profile
+from sqa.configs.systems import SYSTEMS, grpo_runs
 
 pipeline.register_reward_system("toy", [toy_reward.toy_reward], "Toy reward GRPO")  # the one registration
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sqa.pipeline import results_dir
-from sqa.profiles import get_profile
+from sqa.pipeline.stages import results_dir
+from sqa.configs.profiles import get_profile
 
 
 def test_seed_zero_keeps_the_default_paths():

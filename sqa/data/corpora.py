@@ -4,7 +4,7 @@ A corpus is a :class:`~sqa.data.recipe.Corpus` object built by its own module (i
 prepare, load, check and provenance record; this module only names them. :func:`load_examples` is what the
 stages call (calibration, the GRPO rows, evaluation); :func:`prepare_profile_data` only makes sure the files
 are there (``python -m sqa prepare``); :func:`data_problem` says why a profile has no usable data source
-(``sqa.sources`` and the preflight ask it, and never a corpus's name).
+(``sqa.configs.sources`` and the preflight ask it, and never a corpus's name).
 
 Adding a corpus: write a module with its ``prepare`` and ``load`` (``load`` returns
 :class:`~sqa.data.Example` objects, so nothing downstream changes) and its ``CORPUS = Corpus(...)``, then
@@ -13,7 +13,7 @@ register it with one call, :func:`register_corpus` (below for the corpora of ``s
 
 >>> list(CORPORA)
 ['qualispeech', 'synthetic', 'speecheval']
->>> from sqa.profiles import get_profile
+>>> from sqa.configs.profiles import get_profile
 >>> corpus_name(get_profile("smoke")), corpus_name(get_profile("smoke", data_dir="/qs"))
 ('synthetic', 'qualispeech')
 >>> corpus_name(get_profile("smoke", dataset="speecheval", data_dir="/se"))
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqa.errors import ProfileInputError
+from sqa.configs.errors import ProfileInputError
 
 from sqa.data import qualispeech, speecheval
 from sqa.data.example import Example
@@ -84,7 +84,7 @@ def data_problem(profile) -> str | None:
 
 
 def corpus_of(profile) -> Corpus:
-    """The profile's corpus; a profile with no usable data source raises :class:`sqa.errors.ProfileInputError`."""
+    """The profile's corpus; a profile with no usable data source raises :class:`sqa.configs.errors.ProfileInputError`."""
     problem = data_problem(profile)
     if problem:
         raise ProfileInputError(f"profile {profile.name} cannot run: {problem}")
@@ -92,9 +92,9 @@ def corpus_of(profile) -> Corpus:
 
 
 def prepare_profile_data(profile, progress: bool = True) -> Path:
-    """The data directory of a :class:`sqa.profiles.Profile`: its ``data_dir`` (checked), or the generated corpus
+    """The data directory of a :class:`sqa.configs.profiles.Profile`: its ``data_dir`` (checked), or the generated corpus
     (e.g. the synthetic one of ``n_train``/``n_test``/``data_seed`` under ``runs/<profile>/data``). Raises
-    :class:`sqa.errors.ProfileInputError` naming ``DATA_DIR`` when it has neither (never a silent fall-back to
+    :class:`sqa.configs.errors.ProfileInputError` naming ``DATA_DIR`` when it has neither (never a silent fall-back to
     the synthetic corpus)."""
     return corpus_of(profile).prepare(profile, progress)
 

@@ -20,7 +20,7 @@ def prepare_data(
     """Return ``data_dir`` when given (checked to exist); otherwise make sure ``out_dir`` holds the
     synthetic corpus for these sizes and seed (reusing it when ``corpus.json`` matches) and return it.
 
-    Typical use with a profile (``sqa.profiles.get_profile``)::
+    Typical use with a profile (``sqa.configs.profiles.get_profile``)::
 
         data = prepare_data(p.data_dir, p.shared_dir / "data", p.n_train, p.n_test, p.data_seed)
     """

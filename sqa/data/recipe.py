@@ -2,8 +2,8 @@
 lhotse recipe), built by its own module and registered with one call (:func:`sqa.data.corpora.register_corpus`).
 
 Nothing outside the corpus module knows its name: the profile's ``dataset:`` picks it (:mod:`sqa.data.corpora`),
-``sqa.sources`` asks the registry whether it can run, ``python -m sqa check`` prints :meth:`Corpus.check`,
-``sqa.provenance`` records :meth:`Corpus.provenance_record`, and every stage reads :meth:`Corpus.load`.
+``sqa.configs.sources`` asks the registry whether it can run, ``python -m sqa check`` prints :meth:`Corpus.check`,
+``sqa.pipeline.provenance`` records :meth:`Corpus.provenance_record`, and every stage reads :meth:`Corpus.load`.
 
 A corpus either reads a folder the user names (``needs_data_dir=True``: the profile's ``data_dir``, as
 QualiSpeech and SpeechEval do) or writes its files itself under ``runs/<profile>/data`` (the synthetic
@@ -48,7 +48,7 @@ def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
     relative to the root)."""
     path = Path(data_dir).expanduser()
     if not path.is_absolute() and not path.exists():
-        from sqa.profiles import repo_root
+        from sqa.configs.profiles import repo_root
 
         path = repo_root() / path
     return path.resolve()

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from sqa.prompts import REASONING_PROMPT
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import render
 from sqa.evaluation.scores import ScoreReport
 

@@ -26,7 +26,7 @@ import torch
 
 def model_label(model) -> str:
     """``local:<where the weights came from>`` (relative to the checkout when inside it)."""
-    from sqa.profiles import repo_root
+    from sqa.configs.profiles import repo_root
 
     name = str(getattr(model, "name_or_path", "") or getattr(getattr(model, "config", None), "_name_or_path", ""))
     path = Path(name)
@@ -55,8 +55,8 @@ class LocalGenerator:
     def generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
                  progress: bool = False) -> list[str]:
         """Greedy answers in input order. Under ``accelerate launch`` each process answers its contiguous
-        share of the rows and every process gets all answers (:mod:`sqa.distributed`)."""
-        from sqa import distributed
+        share of the rows and every process gets all answers (:mod:`sqa.configs.distributed`)."""
+        from sqa.configs import distributed
 
         if distributed.world_size() == 1:
             return self._generate(audios, prompts, max_new_tokens, progress)

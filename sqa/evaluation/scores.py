@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sqa.metrics import AVG_DIMENSIONS, pcc
-from sqa.prompts import calibration_prompt
+from sqa.schema.prompts import calibration_prompt
 from sqa.schema import DIMENSIONS, parse_score
 
 

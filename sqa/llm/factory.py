@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from sqa.sources import JUDGE_ENV  # the one name of the judge's environment variable
+from sqa.configs.sources import JUDGE_ENV  # the one name of the judge's environment variable
 
 from sqa.llm.hf_backend import TransformersChatBackend
 from sqa.llm.judge import LLMJudge

@@ -56,7 +56,7 @@ class RuleJudge:
         if self.similarity == "rouge":
             table = {p: rouge_l(*p) for p in todo}
         else:
-            from sqa.embed import cosine01
+            from sqa.metrics.embed import cosine01
 
             uniq = list(dict.fromkeys(todo))
             sims = cosine01([c for c, _ in uniq], [r for _, r in uniq], path=self.minilm_path) if uniq else []

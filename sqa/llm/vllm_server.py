@@ -48,7 +48,7 @@ class VLLMUnavailable(EndpointUnavailable):
 
 def vllm_python() -> Path | None:
     """The interpreter of the vLLM venv: ``$SQA_VLLM_PYTHON``, else ``<repo>/.venv-vllm/bin/python`` (None if absent)."""
-    from sqa.profiles import repo_root
+    from sqa.configs.profiles import repo_root
 
     env = os.environ.get("SQA_VLLM_PYTHON")
     path = Path(env) if env else repo_root() / ".venv-vllm" / "bin" / "python"

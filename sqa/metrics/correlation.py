@@ -32,7 +32,7 @@ def description_correlation(preds: Sequence[str], refs: Sequence[str], backend: 
     values = np.zeros(len(preds), dtype=np.float64)
     idx = [i for i, p in enumerate(preds) if p]
     if backend is None or backend == "minilm":
-        from sqa.embed import cosine01
+        from sqa.metrics.embed import cosine01
 
         if idx:
             values[idx] = cosine01([preds[i] for i in idx], [refs[i] for i in idx])

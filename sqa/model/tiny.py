@@ -33,8 +33,8 @@ from pathlib import Path
 
 import torch
 
-from sqa.layout import DEFAULT_BACKBONE, is_default_backbone
-from sqa.prompts import all_prompts
+from sqa.configs.layout import DEFAULT_BACKBONE, is_default_backbone
+from sqa.schema.prompts import all_prompts
 from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
 from sqa.model.backbones import get_backbone
 from sqa.model.chat import AUDIO_TOKEN, END_OF_TURN

@@ -1,6 +1,6 @@
 """``assess``: today's descriptive assessment of one clip, as the first task (nothing in it changes).
 
-Prompt :data:`sqa.prompts.REASONING_PROMPT`, gold answer :func:`sqa.schema.render`, parser
+Prompt :data:`sqa.schema.prompts.REASONING_PROMPT`, gold answer :func:`sqa.schema.render`, parser
 :func:`sqa.schema.parse_response` (never raises), figures :func:`sqa.metrics.evaluate`. The GRPO rewards
 of :data:`sqa.rewards.REWARDS` stay where they are; the training code picks them by name.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from sqa.prompts import REASONING_PROMPT
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import Assessment, parse_response, render
 
 from sqa.tasks.task import Task

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from sqa.prompts import CRITERIA
+from sqa.schema.prompts import CRITERIA
 from sqa.schema import DIMENSIONS, Assessment, SCORE_LABELS
 from sqa.schema.labels import as_text
 
@@ -72,7 +72,7 @@ class Comparison:
 
 
 def comparison_reason(a: Assessment, b: Assessment) -> str:
-    """The gold reason: each dimension's two scores with their criterion (:data:`sqa.prompts.CRITERIA`)."""
+    """The gold reason: each dimension's two scores with their criterion (:data:`sqa.schema.prompts.CRITERIA`)."""
     parts = []
     for d in DIMENSIONS:
         sa, sb = a.scores[d], b.scores[d]

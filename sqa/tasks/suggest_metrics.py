@@ -8,7 +8,7 @@ Coverage over the fix taxonomy (:data:`sqa.tasks.suggest.FIXES`), micro-averaged
 * ``<fix>_precision`` / ``<fix>_recall`` per fix.
 
 Text, over clips (needs the texts, so only when both sides have one): ``rouge_l`` (:func:`sqa.metrics.rouge_l`)
-and ``minilm`` (``(cos + 1) / 2`` of all-MiniLM-L6-v2 embeddings, :func:`sqa.embed.cosine01`); pass
+and ``minilm`` (``(cos + 1) / 2`` of all-MiniLM-L6-v2 embeddings, :func:`sqa.metrics.embed.cosine01`); pass
 ``text=False`` to skip them (the derived baseline has no text of its own).
 
 Intervals: 95 % percentile bootstrap over clips (:mod:`.intervals`).
@@ -44,7 +44,7 @@ def text_similarity(predictions: Sequence[str], references: Sequence[str]) -> tu
     >>> float(r[0]), round(float(m[0]), 3)
     (1.0, 1.0)
     """
-    from sqa.embed import cosine01
+    from sqa.metrics.embed import cosine01
     from sqa.metrics import rouge_l
 
     rouge = np.array([rouge_l(p, r) for p, r in zip(predictions, references)], dtype=float)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from sqa.prompts import calibration_answer, calibration_prompt
+from sqa.schema.prompts import calibration_answer, calibration_prompt
 from sqa.schema import DIMENSIONS
 from sqa.train.sft import SFTConfig, resolve_model, run_sft
 

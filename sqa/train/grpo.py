@@ -32,10 +32,10 @@ import numpy as np
 import torch
 
 from sqa.model.batching import prompt_inputs
-from sqa import distributed
+from sqa.configs import distributed
 from sqa.model.precision import autocast, to_model
 from sqa.llm.errors import JudgeUnavailable
-from sqa.profiles import check_settings, profile_field, stage_values
+from sqa.configs.profiles import check_settings, profile_field, stage_values
 from sqa.train.grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from sqa.train.grpo_math import group_advantages, grpo_loss
 from sqa.train.grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -48,13 +48,13 @@ __all__ = ["GRPOConfig", "run_grpo", "grpo_step", "sequence_logprobs", "embed_pr
 
 @dataclass
 class GRPOConfig:
-    """Everything one GRPO run needs. A :func:`~sqa.profiles.profile_field` has the profile field it names as
+    """Everything one GRPO run needs. A :func:`~sqa.configs.profiles.profile_field` has the profile field it names as
     its source and default (the paper's Table 2 in ``paper.yaml``); the other fields are this trainer's own."""
 
     init: str  # the warm-up (SFT) model directory
     out_dir: str
     rewards: list[str] = field(default_factory=lambda: ["acc_sem"])
-    # judge spec of the llm_judge / unified rewards; from_profile: sqa.sources.judge_spec ($SQA_JUDGE wins)
+    # judge spec of the llm_judge / unified rewards; from_profile: sqa.configs.sources.judge_spec ($SQA_JUDGE wins)
     judge: str | None = profile_field("judge")
     reward_weights: list[float] | None = None
     data_dir: str | None = profile_field("data_dir")
@@ -80,7 +80,7 @@ class GRPOConfig:
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
         """The profile's GRPO settings for a run from ``init`` with ``rewards``; ``overrides`` (GRPOConfig
         fields, ``None`` ignored) win; an unknown name raises."""
-        from sqa.sources import judge_spec, rewards_need_judge
+        from sqa.configs.sources import judge_spec, rewards_need_judge
 
         check_settings(cls, overrides, "GRPOConfig.from_profile")
         names = [rewards] if isinstance(rewards, str) else list(rewards)
@@ -144,7 +144,7 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
 
     ``rollouts``: a :class:`sqa.train.vllm_rollouts.VLLMRollouts` (the policy's LoRA pushed first, the
     completions sampled by vLLM, the log-prob drift recorded), or None for local sampling."""
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
 
     timings = {}
     if rollouts is not None:
@@ -295,7 +295,7 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     settings, ``bytes_written`` and the ``checkpoint_bytes_removed`` once the run is complete.
 
     Under ``accelerate launch --num_processes N`` each process takes B / N of each step's B prompts
-    (:mod:`sqa.distributed`); gradients are averaged, the main process writes the log, the
+    (:mod:`sqa.configs.distributed`); gradients are averaged, the main process writes the log, the
     checkpoints and the model, and ``config.json`` records ``world_size``.
     """
     from tqdm.auto import tqdm

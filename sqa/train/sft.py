@@ -34,14 +34,14 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from sqa import distributed
-from sqa.layout import backbone_name
+from sqa.configs import distributed
+from sqa.configs.layout import backbone_name
 from sqa.model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
 from sqa.model.loading import DTYPES
 from sqa.model.precision import float32_master_weights
 from sqa.model.stages import dir_bytes, read_stage_record
 from sqa.model.tiny import tiny_settings
-from sqa.profiles import check_settings, profile_field, stage_values
+from sqa.configs.profiles import check_settings, profile_field, stage_values
 
 TRAIN_INFO = "sqa_train.json"
 """Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
@@ -49,9 +49,9 @@ TRAIN_INFO = "sqa_train.json"
 
 @dataclass
 class SFTConfig:
-    """Everything one SFT run needs; :meth:`from_profile` fills it from a :class:`sqa.profiles.Profile`.
+    """Everything one SFT run needs; :meth:`from_profile` fills it from a :class:`sqa.configs.profiles.Profile`.
 
-    A :func:`~sqa.profiles.profile_field` has the profile field it names as its source and default
+    A :func:`~sqa.configs.profiles.profile_field` has the profile field it names as its source and default
     (``{stage}``: ``calib`` or ``sft``); the other fields are this trainer's own settings.
     """
 

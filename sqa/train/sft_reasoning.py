@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from sqa.prompts import REASONING_PROMPT
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import render
 from sqa.train.calibrate import stage_dir, train_examples
 from sqa.train.sft import SFTConfig, resolve_model, run_sft

@@ -1,7 +1,7 @@
 """The corpus seam: a corpus written as a module outside ``sqa`` (a pytest tmp folder), registered with one call,
 runs through the real code path: the data source check, the preflight line, prepare, load into ``Example``s,
 provenance, and one Calibration-only training + evaluation of the smoke profile on it. Nothing in ``sqa`` is
-monkeypatched; the run is isolated by working from a tmp checkout folder (``sqa.profiles.repo_root`` is the
+monkeypatched; the run is isolated by working from a tmp checkout folder (``sqa.configs.profiles.repo_root`` is the
 folder holding ``pyproject.toml`` and ``sqa/``), so ``runs/`` and ``results/`` land there."""
 from __future__ import annotations
 
@@ -57,9 +57,9 @@ TOY_MODULE = textwrap.dedent('''
 
 @pytest.fixture()
 def toy_checkout(tmp_path, monkeypatch):
-    """A tmp folder that ``sqa.profiles.repo_root`` takes for the checkout, with the toy corpus module beside it."""
+    """A tmp folder that ``sqa.configs.profiles.repo_root`` takes for the checkout, with the toy corpus module beside it."""
     from sqa.data import CORPORA
-    from sqa.provenance import git_commit
+    from sqa.pipeline.provenance import git_commit
 
     git_commit()  # cached from the real checkout before the working directory moves (a record names the code)
     (tmp_path / "pyproject.toml").write_text("")
@@ -80,11 +80,12 @@ def toy_checkout(tmp_path, monkeypatch):
 
 def test_a_toy_corpus_module_runs_through_the_real_path(toy_checkout):
     from sqa.data import load_examples, prepare_profile_data
-    from sqa.pipeline import evaluate_system
-    from sqa.preflight import check_data
-    from sqa.profiles import get_profile
-    from sqa.provenance import provenance
-    from sqa.sources import data_problem, require_inputs
+    from sqa.pipeline.stages import evaluate_system
+    from sqa.pipeline.preflight import check_data
+    from sqa.configs.profiles import get_profile
+    from sqa.pipeline.provenance import provenance
+    from sqa.data.corpora import data_problem
+    from sqa.pipeline.preflight import require_inputs
 
     profile = get_profile("smoke", dataset="toy", calib_steps=2)
     assert data_problem(profile) is None
@@ -112,9 +113,9 @@ def test_a_toy_corpus_module_runs_through_the_real_path(toy_checkout):
 
 def test_a_toy_corpus_can_be_unusable_and_says_so(toy_checkout):
     from sqa.data import CORPORA, register_corpus
-    from sqa.preflight import check_data
-    from sqa.profiles import get_profile
-    from sqa.sources import data_problem
+    from sqa.pipeline.preflight import check_data
+    from sqa.configs.profiles import get_profile
+    from sqa.data.corpora import data_problem
 
     assert "known: qualispeech, synthetic, speecheval, toy)" in data_problem(get_profile("smoke", dataset="toys"))
     register_corpus(dataclasses.replace(CORPORA["toy"], name="toy_dir", needs_data_dir=True))

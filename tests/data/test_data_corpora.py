@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 from sqa.data import CORPORA, load_examples, load_qualispeech, make_synthetic_corpus
-from sqa.profiles import get_profile
-from sqa.sources import ProfileInputError
+from sqa.configs.profiles import get_profile
+from sqa.configs.errors import ProfileInputError
 
 
 @pytest.fixture(scope="module")

@@ -152,10 +152,11 @@ def test_dataset_speecheval_is_a_profile_corpus_read_through_the_real_path(tmp_p
     ``load_examples`` (its SingleEval records) and the provenance record, on records written in the layout."""
     from sqa.data import load_examples as profile_examples
     from sqa.data import prepare_profile_data
-    from sqa.preflight import check_data
-    from sqa.profiles import get_profile
-    from sqa.provenance import data_record
-    from sqa.sources import ProfileInputError, data_problem, dataset
+    from sqa.pipeline.preflight import check_data
+    from sqa.configs.profiles import get_profile
+    from sqa.pipeline.provenance import data_record
+    from sqa.configs.errors import ProfileInputError
+    from sqa.data.corpora import corpus_name as dataset, data_problem
 
     root = write_split(tmp_path / "se", good_records())
     write_split(root, [record("s9", "SingleEval", "<audio> Please evaluate.", SINGLE, ["wav/b.wav"]),

@@ -40,26 +40,26 @@ def test_sqa_serve_without_the_vllm_venv_says_make_vllm(tmp_path, capsys, monkey
 
 
 def test_sqa_check_generator_names_what_vllm_cannot_serve(tiny_af3):
-    from sqa.preflight import check_generator
-    from sqa.profiles import get_profile
+    from sqa.pipeline.preflight import check_generator
+    from sqa.configs.profiles import get_profile
 
     c = check_generator(get_profile("smoke"), str(tiny_af3))
     assert not c.ok and "vLLM cannot serve" in c.detail and "400 mel frames" in c.detail
 
 
 def test_tiny_profile_asking_for_vllm_rollouts_stops_before_training(capsys, monkeypatch):
-    import sqa.pipeline
+    import sqa.pipeline.stages
     from sqa.cli import main
 
-    monkeypatch.setattr(sqa.pipeline, "warmup_stage", lambda p: pytest.fail("trained the warm-up first"))
+    monkeypatch.setattr(sqa.pipeline.stages, "warmup_stage", lambda p: pytest.fail("trained the warm-up first"))
     assert main(["train", "grpo_acc_sem", "--profile", "tiny", "--rollouts", SPEC, "--no-check"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "8 s at hop 320" in err and "lora_rank 0" in err and "keep rollouts: local" in err
 
 
 def test_preflight_rollouts_line_only_when_asked():
-    from sqa.preflight import run_checks
-    from sqa.profiles import get_profile
+    from sqa.pipeline.preflight import run_checks
+    from sqa.configs.profiles import get_profile
 
     assert "rollouts" not in [c.name for c in run_checks(get_profile("smoke"), needs_judge=False)]
     (line,) = [c for c in run_checks(get_profile("tiny", rollouts=SPEC), needs_judge=False) if c.name == "rollouts"]

@@ -1,4 +1,4 @@
-"""Bootstrap intervals, paired contrasts and the claims table (sqa.metrics.bootstrap, sqa.intervals, sqa.claims)."""
+"""Bootstrap intervals, paired contrasts and the claims table (sqa.metrics.bootstrap, sqa.analysis.intervals, sqa.analysis.claims)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sqa.claims import CLAIM_COLUMNS, CLAIMS, VERDICTS
+from sqa.analysis.claims import CLAIM_COLUMNS, CLAIMS, VERDICTS
 from sqa.llm import get_judge
 from sqa.metrics import detection_f1, evaluate, pcc
 from sqa.metrics.bootstrap import bootstrap, clip_metrics, paired_contrast, resample_indices
@@ -99,8 +99,8 @@ def test_seed_average_is_the_mean_of_the_seeds():
 
 
 def _fake_results(root, seeds=(0,)):
-    from sqa.pipeline import SYSTEMS
-    from sqa.intervals import seed_results_dir
+    from sqa.pipeline.stages import SYSTEMS
+    from sqa.analysis.intervals import seed_results_dir
 
     for k in seeds:
         for i, s in enumerate(SYSTEMS):
@@ -114,8 +114,8 @@ def _fake_results(root, seeds=(0,)):
 
 
 def test_claims_table_schema(tmp_path):
-    from sqa.intervals import write_intervals
-    from sqa.profiles import repo_root
+    from sqa.analysis.intervals import write_intervals
+    from sqa.configs.profiles import repo_root
 
     res = tmp_path / "results" / "fake"
     _fake_results(res, seeds=(0, 1))

@@ -1,11 +1,11 @@
-"""sqa.embed: offline MiniLM loading, configurable path, clear errors, cosine01."""
+"""sqa.metrics.embed: offline MiniLM loading, configurable path, clear errors, cosine01."""
 import os
 import sys
 
 import numpy as np
 import pytest
 
-from sqa import embed
+from sqa.metrics import embed
 
 
 def test_model_is_cached_on_cpu_and_offline(monkeypatch):

@@ -76,7 +76,7 @@ import sqa
 from sqa.data import load_qualispeech, make_synthetic_corpus
 from sqa.model import (backbone_of, build_tiny_model, generate_texts, load_model, prompt_inputs,
                        register_backbone)
-from sqa.profiles import get_profile
+from sqa.configs.profiles import get_profile
 from sqa.train import calibrate
 
 register_backbone(toy_backbone.TOY)  # the one registration

@@ -9,7 +9,7 @@ from transformers import AudioFlamingo3ForConditionalGeneration, AutoProcessor
 
 from sqa.model import build_tiny_model
 from sqa.model.tiny import TINY_HOP_LENGTH, TINY_WINDOW_SECONDS, train_tokenizer
-from sqa.prompts import calibration_prompt
+from sqa.schema.prompts import calibration_prompt
 
 
 def _digest(path):

@@ -13,8 +13,8 @@ from .support import Served, ServeProcess, require_vllm, vllm_alive
 def served(tmp_path_factory):
     require_vllm()
     from sqa.data import load_examples
-    from sqa.pipeline import warmup_stage
-    from sqa.profiles import Profile, get_profile
+    from sqa.pipeline.stages import warmup_stage
+    from sqa.configs.profiles import Profile, get_profile
 
     root = tmp_path_factory.mktemp("vllm")
     times = {}

@@ -46,7 +46,7 @@ def _curve(out_dir):
 
 def _greedy(model, processor, clips):
     from sqa.model import generate_texts
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
 
     return [t.strip() for t in generate_texts(model, processor, clips, [REASONING_PROMPT] * len(clips),
                                               max_new_tokens=MAX_TOKENS)]
@@ -58,7 +58,7 @@ def test_grpo_with_vllm_rollouts(served, warm_model, clips, tmp_path):
     from sqa.llm import vllm_client
     from sqa.llm.audio_endpoint import AudioChatEndpoint
     from sqa.model.stages import load_stage_weights
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
     from sqa.train.grpo import run_grpo
     from sqa.train.vllm_adapter import write_vllm_adapter
 

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 def _local_greedy(model, processor, clips):
     from sqa.model import generate_texts
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
 
     return [t.strip() for t in generate_texts(model, processor, clips, [REASONING_PROMPT] * len(clips),
                                               max_new_tokens=MAX_TOKENS)]
@@ -24,7 +24,7 @@ def _local_greedy(model, processor, clips):
 
 def _served_greedy(spec, clips):
     from sqa.llm.audio_endpoint import AudioChatEndpoint
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
 
     return [t.strip() for t in AudioChatEndpoint.from_spec(spec).generate(clips, [REASONING_PROMPT] * len(clips),
                                                                             max_new_tokens=MAX_TOKENS)]
@@ -77,7 +77,7 @@ def test_unmapped_adapter_is_caught_by_the_adapter_applied_check(served, lora_po
     from sqa.llm import vllm_client
     from sqa.llm.audio_endpoint import EndpointUnavailable
     from sqa.model.batching import end_of_turn_id, prompt_inputs
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
     from sqa.train.grpo_setup import reference_model
     from sqa.train.logprobs import sequence_logprobs
     from sqa.train.vllm_adapter import write_vllm_adapter
@@ -115,7 +115,7 @@ def test_vllm_logprobs_of_sampled_tokens_equal_the_policy_ones(served, warm_mode
     """Temperature handled alike: vLLM's processed log-probs at T = local log_softmax(logits / T)."""
     from sqa.llm import vllm_client
     from sqa.model.batching import end_of_turn_id, prompt_inputs
-    from sqa.prompts import REASONING_PROMPT
+    from sqa.schema.prompts import REASONING_PROMPT
     from sqa.train.logprobs import completion_mask_from_ids, sequence_logprobs
 
     model, processor = warm_model
@@ -151,7 +151,7 @@ def test_assess_through_the_server_answers_like_local(served, warm_model):
     is one counted line here too."""
     from pathlib import Path
 
-    from sqa.assess_audio import iter_assess
+    from sqa.inference.assess import iter_assess
     from sqa.cli import main as sqa_main
 
     files = [str(ex.audio_path) for ex in served.test]

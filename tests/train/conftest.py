@@ -5,7 +5,7 @@ import pytest
 
 from sqa.data import make_synthetic_corpus
 from sqa.model import build_tiny_model
-from sqa.profiles import get_profile
+from sqa.configs.profiles import get_profile
 
 SMALL = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
                   "num_key_value_heads": 1},

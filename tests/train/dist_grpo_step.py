@@ -1,7 +1,7 @@
 """One GRPO step on 2B prompts, run alone or under ``torchrun --nproc_per_node 2`` (gloo on CPU), for
 tests/train/test_distributed.py. Usage: ``dist_grpo_step.py MODEL_DIR OUT.pt [lora_rank]``.
 
-Each process takes its share of the same batch (sqa.distributed.shard), and everything after
+Each process takes its share of the same batch (sqa.configs.distributed.shard), and everything after
 sampling is sqa's own step: rewards, group advantages, policy and reference log-probs, the loss, the
 gradient all-reduce, clipping and AdamW. Sampling is replaced by completions drawn from a generator
 seeded by each prompt's number of real tokens, so the one-process and two-process runs score the same
@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 import sqa.train.grpo as grpo
-from sqa import distributed
+from sqa.configs import distributed
 from sqa.train.grpo import GRPOConfig, grpo_step
 from sqa.train.grpo_setup import setup_policy
 from sqa.train.logprobs import completion_mask_from_ids

@@ -9,7 +9,7 @@ from transformers import TrainerCallback
 
 from sqa.data import load_qualispeech
 from sqa.model import load_model
-from sqa.prompts import calibration_prompt
+from sqa.schema.prompts import calibration_prompt
 from sqa.schema import DIMENSIONS
 from sqa.train import calibrate, calibration_items, stage_dir, train_info
 

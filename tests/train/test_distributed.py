@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from sqa import distributed
+from sqa.configs import distributed
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent
@@ -51,7 +51,7 @@ def test_two_process_grpo_step_equals_one_process(small_model, tmp_path, lora_ra
 def test_accelerate_launch_two_processes_trains_smoke_grpo(tmp_path):
     """``accelerate launch --multi_gpu --num_processes 2`` with no GPU visible: 2 CPU processes (gloo).
     (accelerate 1.x runs ONE process for ``--cpu --num_processes 2``: multi-CPU needs MPI there.)"""
-    (tmp_path / "pyproject.toml").touch()  # runs/ goes under tmp_path (sqa.profiles.repo_root)
+    (tmp_path / "pyproject.toml").touch()  # runs/ goes under tmp_path (sqa.configs.profiles.repo_root)
     (tmp_path / "sqa").mkdir()  # an empty dir: a namespace portion, the real package on PYTHONPATH wins
     launcher = Path(sys.executable).with_name("accelerate")
     proc = _run([str(launcher), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",

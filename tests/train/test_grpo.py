@@ -11,7 +11,7 @@ import torch
 
 import sqa.train
 from sqa.model import load_model
-from sqa.prompts import REASONING_PROMPT
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.train.grpo import GRPOConfig, prompt_inputs, sample_completions
 from sqa.train.grpo_math import group_advantages, grpo_loss, kl_k3
 from sqa.train.logprobs import embed_prompts, repeat_inputs, sequence_logprobs

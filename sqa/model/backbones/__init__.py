@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqa.layout import DEFAULT_BACKBONE
+from sqa.configs.layout import DEFAULT_BACKBONE
 from sqa.model.backbones.af3 import AF3
 from sqa.model.backbones.base import ENCODER, END_OF_TURN, LANGUAGE_MODEL, LM_LORA_REGEX, PROJECTOR, Backbone
 from sqa.model.backbones.qwen2_audio import QWEN2_AUDIO

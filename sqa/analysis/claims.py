@@ -37,7 +37,7 @@ CLAIM_COLUMNS = ("claim", "paper", "ours", "ci_low", "ci_high", "verdict")
 @dataclass(frozen=True)
 class Claim:
     claim: str
-    a: str  # system names (sqa.pipeline.SYSTEMS)
+    a: str  # system names (sqa.pipeline.stages.SYSTEMS)
     b: str
     metric: str  # a column of table1.csv / table3.csv, or mean_f1 / mean_iou
     direction: str  # "greater", "less", "not_worse"
@@ -84,7 +84,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("Ours, not the paper's: Calibration-only > DNSMOS BAK (noise PCC)", "Calibration-only", "DNSMOS P.835",
           "noise", "greater", ours=True),
 )
-"""One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.pipeline.SYSTEMS``.
+"""One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.pipeline.stages.SYSTEMS``.
 The last rows (``ours=True``) are our own comparisons with the no-training DNSMOS system, not the paper's:
 difference = ours minus DNSMOS, the same rule, no paper value."""
 
@@ -107,7 +107,7 @@ def _finite(x) -> bool:
 def verdict(direction: str, diff: float, ci_low: float, ci_high: float, seed_diffs: Sequence[float] = ()) -> str:
     """The rule of the module docstring."""
     if direction not in ("greater", "less", "not_worse"):
-        raise ValueError(f"sqa.claims.verdict: unknown direction {direction!r}")
+        raise ValueError(f"sqa.analysis.claims.verdict: unknown direction {direction!r}")
     if not (_finite(diff) and _finite(ci_low) and _finite(ci_high)):
         return "inconclusive"
     sign = -1.0 if direction == "less" else 1.0

@@ -3,7 +3,7 @@
 :func:`provenance` gives the run-level record of a profile: its name, the base model (hub id and cached
 revision, or local path and content hash), the data (path, split sizes, a hash of each split CSV, and for the
 synthetic corpus its generator version and seed), the judge and extractor labels, the generator (local or
-an endpoint), the seed, the git commit, the package versions and the CPU kernels (:mod:`sqa.kernels`). Two
+an endpoint), the seed, the git commit, the package versions and the CPU kernels (:mod:`sqa.configs.kernels`). Two
 results with different records were not produced the same way; :func:`provenance_differences` says how, and
 :func:`provenance_id` gives a short key for a table column.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from sqa.data.corpora import CORPORA, corpus_name, data_problem
-from sqa.kernels import kernel_record
+from sqa.configs.kernels import kernel_record
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
 """Packages whose versions are recorded (and listed by ``python -m sqa check``)."""
@@ -48,7 +48,7 @@ def package_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str | None
 @functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """``HEAD`` of the checkout, with ``+dirty`` when tracked code (outside ``results/``) has uncommitted changes."""
-    from sqa.profiles import repo_root
+    from sqa.configs.profiles import repo_root
 
     root = repo_root()
     try:
@@ -84,7 +84,7 @@ def tree_hash(path: str | Path) -> str:
 
 
 def _shown(path: Path) -> str:
-    from sqa.profiles import repo_root
+    from sqa.configs.profiles import repo_root
 
     path = path.resolve()
     return str(path.relative_to(repo_root())) if path.is_relative_to(repo_root()) else str(path)
@@ -125,7 +125,7 @@ def data_record(profile) -> dict:
 
 def generator_record(profile, generator: str | None = None) -> str:
     """``local`` (transformers ``generate`` in this process) or the endpoint that wrote the answers
-    (``generator``, as passed to :func:`sqa.pipeline.evaluate_system`, else the profile's, if it has one)."""
+    (``generator``, as passed to :func:`sqa.pipeline.stages.evaluate_system`, else the profile's, if it has one)."""
     endpoint = generator or getattr(profile, "generator", None)
     return str(endpoint) if endpoint not in (None, "", "local") else "local"
 
@@ -133,7 +133,7 @@ def generator_record(profile, generator: str | None = None) -> str:
 def provenance(profile, generator: str | None = None) -> dict:
     """The run-level record of everything that produced a profile's results (see the module docstring);
     ``generator``: the endpoint that generated the answers, if not this process."""
-    from sqa.sources import extractor_label, extractor_spec, judge_label, judge_spec
+    from sqa.configs.sources import extractor_label, extractor_spec, judge_label, judge_spec
 
     return {
         "profile": profile.name,
@@ -150,7 +150,7 @@ def provenance(profile, generator: str | None = None) -> dict:
 
 
 RUN_FIELDS = ("commit", "packages", "kernels")
-"""Fields that say which code ran, and with which CPU kernels (:mod:`sqa.kernels`), not what it ran on: a cached
+"""Fields that say which code ran, and with which CPU kernels (:mod:`sqa.configs.kernels`), not what it ran on: a cached
 result is reused across them (and keeps its own)."""
 
 

@@ -22,17 +22,17 @@ from pathlib import Path
 
 import yaml
 
-from sqa.kernels import pin_kernels
-from sqa.layout import backbone_dir, seed_dir
+from sqa.configs.kernels import pin_kernels
+from sqa.configs.layout import backbone_dir, seed_dir
 
-CONFIG_DIR = Path(__file__).parent / "configs"
+CONFIG_DIR = Path(__file__).parent
 
 
 @dataclass
 class Profile:
     name: str
     # data: a QualiSpeech-layout directory (DATA_DIR), or `dataset: synthetic` to generate the synthetic
-    # corpus under runs/<name>/data; `dataset: qualispeech` without data_dir is an error (sqa.sources)
+    # corpus under runs/<name>/data; `dataset: qualispeech` without data_dir is an error (sqa.configs.sources)
     data_dir: str | None = None
     dataset: str | None = None  # "qualispeech" | "synthetic"
     # judge of the llm_judge / unified rewards and the Table 3 description correlation ($SQA_JUDGE wins):
@@ -55,7 +55,7 @@ class Profile:
     train_audio_encoder: bool = True
     dtype: str = "float32"  # "bfloat16" on GPU
     device: str = "cpu"
-    # CPU kernels pinned so a seed gives the same numbers on every x86 CPU (sqa.kernels): "avx2" for the
+    # CPU kernels pinned so a seed gives the same numbers on every x86 CPU (sqa.configs.kernels): "avx2" for the
     # CPU profiles, None (whatever the CPU offers) for the GPU ones; cpu_threads: torch threads (None: as set)
     cpu_kernels: str | None = None
     cpu_threads: int | None = None
@@ -161,7 +161,7 @@ def repo_root() -> Path:
     for p in (here, *here.parents):
         if (p / "pyproject.toml").exists() and (p / "sqa").is_dir():
             return p
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 SEED_ENV = "SQA_SEED"

@@ -2,8 +2,8 @@
 
 One result per input file (:class:`AssessmentResult`), in input order. A file that cannot be used
 gives a result with ``status="error"`` and a one-line message naming the file; the rest of the batch
-goes on. Reading the audio (directories, odd files, truncation) is :mod:`sqa.assess_input`; the
-``python -m sqa assess`` command and its output formats are :mod:`sqa.assess_cli` (their public names
+goes on. Reading the audio (directories, odd files, truncation) is :mod:`sqa.inference.inputs`; the
+``python -m sqa assess`` command and its output formats are :mod:`sqa.cli.assess` (their public names
 are re-exported here, the command-line ones lazily, as that module imports this one).
 
 >>> r = AssessmentResult(file="a.wav", status="error", error="a.wav: file not found")
@@ -21,29 +21,18 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from sqa.assess_input import AUDIO_EXTENSIONS, Clip, _one_line, expand_paths, min_audio_samples, read_clip
+from sqa.inference.inputs import AUDIO_EXTENSIONS, Clip, _one_line, expand_paths, min_audio_samples, read_clip
 from sqa.data.audio import AudioError
-from sqa.prompts import REASONING_PROMPT
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import Assessment, parse_response
 from sqa.schema.parse import is_empty
 
-_CLI_NAMES = ("EXIT_OK", "EXIT_FILE_ERRORS", "EXIT_SETUP_ERROR", "format_json", "format_text", "add_assess_parser",
-              "run_cli")
 __all__ = ["AssessSetupError", "AssessmentResult", "DEFAULT_MAX_NEW_TOKENS", "load_assessor", "iter_assess",
-           "assess", "AUDIO_EXTENSIONS", "Clip", "expand_paths", "min_audio_samples", "read_clip", *_CLI_NAMES]
+           "assess", "AUDIO_EXTENSIONS", "Clip", "expand_paths", "min_audio_samples", "read_clip"]
 
 DEFAULT_MAX_NEW_TOKENS = 512
 """Answer length cap when none is given (a full rendered answer of AF3 is about 150-300 tokens)."""
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
-
-
-def __getattr__(name: str):
-    """The command-line names of :mod:`sqa.assess_cli`, imported on first use (no import cycle)."""
-    if name in _CLI_NAMES:
-        from sqa import assess_cli
-
-        return getattr(assess_cli, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class AssessSetupError(RuntimeError):
@@ -169,10 +158,10 @@ SIGNAL_MAX_SECONDS = 600.0
 
 
 def _signal_result(file: str) -> AssessmentResult:
-    """One file assessed by DNSMOS P.835 + P.808 and the signal detectors (:mod:`sqa.baselines`)."""
+    """One file assessed by DNSMOS P.835 + P.808 and the signal detectors (:mod:`sqa.evaluation.baselines`)."""
     import json
 
-    from sqa import baselines
+    from sqa.evaluation import baselines
 
     sr = _native_rate(file) or baselines.DNSMOS_SR  # the detectors read the native rate (resampling hides clipping)
     clip = read_clip(file, sr=sr, max_seconds=SIGNAL_MAX_SECONDS, min_samples=max(2, int(np.ceil(0.02 * sr)) + 1))
@@ -182,7 +171,7 @@ def _signal_result(file: str) -> AssessmentResult:
     a = Assessment(scores=a.scores, artifacts=found.artifacts, description="")
     raw = json.dumps({"model": "dnsmos", "dnsmos_p835": {k: values[k] for k in ("ovrl_mos", "sig_mos", "bak_mos")},
                       "dnsmos_p808": values["p808_mos"], "mapping": {d: k for d, k in baselines.P835_MAP.items()},
-                      "artifacts": "sqa.baselines.row_detectors (dropouts count as unnatural pauses)",
+                      "artifacts": "sqa.evaluation.baselines.row_detectors (dropouts count as unnatural pauses)",
                       "not_predicted": list(SIGNAL_NOT_PREDICTED)})
     return AssessmentResult(file=file, flags=list(clip.flags), assessment=a, parsed=True, raw=raw,
                             duration_s=clip.duration_s, not_predicted=list(SIGNAL_NOT_PREDICTED))
@@ -231,7 +220,7 @@ def is_signal_model(model) -> bool:
     >>> is_signal_model("dnsmos"), is_signal_model("./dnsmos"), is_signal_model("runs/x/model")
     (True, False, False)
     """
-    from sqa.baselines import RESERVED_MODEL
+    from sqa.evaluation.baselines import RESERVED_MODEL
 
     return isinstance(model, str) and model == RESERVED_MODEL
 

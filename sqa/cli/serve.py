@@ -27,7 +27,7 @@ def _stage_dir(profile, model_or_stage: str) -> Path | str:
         return path
     if "/" in model_or_stage:  # a hub id: vLLM loads it
         return model_or_stage
-    from sqa.pipeline import build_stage
+    from sqa.pipeline.stages import build_stage
 
     return build_stage(profile, model_or_stage)
 
@@ -72,7 +72,7 @@ def start_server(profile, model_or_stage: str, port: int | None = None, dtype: s
 
 def _serve(args) -> int:
     from sqa.llm.errors import JudgeUnavailable
-    from sqa.profiles import get_profile
+    from sqa.configs.profiles import get_profile
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     profile = get_profile(args.profile, data_dir=args.data_dir)

@@ -10,8 +10,8 @@ import sys
 
 
 def _report(args) -> int:
-    from sqa.profiles import repo_root
-    from sqa.report import build_report
+    from sqa.configs.profiles import repo_root
+    from sqa.analysis.report import build_report
 
     res = repo_root() / "results" / args.profile
     out = build_report(res / "notebooks", res / "report.html", title=f"sqa: {args.profile} profile")
@@ -20,9 +20,9 @@ def _report(args) -> int:
 
 
 def _intervals(args) -> int:
-    """Bootstrap intervals, contrasts, seeds and the claims table of ``results/<profile>`` (sqa.intervals)."""
-    from sqa.intervals import write_intervals
-    from sqa.profiles import repo_root
+    """Bootstrap intervals, contrasts, seeds and the claims table of ``results/<profile>`` (sqa.analysis.intervals)."""
+    from sqa.analysis.intervals import write_intervals
+    from sqa.configs.profiles import repo_root
 
     seeds = [int(s) for s in str(args.seeds).replace(",", " ").split()]
     for path in write_intervals(repo_root() / "results" / args.profile, seeds=seeds, n_boot=args.n_boot).values():
@@ -31,11 +31,11 @@ def _intervals(args) -> int:
 
 
 def _reproduction(args) -> int:
-    """This run's results/<profile> against the committed ones (``sqa.reproduction``)."""
+    """This run's results/<profile> against the committed ones (``sqa.analysis.reproduction``)."""
     import logging
 
-    from sqa.profiles import repo_root
-    from sqa.reproduction import write_reproduction
+    from sqa.configs.profiles import repo_root
+    from sqa.analysis.reproduction import write_reproduction
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     paths = write_reproduction(repo_root() / "results" / args.profile, ref=args.ref)
@@ -45,10 +45,10 @@ def _reproduction(args) -> int:
 
 
 def _tables(args) -> int:
-    """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.cached_rows``)."""
-    from sqa.pipeline import cached_rows, results_dir
-    from sqa.profiles import get_profile
-    from sqa.tables import write_tables
+    """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.stages.cached_rows``)."""
+    from sqa.pipeline.stages import cached_rows, results_dir
+    from sqa.configs.profiles import get_profile
+    from sqa.analysis.tables import write_tables
 
     for k in [int(s) for s in str(args.seeds).replace(",", " ").split()]:
         profile = get_profile(args.profile, seed=k)
@@ -62,8 +62,8 @@ def _prepare(args) -> int:
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
     from sqa.data import prepare_profile_data
     from sqa.data.corpora import corpus_of
-    from sqa.profiles import get_profile
-    from sqa.sources import ProfileInputError
+    from sqa.configs.profiles import get_profile
+    from sqa.configs.errors import ProfileInputError
     from sqa.train import resolve_model
 
     profile = get_profile(args.profile, data_dir=args.data_dir)
@@ -80,21 +80,21 @@ def _prepare(args) -> int:
 
 
 def _check(args) -> int:
-    """The preflight checklist (``sqa.preflight``): exit 0 only when the profile can run here."""
-    from sqa.preflight import preflight
-    from sqa.profiles import get_profile
+    """The preflight checklist (``sqa.pipeline.preflight``): exit 0 only when the profile can run here."""
+    from sqa.pipeline.preflight import preflight
+    from sqa.configs.profiles import get_profile
 
     return 0 if preflight(get_profile(args.profile, data_dir=args.data_dir), generators=tuple(args.generator)) else 1
 
 
 def _train(args) -> int:
-    """Build one cached stage (``sqa.pipeline.build_stage``) and print its model dir, after the preflight
+    """Build one cached stage (``sqa.pipeline.stages.build_stage``) and print its model dir, after the preflight
     checklist (on stderr; ``--no-check`` skips it)."""
     from sqa.llm.errors import JudgeUnavailable
-    from sqa.pipeline import build_stage, evaluate_system, get_system, parse_reward_names
-    from sqa.preflight import preflight
-    from sqa.profiles import get_profile
-    from sqa.sources import rewards_need_judge
+    from sqa.pipeline.stages import build_stage, evaluate_system, get_system, parse_reward_names
+    from sqa.pipeline.preflight import preflight
+    from sqa.configs.profiles import get_profile
+    from sqa.configs.sources import rewards_need_judge
 
     profile = get_profile(args.profile, data_dir=args.data_dir, rollouts=args.rollouts)
     rewards = parse_reward_names(args.stage.removeprefix("grpo_").removesuffix("_text_only")) \
@@ -102,7 +102,7 @@ def _train(args) -> int:
     if not args.no_check and not preflight(profile, needs_judge=rewards_need_judge(rewards), out=sys.stderr):
         print(f"error: python -m sqa check --profile {profile.name} failed; nothing trained", file=sys.stderr)
         return 2
-    from sqa import distributed
+    from sqa.configs import distributed
 
     distributed.init()  # accelerate launch --num_processes N: one process group for every stage
     if distributed.launched():
@@ -143,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sqa", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     try:
-        from sqa.assess_cli import add_assess_parser
+        from sqa.cli.assess import add_assess_parser
     except ImportError:  # pragma: no cover - assess lives in its own module
         add_assess_parser = None
     if add_assess_parser is not None:
         add_assess_parser(sub)
-    from sqa.serve_cli import add_serve_parser
+    from sqa.cli.serve import add_serve_parser
 
     add_serve_parser(sub)
     check = sub.add_parser("check", help="preflight: can this profile run here? one line per item, exit 0 only if so")
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("stage", help="calibration, calibration_frozen, sft_from_{base,calibration,calibration_frozen}, "
                                      "warmup, grpo_<rewards>[_text_only]")
     train.add_argument("--evaluate", action="append", default=[], metavar="SYSTEM",
-                       help="then evaluate this system of sqa.pipeline.SYSTEMS on the test split (name or slug; "
+                       help="then evaluate this system of sqa.pipeline.stages.SYSTEMS on the test split (name or slug; "
                             "cached under results/<profile>/systems/); repeatable")
     train.add_argument("--profile", default="tiny")
     train.add_argument("--data-dir", default=None)

@@ -11,23 +11,18 @@ answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.sche
 * A step that needs an LLM judge refuses to start without one, unless the profile names the rule stand-in
   explicitly (``judge: rule``, as ``smoke`` and ``tiny`` do); the stand-in is then labelled in every result.
 
-:func:`require_inputs` checks both in microseconds (no network, no model), before anything is trained.
+:func:`sqa.pipeline.preflight.require_inputs` checks both in microseconds (no network, no model), before
+anything is trained.
 
->>> from sqa.profiles import get_profile
->>> judge_label(judge_spec(get_profile("smoke"))), dataset(get_profile("smoke"))
-('rule-minilm (stand-in)', 'synthetic')
->>> require_inputs(get_profile("paper"), needs_judge=True)  # doctest: +ELLIPSIS
-Traceback (most recent call last):
-...
-sqa.errors.ProfileInputError: profile paper cannot run: DATA_DIR is not set ...; no LLM judge is set ...
+>>> from sqa.configs.profiles import get_profile
+>>> judge_label(judge_spec(get_profile("smoke"))), judge_problem(get_profile("smoke"))
+('rule-minilm (stand-in)', None)
 """
 from __future__ import annotations
 
 import os
 from typing import Iterable
 
-from sqa.data.corpora import corpus_name as dataset, data_problem
-from sqa.errors import ProfileInputError
 
 JUDGE_ENV = "SQA_JUDGE"
 EXTRACTOR_ENV = "SQA_EXTRACTOR"
@@ -105,21 +100,3 @@ def judge_problem(profile) -> str | None:
     return (f"no LLM judge is set ({JUDGE_ENV} is unset and sqa/configs/{profile.name}.yaml has no judge:); serve one "
             f"(`vllm serve {EXAMPLE_JUDGE_MODEL}`) and set {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL}, "
             f"or write `judge: rule` in the profile to use the rule stand-in knowingly")
-
-
-def require_data(profile) -> None:
-    """Raise :class:`ProfileInputError` when the profile has no data source."""
-    problem = data_problem(profile)
-    if problem:
-        raise ProfileInputError(f"profile {profile.name} cannot run: {problem}")
-
-
-def require_inputs(profile, rewards: Iterable[str] | str | None = None, needs_judge: bool = False) -> None:
-    """Raise one :class:`ProfileInputError` naming every missing input: the data source, and the judge
-    when ``needs_judge`` or one of ``rewards`` asks a judge."""
-    problems = [data_problem(profile)]
-    if needs_judge or rewards_need_judge(rewards):
-        problems.append(judge_problem(profile))
-    problems = [p for p in problems if p]
-    if problems:
-        raise ProfileInputError(f"profile {profile.name} cannot run: " + "; ".join(problems))

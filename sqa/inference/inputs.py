@@ -1,4 +1,4 @@
-"""Reading the user's audio for :mod:`sqa.assess_audio`: path expansion, checks, truncation.
+"""Reading the user's audio for :mod:`sqa.inference.assess`: path expansion, checks, truncation.
 
 Directories are expanded recursively to ``.wav``/``.flac``/``.mp3``/``.ogg`` files, sorted. What
 happens to odd audio (decided here, tested in ``tests/test_assess.py``):

@@ -112,7 +112,7 @@ def _artifacts_cell(a: Assessment | None, name: str) -> str:
 
 
 def _answers(results: Path, systems: Sequence[str]) -> dict[str, pd.DataFrame]:
-    from sqa.pipeline import get_system
+    from sqa.pipeline.stages import get_system
 
     out = {}
     for name in systems:
@@ -148,7 +148,7 @@ def _row(name: str, a: Assessment | None, scores: dict[str, str] | None = None, 
 def listening_section(results: str | Path, profile_name: str | None = None) -> str:
     """The HTML of the section for ``results/<profile>`` ('' -> a one-line note when the test clips are absent)."""
     from sqa.data import load_examples
-    from sqa.profiles import get_profile
+    from sqa.configs.profiles import get_profile
     from sqa.rewards.detectors import load_audio
 
     results = Path(results)
@@ -163,7 +163,7 @@ def listening_section(results: str | Path, profile_name: str | None = None) -> s
     chosen = choose_clips([(e.id, e.assessment) for e in test])
     head = ("<tr><th>who</th>" + "".join(f"<th>{html.escape(d.replace('_', ' '))}</th>" for d in DIMENSIONS)
             + "".join(f"<th>{html.escape(ARTIFACT_LABELS[a])}</th>" for a in ARTIFACTS) + "<th>description</th></tr>")
-    parts = ["<p>Test clips chosen by a fixed rule (<code>sqa.listening.choose_clips</code>: for each artifact type "
+    parts = ["<p>Test clips chosen by a fixed rule (<code>sqa.analysis.listening.choose_clips</code>: for each artifact type "
              "the first test clip whose reference marks only it, then the first clean one). Answers: training seed 0's "
              "committed <code>predictions.csv</code>; DNSMOS scores are its continuous ratings; "
              "<i>n/a</i> = not predicted. Spectrogram lanes: the reference's artifact intervals, "

@@ -20,7 +20,7 @@ def _default_window(curve: pd.DataFrame) -> int:
 
 def _plot_trend(ax, curve: pd.DataFrame):
     """Draw the total reward's least-squares trend (dashed) on ``ax``; return the fit (None: too short)."""
-    from sqa.tables import reward_trend
+    from sqa.metrics.reward_curve import reward_trend
 
     fit = reward_trend(curve)
     if fit is not None:
@@ -86,7 +86,7 @@ def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
 
 
 def ours_vs_paper(long: pd.DataFrame, title: str = "tiny profile vs paper"):
-    """Scatter of (paper, ours) per system and metric from :func:`sqa.tables.side_by_side`."""
+    """Scatter of (paper, ours) per system and metric from :func:`sqa.analysis.tables.side_by_side`."""
     fig, ax = plt.subplots(figsize=(5, 5))
     sns.scatterplot(long, x="paper", y="ours", hue="system", style="metric", ax=ax, s=60,
                     palette={s: system_color(s) for s in long["system"]})
@@ -146,7 +146,7 @@ PALETTE: dict[str, str] = dict(zip(
 PALETTE.update({"DNSMOS P.835": "#393b79", "DNSMOS P.808": "#e377c2", "Signal detectors (no model)": "#843c39"})
 NA_LABEL = "n/a (constant)"
 NOT_PREDICTED_LABEL = "n/a (not predicted)"
-"""A figure a no-training system does not predict (``note`` of the interval tables; :mod:`sqa.baselines`)."""
+"""A figure a no-training system does not predict (``note`` of the interval tables; :mod:`sqa.evaluation.baselines`)."""
 
 
 EXTRA_COLORS = ("#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363",

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from sqa.layout import backbone_name
+from sqa.configs.layout import backbone_name
 from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
 
 TABLE1_EXTRA = ("speed_pcc", "parse_failure_rate", "pcc_source", "group")
@@ -53,7 +53,7 @@ def table3(rows: Sequence[dict]) -> pd.DataFrame:
 def write_tables(rows: Sequence[dict], out_dir: str | Path, decimals: int = 3) -> tuple[Path, Path]:
     """``table1.csv`` and ``table3.csv`` under ``out_dir`` (rounded for reading; NaN left empty), each row with
     the id of its provenance (column ``provenance``), the records themselves in ``provenance.json``."""
-    from sqa.provenance import provenance_id
+    from sqa.pipeline.provenance import provenance_id
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -74,7 +74,7 @@ def load_provenance(tables_dir: str | Path) -> dict[str, dict]:
 
 def provenance_note(table: pd.DataFrame, records: dict[str, dict]) -> str:
     """What produced ``table``: its :func:`provenance_warning`, or the one record it shares, in a line."""
-    from sqa.provenance import describe
+    from sqa.pipeline.provenance import describe
 
     warning = provenance_warning(table, records)
     return warning or "one provenance: " + describe(records.get(str(table["provenance"].iloc[0])))
@@ -92,7 +92,7 @@ def provenance_warning(table: pd.DataFrame, records: dict[str, dict] | None = No
     >>> provenance_warning(pd.DataFrame({"system": ["A"]}))
     'WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others'
     """
-    from sqa.provenance import provenance_differences
+    from sqa.pipeline.provenance import provenance_differences
 
     if "provenance" not in table or not table["provenance"].fillna("").astype(str).any():
         return "WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others"
@@ -118,47 +118,6 @@ def side_by_side(ours: pd.DataFrame, paper: pd.DataFrame, columns: Sequence[str]
             if c in a and c in b:
                 rows.append({"system": s, "metric": c, "ours": _num(a[c]), "paper": _num(b[c])})
     return pd.DataFrame(rows)
-
-
-def reward_curve_summary(curve: pd.DataFrame, window: int | None = None) -> dict:
-    """Mean reward over the first and last ``window`` steps (default: a quarter of the run), the rise
-    between them, and the least-squares trend over all steps (``scipy.stats.linregress``: slope per 100
-    steps and its two-sided p-value), since per-step rewards of a small batch are noisy.
-
-    >>> s = reward_curve_summary(pd.DataFrame({"reward": [0.0, 1.0, 2.0, 3.0]}), window=2)
-    >>> s["reward_first"], s["reward_last"], s["reward_rise"], s["steps"], s["reward_slope_per_100"]
-    (0.5, 2.5, 2.0, 4, 100.0)
-    >>> reward_curve_summary(pd.DataFrame({"reward": [1.0, 3.0, 1.0, 3.0] * 5}))["reward_slope_p"] > 0.05
-    True
-    """
-    n = len(curve)
-    w = max(1, min(window or n // 4, n // 2 or 1))
-    first, last = float(curve["reward"].head(w).mean()), float(curve["reward"].tail(w).mean())
-    out = {"reward_first": round(first, 4), "reward_last": round(last, 4), "reward_rise": round(last - first, 4),
-           "steps": int(n), "window": int(w), "reward_slope_per_100": None, "reward_slope_p": None}
-    fit = reward_trend(curve)
-    if fit is not None:
-        out.update(reward_slope_per_100=round(float(fit.slope) * 100, 4), reward_slope_p=float(f"{fit.pvalue:.3g}"))
-    return out
-
-
-def reward_steps(curve: pd.DataFrame):
-    """The step of each row: the ``step`` column of a reward curve, else 0, 1, 2, ..."""
-    return curve["step"] if "step" in curve else pd.Series(range(len(curve)), index=curve.index)
-
-
-def reward_trend(curve: pd.DataFrame):
-    """``scipy.stats.linregress`` of the total reward on the step (``slope``, ``intercept``, ``pvalue``),
-    or None with fewer than 3 steps.
-
-    >>> round(float(reward_trend(pd.DataFrame({"step": [1, 2, 3], "reward": [1.0, 1.5, 2.0]})).slope), 3)
-    0.5
-    """
-    from scipy.stats import linregress
-
-    if len(curve) < 3:
-        return None
-    return linregress(reward_steps(curve), curve["reward"].astype(float))
 
 
 def load_json(path: str | Path) -> dict:

@@ -11,8 +11,8 @@ The audio encoder is trained where the arrow says so: in ``calibrate`` and in ``
 SFT from a calibrated model keeps it frozen unless the profile sets ``reasoning_train_audio_encoder``
 (:func:`sft_encoder_trainable`), and GRPO always does, so "learned encoder" means learned in Calibration.
 
-The systems (``SYSTEMS``, every row of Tables 1 and 3) are declared in :mod:`sqa.systems`; the folders of
-runs and results follow :mod:`sqa.layout`.
+The systems (``SYSTEMS``, every row of Tables 1 and 3) are declared in :mod:`sqa.configs.systems`; the folders of
+runs and results follow :mod:`sqa.configs.layout`.
 """
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ import json
 from typing import Sequence
 from pathlib import Path
 
-from sqa.layout import backbone_name, profile_dir
-from sqa.profiles import Profile, repo_root
+from sqa.configs.layout import backbone_name, profile_dir
+from sqa.configs.profiles import Profile, repo_root
 from sqa.rewards import REWARDS
-from sqa.systems import SYSTEMS, System, get_system, grpo_run_name, register_system, served_system, system_for_rewards
+from sqa.configs.systems import SYSTEMS, System, get_system, grpo_run_name, register_system, served_system, system_for_rewards
 
 
 # ---------------------------------------------------------------- stages
@@ -35,7 +35,7 @@ def _with_encoder(profile: Profile, learned: bool) -> Profile:
 
 def calibration_stage(profile: Profile, learned: bool = True) -> Path:
     """Calibration SFT (learned or frozen audio encoder)."""
-    from sqa.sources import require_inputs
+    from sqa.pipeline.preflight import require_inputs
     from sqa.train import calibrate
 
     require_inputs(profile)
@@ -53,7 +53,7 @@ def sft_encoder_trainable(profile: Profile, init: str) -> bool:
     ``reasoning_train_audio_encoder`` says (default: frozen, keeping the calibrated features);
     from ``calibration_frozen`` never (the frozen-encoder pipeline).
 
-    >>> from sqa.profiles import get_profile
+    >>> from sqa.configs.profiles import get_profile
     >>> p = get_profile("tiny")
     >>> [sft_encoder_trainable(p, i) for i in ("base", "calibration", "calibration_frozen")]
     [True, False, False]
@@ -66,7 +66,7 @@ def sft_encoder_trainable(profile: Profile, init: str) -> bool:
 
 def sft_stage(profile: Profile, init: str = "calibration") -> Path:
     """SFT on full answers from ``init`` in ``base``, ``calibration``, ``calibration_frozen``."""
-    from sqa.sources import require_inputs
+    from sqa.pipeline.preflight import require_inputs
     from sqa.train import resolve_model, sft_reasoning
 
     require_inputs(profile)
@@ -92,7 +92,7 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
                progress: bool = True) -> Path:
     """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
     from sqa.data import load_examples
-    from sqa.sources import require_inputs
+    from sqa.pipeline.preflight import require_inputs
     from sqa.train.grpo import GRPOConfig, run_grpo
 
     require_inputs(profile, rewards)  # no data or no judge: fail now, not after the warm-up is trained
@@ -118,7 +118,7 @@ def build_stage(profile: Profile, name: str, progress: bool = True) -> Path:
     Lets ``make -j2 reproduce`` train independent stages side by side before the notebooks that need them.
     ``warmup`` is the SFT warm-up every GRPO run starts from (:func:`warmup_stage`).
 
-    >>> from sqa.profiles import get_profile
+    >>> from sqa.configs.profiles import get_profile
     >>> build_stage(get_profile("smoke"), "sft_from_nowhere")
     Traceback (most recent call last):
     ...
@@ -168,7 +168,7 @@ def register_reward_system(reward: str, functions, system: str, group: str = "be
 def system_model(profile: Profile, system: System, progress: bool = True) -> Path:
     """The model dir of ``system`` (trained now unless its stages are cached)."""
     if system.stage == "none":
-        raise ValueError(f"{system.name} needs no training and has no model dir (sqa.baselines)")
+        raise ValueError(f"{system.name} needs no training and has no model dir (sqa.evaluation.baselines)")
     if system.stage == "calibration":
         return calibration_stage(profile, system.learned_encoder)
     if system.stage == "sft":
@@ -180,7 +180,7 @@ def results_dir(profile: Profile, results: str | Path = "results") -> Path:
     """``results/<profile>`` for training seed 0 (the default), ``results/<profile>/seed<k>`` for another seed;
     ``results/<profile>/<backbone>[/seed<k>]`` for a backbone other than AF3.
 
-    >>> from sqa.profiles import get_profile
+    >>> from sqa.configs.profiles import get_profile
     >>> results_dir(get_profile("smoke", seed=2)).relative_to(repo_root()).as_posix()
     'results/smoke/seed2'
     """
@@ -204,9 +204,10 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     from sqa.data import load_examples
     from sqa.evaluation import evaluate_answers, evaluate_scores
     from sqa.model import load_model
-    from sqa.provenance import provenance, same_inputs
-    from sqa.sources import corr_backend as judge_corr_backend
-    from sqa.sources import extractor_spec, require_inputs
+    from sqa.pipeline.provenance import provenance, same_inputs
+    from sqa.configs.sources import corr_backend as judge_corr_backend
+    from sqa.configs.sources import extractor_spec
+    from sqa.pipeline.preflight import require_inputs
 
     system = get_system(system) if isinstance(system, str) else system
     if system.stage == "none":
@@ -255,20 +256,20 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
 def evaluate_no_training(profile: Profile, system: System, results: str | Path = "results", progress: bool = False,
                          refresh: bool = False) -> dict:
     """Table 1 + Table 3 metrics of a system without training (``stage="none"``: DNSMOS, the signal detectors;
-    :mod:`sqa.baselines`) on the test split. It has no training seed: computed once under
+    :mod:`sqa.evaluation.baselines`) on the test split. It has no training seed: computed once under
     ``results/<profile>/systems/<slug>/`` (seed 0's folder) and returned as is for every seed. DNSMOS outputs
     are cached per clip in ``runs/<profile>/no_training/dnsmos.jsonl``. Figures the system does not predict
-    are NaN, and ``not_predicted`` says so (:data:`sqa.baselines.NOT_PREDICTED`)."""
+    are NaN, and ``not_predicted`` says so (:data:`sqa.evaluation.baselines.NOT_PREDICTED`)."""
     import numpy as np
     import pandas as pd
 
-    from sqa import baselines
+    from sqa.evaluation import baselines
     from sqa.data import load_examples
     from sqa.metrics.bootstrap import clip_metrics
     from sqa.metrics.clips import with_clip_columns
     from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
-    from sqa.provenance import provenance, same_inputs
-    from sqa.sources import require_inputs
+    from sqa.pipeline.provenance import provenance, same_inputs
+    from sqa.pipeline.preflight import require_inputs
 
     require_inputs(profile)
     out = results_dir(dataclasses.replace(profile, seed=0), results) / "systems" / system.slug
@@ -376,7 +377,7 @@ def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path
     ``generator``: an endpoint serving the trained model answers the test clips (see :func:`evaluate_system`)."""
     import pandas as pd
 
-    from sqa.tables import reward_curve_summary
+    from sqa.metrics.reward_curve import reward_curve_summary
 
     names = parse_reward_names(rewards)
     run = grpo_run_name(names)

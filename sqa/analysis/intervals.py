@@ -12,7 +12,7 @@ Reads the evaluated systems of every training seed (``results/<p>/systems/`` for
 * ``contrasts.csv``: ``contrast, metric, diff, ci_low, ci_high`` (+ per-seed differences): the paired
   bootstrap of each claim's contrast.
 * ``claims.csv``: ``claim, paper, ours, ci_low, ci_high, verdict`` (+ ``rule``, ``figure``) by the rule of
-  :mod:`sqa.claims`.
+  :mod:`sqa.analysis.claims`.
 * ``seeds.csv``: ``system, metric, mean, sd, n_seeds, seed_<k>...``: each figure per training seed.
 * ``vs_paper.csv`` / ``vs_paper.md``: ``table, system, metric, ours, ci_low, ci_high, paper, diff`` for every
   figure the paper reports for a system we evaluate (never truncated; ``diff`` = ours - paper).
@@ -26,27 +26,27 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from sqa.claims import CLAIMS, metric_key, paper_value, verdict
-from sqa.layout import seed_dir
+from sqa.analysis.claims import CLAIMS, metric_key, paper_value, verdict
+from sqa.configs.layout import seed_dir
 from sqa.metrics.bootstrap import N_BOOT, SEED, bootstrap, paired_contrast
 from sqa.metrics.clips import clip_table, score_clip_table, stored_clip_table
 from sqa.metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
 
 UNDEFINED = "undefined: constant predictions"
-NOT_PREDICTED = "n/a (not predicted)"  # = sqa.baselines.NOT_PREDICTED (no import: this module stays light)
+NOT_PREDICTED = "n/a (not predicted)"  # = sqa.evaluation.baselines.NOT_PREDICTED (no import: this module stays light)
 OURS_NOTE = "our comparison, not a claim of the paper"
 
 
 def not_predicted(system) -> tuple[str, ...]:
     """The evaluate keys a system does not predict (a no-training system's unpredicted figures; else none).
 
-    >>> from sqa.pipeline import get_system
+    >>> from sqa.pipeline.stages import get_system
     >>> "avg_pcc" in not_predicted(get_system("DNSMOS P.835")), not_predicted(get_system("SQ-LLM"))
     (True, ())
     """
     if getattr(system, "stage", "") != "none":
         return ()
-    from sqa.baselines import predicted_keys
+    from sqa.evaluation.baselines import predicted_keys
     from sqa.metrics.bootstrap import ARTIFACT_KEYS
 
     keys = {*TABLE1_COLUMNS.values(), *TABLE3_COLUMNS, "mos_pcc", "mean_f1", "mean_iou",
@@ -87,10 +87,10 @@ def system_clips(results: Path, system) -> pd.DataFrame:
 
 
 def system_provenance(results: Path, seeds: Sequence[int], slug: str) -> str:
-    """The provenance ids (:func:`sqa.provenance.provenance_id`) of a system's results over ``seeds``, ';'-joined."""
+    """The provenance ids (:func:`sqa.pipeline.provenance.provenance_id`) of a system's results over ``seeds``, ';'-joined."""
     import json
 
-    from sqa.provenance import provenance_id
+    from sqa.pipeline.provenance import provenance_id
 
     found = []
     for k in seeds:
@@ -119,7 +119,7 @@ def _note(system_rows: pd.DataFrame, metric: str, value: float) -> str:
 def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: int = N_BOOT,
                     seed: int = SEED, reference: str | Path | None = None) -> dict[str, Path]:
     """Write the tables of the module docstring under ``results/tables``; return their paths."""
-    from sqa.pipeline import SYSTEMS
+    from sqa.pipeline.stages import SYSTEMS
 
     results = Path(results)
     out = results / "tables"

@@ -3,12 +3,12 @@
 In order:
 
 1. **Claims**: ``results/<p>/tables/claims.csv`` (the paper's value, ours with its 95 % interval, the
-   verdict; rule in :mod:`sqa.claims`), each claim linked to its figure further down the page;
+   verdict; rule in :mod:`sqa.analysis.claims`), each claim linked to its figure further down the page;
 2. **Ours next to the paper's**: every shared metric, never truncated (``tables/vs_paper.csv``);
 3. **Listening**: a few test clips (one per artifact type, one clean) to hear, their spectrograms with the
    artifact intervals, the reference beside the main systems', DNSMOS's and the detectors' answers
-   (:mod:`sqa.listening`);
-4. **Reproduction check**: this run against the committed results of the same seeds (:mod:`sqa.reproduction`);
+   (:mod:`sqa.analysis.listening`);
+4. **Reproduction check**: this run against the committed results of the same seeds (:mod:`sqa.analysis.reproduction`);
 5. **Run**: commit, package versions, date, seeds, and the wall time of every executed notebook
    (papermill's record);
 6. **The notebooks**, each under a unique descriptive title and anchor, code hidden, and without
@@ -205,7 +205,7 @@ def claims_section(tables_dir: Path, figures_dir: Path) -> str:
             figs.append(f'<h3 id="{anchor}">{html.escape(c["claim"])}: {html.escape(c["verdict"])}</h3>'
                         f'<img alt="{html.escape(c["claim"])}" src="data:image/png;base64,{data}">')
     seeds = int(claims["seeds"].max()) if "seeds" in claims and len(claims) else 1
-    rule = ("Verdict rule (<code>sqa.claims</code>), fixed before any result was read: the difference's 95 % paired "
+    rule = ("Verdict rule (<code>sqa.analysis.claims</code>), fixed before any result was read: the difference's 95 % paired "
             "bootstrap interval over test clips (1000 resamples) lies entirely on the paper's side of 0 "
             "(of -0.05 for <i>keeps / &ge;</i> claims) and every seed agrees: <b>reproduced</b>; entirely on the "
             "other side: <b>not reproduced</b>; otherwise, or when a value is undefined (constant predictions): "
@@ -224,8 +224,8 @@ def vs_paper_section(tables_dir: Path) -> str:
 
 
 def reproduction_section(tables_dir: Path) -> str:
-    """This run against the committed results of the same seeds (:mod:`sqa.reproduction`), when it was checked."""
-    from sqa.reproduction import summary
+    """This run against the committed results of the same seeds (:mod:`sqa.analysis.reproduction`), when it was checked."""
+    from sqa.analysis.reproduction import summary
 
     figures, claims = tables_dir / "reproduction.csv", tables_dir / "reproduction_claims.csv"
     if not (figures.exists() and claims.exists()):
@@ -270,9 +270,9 @@ def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Pa
 
 
 def provenance_section(results: Path) -> str:
-    """What produced the results (:mod:`sqa.provenance`): each distinct record found in ``metrics.json`` files,
+    """What produced the results (:mod:`sqa.pipeline.provenance`): each distinct record found in ``metrics.json`` files,
     with the files it produced, and a visible warning when there is more than one."""
-    from sqa.provenance import beyond_training_seed, collect, describe, provenance_differences
+    from sqa.pipeline.provenance import beyond_training_seed, collect, describe, provenance_differences
 
     found = collect(results)
     if not found:
@@ -303,8 +303,8 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     import nbformat
     from nbconvert import HTMLExporter
 
-    from sqa.listening import listening_section
-    from sqa.profiles import repo_root
+    from sqa.analysis.listening import listening_section
+    from sqa.configs.profiles import repo_root
 
     notebook_dir, out_html = Path(notebook_dir), Path(out_html)
     results = Path(results_dir) if results_dir else notebook_dir.parent

@@ -128,9 +128,9 @@ def write_reproduction(results: str | Path, repo: str | Path | None = None, ref:
 
     Returns their paths, or ``None`` (with the reason logged) where there is nothing to compare with.
     """
-    from sqa.intervals import write_intervals
+    from sqa.analysis.intervals import write_intervals
     from sqa.metrics.bootstrap import N_BOOT
-    from sqa.profiles import repo_root
+    from sqa.configs.profiles import repo_root
 
     results = Path(results).resolve()
     repo = Path(repo) if repo is not None else repo_root()

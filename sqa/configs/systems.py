@@ -6,16 +6,16 @@ rewards, Omni-R1's diagnostics (audio withheld at test time; GRPO trained text-o
 without training. How each is built and evaluated is :mod:`sqa.pipeline`.
 
 A reward run as a system is one row here (``System(name, "grpo", rewards=...)``): the GRPO runs of
-``make reproduce`` (:func:`grpo_runs`, read by the Makefile through ``python -m sqa.systems --grpo-runs``),
-the tables and the figures' colours follow (``python -m sqa.systems`` lists the rows). Outside the repo,
-:func:`register_system` adds a row (:func:`sqa.pipeline.register_reward_system` registers the reward with it).
+``make reproduce`` (:func:`grpo_runs`, read by the Makefile through ``python -m sqa.configs.systems --grpo-runs``),
+the tables and the figures' colours follow (``python -m sqa.configs.systems`` lists the rows). Outside the repo,
+:func:`register_system` adds a row (:func:`sqa.pipeline.stages.register_reward_system` registers the reward with it).
 
 >>> [s.rewards for s in SYSTEMS if s.group == "ours"]
 ['acc_sem', 'llm_judge']
 >>> grpo_runs()
 ['unified', 'llm_judge', 'acc_sem', 'iou', 'signal']
 
-Only the standard library (and :mod:`sqa.sources`, which needs no more): the Makefile reads it with
+Only the standard library (and :mod:`sqa.configs.sources`, which needs no more): the Makefile reads it with
 whichever python it finds, before the environment is installed.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ import argparse
 import re
 from dataclasses import dataclass
 
-from sqa.sources import rewards_need_judge
+from sqa.configs.sources import rewards_need_judge
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class System:
     """One row of Tables 1 and 3: how its model is built and how it is evaluated."""
 
     name: str
-    stage: str  # "calibration", "sft", "grpo"; "none": no training (sqa.baselines, ``predictor``)
+    stage: str  # "calibration", "sft", "grpo"; "none": no training (sqa.evaluation.baselines, ``predictor``)
     init: str = "calibration"  # sft: where stage 2 starts
     rewards: str = ""  # grpo: registry name(s), "+"-joined
     train_audio: str = "audio"  # grpo: "audio" or "text_only"
@@ -40,7 +40,7 @@ class System:
     learned_encoder: bool = True
     calibration: bool = True
     group: str = "ours"
-    predictor: str = ""  # stage "none": "dnsmos_p835", "dnsmos_p808" or "detectors" (sqa.baselines)
+    predictor: str = ""  # stage "none": "dnsmos_p835", "dnsmos_p808" or "detectors" (sqa.evaluation.baselines)
 
     @property
     def slug(self) -> str:
@@ -131,7 +131,7 @@ def served_system(name: str) -> System:
 
 
 def describe() -> list[str]:
-    """One line per system (``python -m sqa.systems``): name, stage, what it is built from, group."""
+    """One line per system (``python -m sqa.configs.systems``): name, stage, what it is built from, group."""
     def built_from(s: System) -> str:
         if s.stage == "grpo":
             return f"rewards={s.rewards} train={s.train_audio} eval={s.eval_audio}"
@@ -141,8 +141,8 @@ def describe() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sqa.systems``: the systems, one a line; ``--grpo-runs``: the Makefile's ``GRPO_RUNS``."""
-    parser = argparse.ArgumentParser(prog="python -m sqa.systems", description=main.__doc__)
+    """``python -m sqa.configs.systems``: the systems, one a line; ``--grpo-runs``: the Makefile's ``GRPO_RUNS``."""
+    parser = argparse.ArgumentParser(prog="python -m sqa.configs.systems", description=main.__doc__)
     parser.add_argument("--grpo-runs", action="store_true", help="the GRPO runs of make reproduce, longest first")
     args = parser.parse_args(argv)
     print(" ".join(grpo_runs()) if args.grpo_runs else "\n".join(describe()))

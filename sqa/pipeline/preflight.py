@@ -16,15 +16,18 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Iterable
 from pathlib import Path
 
+from sqa.configs.errors import ProfileInputError
+from sqa.configs.sources import judge_problem, rewards_need_judge
 from sqa.data.corpora import corpus_of, data_dir_label, data_problem
 
 GIB = 2**30
 ENDPOINT_TIMEOUT_S = 5.0
 REQUIRED_PACKAGES = ("torch", "transformers", "peft", "numpy", "huggingface_hub")
 NO_TRAINING_PACKAGES = ("speechmos", "onnxruntime")
-"""What the DNSMOS systems (``sqa.baselines``) and ``assess --model dnsmos`` run on; reported, not required."""
+"""What the DNSMOS systems (``sqa.evaluation.baselines``) and ``assess --model dnsmos`` run on; reported, not required."""
 CLIP_BYTES = 8 * 16000 * 2
 """Upper bound of one synthetic clip on disk (8 s of 16 kHz PCM16)."""
 TINY_MODEL_BYTES = 16 * 2**20
@@ -47,7 +50,7 @@ class Check:
 
 def _rel(path) -> str:
     """``path`` relative to the checkout when inside it (as the checklist prints it)."""
-    from sqa.profiles import repo_root
+    from sqa.configs.profiles import repo_root
 
     path, root = Path(path).absolute(), repo_root()
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
@@ -62,7 +65,7 @@ def check_python(profile) -> Check:
 
 
 def check_packages(profile) -> Check:
-    from sqa.provenance import package_versions
+    from sqa.pipeline.provenance import package_versions
 
     versions = package_versions()
     missing = [p for p in REQUIRED_PACKAGES if versions.get(p) is None]
@@ -194,7 +197,7 @@ def _serve_hint(spec: str) -> str:
 def check_llm(name: str, spec: str | None, needed: bool, env: str, missing_fix: str, origin: str) -> Check:
     """A judge or extractor spec: an endpoint must answer, a local model folder must exist; the rule stand-in
     passes only when named explicitly."""
-    from sqa.sources import is_stand_in, judge_label
+    from sqa.configs.sources import is_stand_in, judge_label
 
     if spec is None:
         return Check(name, not needed, f"none set (${env} unset, profile {origin.split('(')[-1].rstrip(')')})"
@@ -227,7 +230,7 @@ def _origin(env: str, field: str, profile) -> str:
 
 
 def check_judge(profile, needed: bool = True) -> Check:
-    from sqa.sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
+    from sqa.configs.sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
 
     fix = (f"vllm serve {EXAMPLE_JUDGE_MODEL} && export {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL} "
            f"(or judge: rule in sqa/configs/{profile.name}.yaml to use the rule stand-in knowingly)")
@@ -235,7 +238,7 @@ def check_judge(profile, needed: bool = True) -> Check:
 
 
 def check_extractor(profile) -> Check:
-    from sqa.sources import EXTRACTOR_ENV, extractor_spec
+    from sqa.configs.sources import EXTRACTOR_ENV, extractor_spec
 
     spec = extractor_spec(profile)
     if spec is None:
@@ -246,7 +249,7 @@ def check_extractor(profile) -> Check:
 def check_generator(profile, endpoint: str | None = None) -> Check:
     """The answers' generator: this process, or an endpoint (``--generator http://HOST:PORT/v1#NAME``) that must
     answer a chat request."""
-    from sqa.provenance import generator_record
+    from sqa.pipeline.provenance import generator_record
 
     endpoint = generator_record(profile, endpoint)
     if endpoint == "local":
@@ -335,7 +338,7 @@ def run_bytes(profile, base: int) -> int:
     trained, the audio encoder), plus the two resumable checkpoints of the largest stage while it trains
     (removed once a stage completes), plus the synthetic corpus. An estimate, shown beside the free space.
 
-    >>> from sqa.profiles import get_profile
+    >>> from sqa.configs.profiles import get_profile
     >>> round(run_bytes(get_profile("paper"), 16_540_000_000) / 1e9, 1)
     34.4
     """
@@ -392,3 +395,28 @@ def preflight(profile, needs_judge: bool = True, out=None, generators: tuple[str
                else f"profile {profile.name} cannot run: fix {', '.join(failed)}")
     print(f"{verdict} ({len(checks) - len(failed)}/{len(checks)} ok, {time.perf_counter() - t0:.1f} s)", file=out)
     return not failed
+
+
+def require_data(profile) -> None:
+    """Raise :class:`ProfileInputError` when the profile has no data source."""
+    problem = data_problem(profile)
+    if problem:
+        raise ProfileInputError(f"profile {profile.name} cannot run: {problem}")
+
+
+def require_inputs(profile, rewards: Iterable[str] | str | None = None, needs_judge: bool = False) -> None:
+    """Raise one :class:`ProfileInputError` naming every missing input: the data source, and the judge
+    when ``needs_judge`` or one of ``rewards`` asks a judge (microseconds: no network, no model).
+
+    >>> from sqa.configs.profiles import get_profile
+    >>> require_inputs(get_profile("paper"), needs_judge=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sqa.configs.errors.ProfileInputError: profile paper cannot run: DATA_DIR is not set ...; no LLM judge is set ...
+    """
+    problems = [data_problem(profile)]
+    if needs_judge or rewards_need_judge(rewards):
+        problems.append(judge_problem(profile))
+    problems = [p for p in problems if p]
+    if problems:
+        raise ProfileInputError(f"profile {profile.name} cannot run: " + "; ".join(problems))
