@@ -3,7 +3,8 @@
 A profile says where its data come from (``data_dir``, a QualiSpeech-layout folder, or ``dataset: synthetic``
 for the generated corpus), which judge scores the ``llm_judge`` and ``unified`` rewards and the Table 3
 description correlation (``judge:``, overridden by ``$SQA_JUDGE``), and which extractor reads free-form
-answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.schema.parse_response`).
+answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: ``parse_response``, the named default).
+The environment is read here only; judge specs are parsed by :func:`sqa.llm.parse_judge_spec`.
 
 * ``dataset: qualispeech`` (the paper profile) without a ``data_dir`` is an error naming ``DATA_DIR``;
   it never falls back to the synthetic corpus.
@@ -25,10 +26,12 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
+from .llm.factory import parse_judge_spec
+from .llm.spec import PARSE_RESPONSE, JudgeSpec
+
 JUDGE_ENV = "SQA_JUDGE"
 EXTRACTOR_ENV = "SQA_EXTRACTOR"
 DATASETS = ("qualispeech", "synthetic")
-STAND_IN_JUDGES = ("rule", "rule:minilm", "rule:rouge")
 JUDGE_REWARDS = ("llm_judge", "unified")
 """Rewards that ask a judge (the others are computed from the answers and the audio)."""
 EXAMPLE_JUDGE_MODEL = "Qwen/Qwen3-8B"
@@ -47,10 +50,17 @@ def judge_spec(profile) -> str | None:
     return _clean(os.environ.get(JUDGE_ENV)) or _clean(profile.judge)
 
 
-def extractor_spec(profile) -> str | None:
-    """``$SQA_EXTRACTOR`` if set, else the profile's ``extractor:`` (None: ``parse_response``)."""
-    spec = _clean(os.environ.get(EXTRACTOR_ENV)) or _clean(profile.extractor)
-    return None if spec == "parse_response" else spec
+def extractor_spec(profile) -> str:
+    """``$SQA_EXTRACTOR`` if set, else the profile's ``extractor:``, else ``"parse_response"`` (the named default)."""
+    return _clean(os.environ.get(EXTRACTOR_ENV)) or _clean(profile.extractor) or PARSE_RESPONSE
+
+
+def parsed_judge(spec: str | None) -> JudgeSpec | None:
+    """The typed :class:`~sqa.llm.spec.JudgeSpec` of ``spec`` (None for none, or for a spec no backend owns)."""
+    try:
+        return None if spec is None else parse_judge_spec(spec)
+    except ValueError:
+        return None
 
 
 def is_stand_in(spec: str | None) -> bool:
@@ -59,7 +69,8 @@ def is_stand_in(spec: str | None) -> bool:
     >>> is_stand_in("rule"), is_stand_in("http://h:8000/v1#Qwen3-8B"), is_stand_in(None)
     (True, False, False)
     """
-    return spec in STAND_IN_JUDGES
+    parsed = parsed_judge(spec)
+    return parsed is not None and parsed.stand_in
 
 
 def judge_label(spec: str | None) -> str:
@@ -70,23 +81,19 @@ def judge_label(spec: str | None) -> str:
     """
     if spec is None:
         return "none"
-    if is_stand_in(spec):
-        return ("rule-rouge" if spec == "rule:rouge" else "rule-minilm") + " (stand-in)"
-    if spec.startswith(("http://", "https://")):
-        url, _, model = spec.partition("#")
-        return f"llm:{model}@{url}"
-    return spec
+    parsed = parsed_judge(spec)
+    return spec if parsed is None else parsed.label
 
 
 def extractor_label(spec: str | None) -> str:
     """``parse_response`` (the structured answer parser) or the extractor's judge label."""
-    return "parse_response" if spec is None else judge_label(spec)
+    return PARSE_RESPONSE if spec in (None, PARSE_RESPONSE) else judge_label(spec)
 
 
-def corr_backend(profile) -> str | None:
-    """The Table 3 description-correlation backend: the profile's judge when it is an LLM, else None (MiniLM)."""
+def corr_backend(profile) -> str:
+    """The Table 3 description-correlation backend: the profile's judge when it is an LLM, else ``"minilm"``."""
     spec = judge_spec(profile)
-    return None if spec is None or is_stand_in(spec) else spec
+    return "minilm" if spec is None or is_stand_in(spec) else spec
 
 
 def dataset(profile) -> str | None:
