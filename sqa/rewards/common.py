@@ -132,13 +132,17 @@ class Reward:
     """
 
     name: str = "reward"
+    """What the stats count it as (and the registry calls it)."""
+    function_name: str | None = None
+    """The ``__name__`` TRL and the reward curve's ``reward_<__name__>`` column use; default ``<name>_reward``."""
     needs_judge: bool = False
 
     def __init__(self, name: str | None = None, stats: RewardStats | None = None) -> None:
         if name is not None:
             self.name = name
         self.stats = stats if stats is not None else RewardStats()
-        self.__name__ = self.__qualname__ = f"{self.name}_reward"
+        named = self.function_name if name is None and self.function_name else f"{self.name}_reward"
+        self.__name__ = self.__qualname__ = named
 
     def score(self, prompts, completions: Sequence, columns: dict) -> list[float]:
         raise NotImplementedError

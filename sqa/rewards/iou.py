@@ -43,11 +43,14 @@ class IntervalIoUReward(Reward):
     """Mean interval IoU over artifact types, per completion.
 
     >>> ref = "Noise artifact: yes, 0-2s; hum"
-    >>> IntervalIoUReward()(None, [ref, "Noise artifact: yes, 1-3s; hum", "?"], reference=[ref] * 3)
+    >>> r = IntervalIoUReward(); r.__name__
+    'interval_iou_reward'
+    >>> r(None, [ref, "Noise artifact: yes, 1-3s; hum", "?"], reference=[ref] * 3)
     [1.0, 0.3333333333333333, 0.0]
     """
 
     name = "iou"
+    function_name = "interval_iou_reward"
 
     def score(self, prompts, completions, columns) -> list[float]:
         _, preds, refs = self.parsed(completions, columns)
