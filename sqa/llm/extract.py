@@ -10,10 +10,10 @@ judge that cannot rewrite text (the rule judge) is an error, not a quiet ``parse
 >>> a = extract("Noise: 2\\nOverall quality: 3")
 >>> a.scores["noise"], a.scores["overall"]
 (2, 3)
->>> get_extractor("rule")
+>>> get_extractor("rule")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: sqa.llm.get_extractor: 'rule' cannot rewrite answers (no chat()); pass 'parse_response' or a chat model spec ('http(s)://host:port/v1#<model>', 'hf:<local model dir>')
+ValueError: sqa.llm.get_extractor: 'rule' cannot rewrite answers (no chat()); pass 'parse_response' or a chat ...
 """
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def _chat_forms() -> str:
 def chat_backend(spec: Any, where: str = "sqa.llm.get_extractor") -> Any:
     """The chat backend of ``spec``; a one-line ``ValueError`` when it cannot rewrite text."""
     if spec is None:
-        raise NoJudgeError(f"{where}: no extractor given; pass {PARSE_RESPONSE!r} or a chat model spec ({_chat_forms()})")
+        raise NoJudgeError(f"{where}: no extractor given; pass {PARSE_RESPONSE!r} or a chat model spec "
+                           f"({_chat_forms()})")
     chat = get_backend(spec, where)
     if not hasattr(chat, "chat"):
         raise ValueError(f"{where}: {str(spec)!r} cannot rewrite answers (no chat()); pass {PARSE_RESPONSE!r} "

@@ -19,10 +19,10 @@ is an error naming what to pass: there is no default judge.
 ('http://127.0.0.1:8000/v1', 'Qwen3-8B')
 >>> get_judge("http://127.0.0.1:8000/v1#Qwen3-8B").label
 'llm:Qwen3-8B'
->>> get_judge(None)
+>>> get_judge(None)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-sqa.llm.errors.NoJudgeError: sqa.llm.get_judge: no judge given; pass a spec ('rule', 'http(s)://host:port/v1#<model>', 'hf:<local model dir>') or a judge object
+sqa.llm.errors.NoJudgeError: sqa.llm.get_judge: no judge given; pass a spec ('rule', ...
 """
 from __future__ import annotations
 
