@@ -61,7 +61,8 @@ def test_every_system_evaluation_needs_the_judge_on_paper(runs, corpus):
 
 
 def test_the_stand_in_runs_only_when_named(runs, corpus, monkeypatch):
-    from sqa.configs.sources import judge_label, judge_spec
+    from sqa.configs.sources import judge_spec
+    from sqa.llm.labels import judge_label
     from sqa.pipeline.preflight import require_inputs
 
     paper = get_profile("paper", data_dir=str(corpus), judge="rule")

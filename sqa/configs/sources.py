@@ -3,7 +3,8 @@
 A profile says where its data come from (``data_dir``, a QualiSpeech-layout folder, or ``dataset: synthetic``
 for the generated corpus), which judge scores the ``llm_judge`` and ``unified`` rewards and the Table 3
 description correlation (``judge:``, overridden by ``$SQA_JUDGE``), and which extractor reads free-form
-answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.schema.parse_response`).
+answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: ``parse_response``, the named default).
+Only the environment and the profile are read here; a judge spec is parsed and labelled by :mod:`sqa.llm.labels`.
 
 * ``dataset: qualispeech`` (the paper profile) without a ``data_dir`` is an error naming ``DATA_DIR``;
   it never falls back to the synthetic corpus. Which corpus a profile names and whether it can run is asked
@@ -15,18 +16,18 @@ answers (``extractor:``, overridden by ``$SQA_EXTRACTOR``; none: :func:`sqa.sche
 anything is trained.
 
 >>> from sqa.configs.profiles import get_profile
->>> judge_label(judge_spec(get_profile("smoke"))), judge_problem(get_profile("smoke"))
-('rule-minilm (stand-in)', None)
+>>> judge_spec(get_profile("smoke")), extractor_spec(get_profile("smoke")), judge_problem(get_profile("smoke"))
+('rule', 'parse_response', None)
 """
 from __future__ import annotations
 
 import os
 from typing import Iterable
 
-
 JUDGE_ENV = "SQA_JUDGE"
 EXTRACTOR_ENV = "SQA_EXTRACTOR"
-STAND_IN_JUDGES = ("rule", "rule:minilm", "rule:rouge")
+PARSE_RESPONSE = "parse_response"
+"""The named default extractor: :func:`sqa.schema.parse_response`, the trained answer format's parser."""
 JUDGE_REWARDS = ("llm_judge", "unified")
 """Rewards that ask a judge (the others are computed from the answers and the audio)."""
 EXAMPLE_JUDGE_MODEL = "Qwen/Qwen3-8B"
@@ -41,46 +42,9 @@ def judge_spec(profile) -> str | None:
     return _clean(os.environ.get(JUDGE_ENV)) or _clean(profile.judge)
 
 
-def extractor_spec(profile) -> str | None:
-    """``$SQA_EXTRACTOR`` if set, else the profile's ``extractor:`` (None: ``parse_response``)."""
-    spec = _clean(os.environ.get(EXTRACTOR_ENV)) or _clean(profile.extractor)
-    return None if spec == "parse_response" else spec
-
-
-def is_stand_in(spec: str | None) -> bool:
-    """Whether ``spec`` is the deterministic rule judge (no LLM).
-
-    >>> is_stand_in("rule"), is_stand_in("http://h:8000/v1#Qwen3-8B"), is_stand_in(None)
-    (True, False, False)
-    """
-    return spec in STAND_IN_JUDGES
-
-
-def judge_label(spec: str | None) -> str:
-    """What a judge spec is, for checklists and provenance (computed from the string, nothing contacted).
-
-    >>> [judge_label(s) for s in ("rule", "rule:rouge", "http://h:8000/v1#Qwen3-8B", "hf:/models/q", None)]
-    ['rule-minilm (stand-in)', 'rule-rouge (stand-in)', 'llm:Qwen3-8B@http://h:8000/v1', 'hf:/models/q', 'none']
-    """
-    if spec is None:
-        return "none"
-    if is_stand_in(spec):
-        return ("rule-rouge" if spec == "rule:rouge" else "rule-minilm") + " (stand-in)"
-    if spec.startswith(("http://", "https://")):
-        url, _, model = spec.partition("#")
-        return f"llm:{model}@{url}"
-    return spec
-
-
-def extractor_label(spec: str | None) -> str:
-    """``parse_response`` (the structured answer parser) or the extractor's judge label."""
-    return "parse_response" if spec is None else judge_label(spec)
-
-
-def corr_backend(profile) -> str | None:
-    """The Table 3 description-correlation backend: the profile's judge when it is an LLM, else None (MiniLM)."""
-    spec = judge_spec(profile)
-    return None if spec is None or is_stand_in(spec) else spec
+def extractor_spec(profile) -> str:
+    """``$SQA_EXTRACTOR`` if set, else the profile's ``extractor:``, else ``"parse_response"`` (the named default)."""
+    return _clean(os.environ.get(EXTRACTOR_ENV)) or _clean(profile.extractor) or PARSE_RESPONSE
 
 
 def rewards_need_judge(rewards: Iterable[str] | str | None) -> bool:

@@ -11,6 +11,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from sqa.llm import PARSE_RESPONSE, NoJudgeError, get_extractor, get_judge
 from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import render
 from sqa.evaluation.scores import ScoreReport
@@ -42,34 +43,36 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
 
 
 def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
-                     max_new_tokens: int = 160, corr_backend=None, extractor=None,
+                     max_new_tokens: int = 160, corr_backend="minilm", extractor=PARSE_RESPONSE,
                      progress: bool = False, decode_cache: str = "dynamic") -> AnswerReport:
     """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``.
 
     ``model``: a loaded model with its ``processor``, or a served one (``"http://HOST:PORT/v1#NAME"``,
     ``processor=None``). ``metrics["generator"]`` and the ``generator`` column of the predictions say which.
 
-    ``extractor``: an LLM backend spec (see :func:`sqa.llm.get_backend`) that pulls scores, intervals and
-    brief descriptions out of free-form answers first (the paper used GPT-4o); default: ``$SQA_EXTRACTOR``,
-    else plain :func:`sqa.schema.parse_response`. The parse-failure rate is reported either way.
+    ``corr_backend``: what measures the description correlation: ``"minilm"`` (MiniLM similarity) or a judge
+    (a spec such as ``"http://host:8000/v1#Qwen3-8B"``, ``"rule:rouge"``, or a judge object); None is an error.
+    ``extractor``: ``"parse_response"`` (the trained format's parser), or a chat model spec that pulls scores,
+    intervals and brief descriptions out of free-form answers first (the paper used GPT-4o;
+    :func:`sqa.llm.get_extractor`). Both are passed explicitly; nothing is read from the environment
+    (``sqa.configs.sources`` resolves a profile's). The parse-failure rate is reported either way.
     """
-    import os
-
-    from sqa.llm import get_judge, llm_extract
     from sqa.metrics import evaluate
     from sqa.metrics.clips import clip_table, with_clip_columns
-
-    extractor = extractor if extractor is not None else os.environ.get("SQA_EXTRACTOR") or None
     from sqa.evaluation.generator import as_generator
 
+    if corr_backend is None:
+        raise NoJudgeError("sqa.evaluation.evaluate_answers: corr_backend=None; pass 'minilm' (MiniLM similarity) "
+                           "or a judge spec / object for the description correlation")
+    extract = get_extractor(extractor)  # resolved once, before anything is generated
+    judge = None if corr_backend == "minilm" else get_judge(corr_backend)
     generator = as_generator(model, processor, batch_size, decode_cache)
     texts = generate_answers(generator, None, examples, audio_mode, batch_size, max_new_tokens, progress)
-    preds = [llm_extract(t, extractor) for t in texts]
+    preds = [extract(t) for t in texts]
     refs = [ex.assessment for ex in examples]
-    judge = None if corr_backend in (None, "minilm") else get_judge(corr_backend)
     metrics = evaluate(preds, refs, texts=texts, corr_backend=judge)
     metrics["audio_mode"] = audio_mode
-    metrics["extractor"] = str(extractor) if extractor else "parse_response"
+    metrics["extractor"] = str(extractor)
     metrics["generator"] = generator.label
     df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,
                        "reference": [render(r) for r in refs], "generator": generator.label})

@@ -1,13 +1,17 @@
-"""Backends and judges from short spec strings (configs, CLI flags, ``$SQA_JUDGE``).
+"""Backends and judges from spec strings (configs, CLI flags): the judge-backend registry.
 
 =====================================  ==============================================================
 spec                                   result
 =====================================  ==============================================================
-``"rule"`` / ``None`` / ``""``         :class:`RuleJudge` (MiniLM similarity) -- the stand-in
+``"rule"``                             :class:`RuleJudge` (MiniLM similarity) -- the stand-in, when named
 ``"rule:rouge"``                       :class:`RuleJudge` with ROUGE-L similarity (no model at all)
 ``"http://host:8000/v1#Qwen3-8B"``     :class:`OpenAIChatBackend` (base URL, then ``#`` model name)
 ``"hf:/path/to/model"``                :class:`TransformersChatBackend` (local directory)
 =====================================  ==============================================================
+
+Specs are parsed by :func:`sqa.llm.spec.parse_judge_spec`; a new backend is a module with a
+:class:`~sqa.llm.spec.JudgeKind` and one :func:`register_judge_backend` line below. No spec (``None``)
+is an error naming what to pass: there is no default judge.
 
 >>> get_backend("rule").label, get_backend("rule:rouge").label
 ('rule-minilm', 'rule-rouge')
@@ -15,64 +19,68 @@ spec                                   result
 ('http://127.0.0.1:8000/v1', 'Qwen3-8B')
 >>> get_judge("http://127.0.0.1:8000/v1#Qwen3-8B").label
 'llm:Qwen3-8B'
+>>> get_judge(None)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+sqa.llm.errors.NoJudgeError: sqa.llm.get_judge: no judge given; pass a spec ('rule', ...
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
-from sqa.configs.sources import JUDGE_ENV  # the one name of the judge's environment variable
-
-from sqa.llm.hf_backend import TransformersChatBackend
+from sqa.llm.errors import NoJudgeError
+from sqa.llm.hf_backend import HF_BACKEND
 from sqa.llm.judge import LLMJudge
-from sqa.llm.openai_backend import OpenAIChatBackend
-from sqa.llm.rule_judge import RuleJudge
+from sqa.llm.openai_backend import HTTP_BACKEND
+from sqa.llm.rule_judge import RULE_BACKEND
+from sqa.llm.spec import JudgeSpec, parse_judge_spec, register_judge_backend, spec_help
 
-SPEC_HELP = "'rule', 'rule:rouge', 'http(s)://host:port/v1#<model>' or 'hf:<local model dir>'"
-
-
-def get_backend(spec: Any = None) -> Any:
-    """A chat backend or a :class:`RuleJudge` from ``spec``; objects are passed through."""
-    if spec is None or (isinstance(spec, str) and spec.strip() in ("", "rule", "rule:minilm")):
-        return RuleJudge()
-    if not isinstance(spec, str):
-        if hasattr(spec, "chat") or hasattr(spec, "rate_dimensions"):
-            return spec
-        raise TypeError(f"sqa.llm.get_backend: expected a spec string ({SPEC_HELP}) or a backend, got {type(spec)}")
-    spec = spec.strip()
-    if spec == "rule:rouge":
-        return RuleJudge(similarity="rouge")
-    if spec.startswith(("http://", "https://")):
-        url, _, model = spec.partition("#")
-        if not model:
-            raise ValueError(f"sqa.llm.get_backend: {spec!r} names no model; write it as '{url}#<model name>'")
-        return OpenAIChatBackend(url, model)
-    if spec.startswith("hf:"):
-        return TransformersChatBackend(spec[3:])
-    raise ValueError(f"sqa.llm.get_backend: unknown judge spec {spec!r}; expected {SPEC_HELP}")
+register_judge_backend(RULE_BACKEND)
+register_judge_backend(HTTP_BACKEND)
+register_judge_backend(HF_BACKEND)
 
 
-def get_judge(spec: Any = None) -> Any:
+def no_judge(where: str) -> NoJudgeError:
+    """The one-line error of ``where`` called without a judge."""
+    return NoJudgeError(f"{where}: no judge given; pass a spec ({spec_help()}) or a judge object")
+
+
+def get_backend(spec: Any, where: str = "sqa.llm.get_backend") -> Any:
+    """A chat backend or a judge from ``spec`` (a string or :class:`~sqa.llm.spec.JudgeSpec`); objects pass through."""
+    if spec is None:
+        raise no_judge(where)
+    if isinstance(spec, (str, JudgeSpec)):
+        return parse_judge_spec(spec).build()
+    if hasattr(spec, "chat") or hasattr(spec, "rate_dimensions"):
+        return spec
+    raise TypeError(f"{where}: expected a spec string ({spec_help()}) or a backend, got {type(spec)}")
+
+
+def get_judge(spec: Any) -> Any:
     """A judge (``rate_dimensions`` / ``rate_unified`` / ``rate_descriptions``) from a spec or backend."""
-    backend = get_backend(spec)
+    backend = get_backend(spec, "sqa.llm.get_judge")
     return backend if hasattr(backend, "rate_dimensions") else LLMJudge(backend)
 
 
-def lazy_judge(spec: Any = None) -> Callable[[], Any]:
-    """A function that builds the judge on its first call and returns the same one afterwards.
+def lazy_judge(spec: Any) -> Callable[[], Any]:
+    """A function that builds the judge of ``spec`` on its first call and returns the same one afterwards.
 
-    ``spec`` as in :func:`get_judge`; ``None`` means ``$SQA_JUDGE`` (read at the first call), else ``"rule"``.
-    Rewards hold one, so that importing them neither builds a judge nor contacts an endpoint.
+    The spec is parsed now (a malformed one fails here), the judge built on first use, so that building a
+    reward neither loads a model nor contacts an endpoint.
 
     >>> judge = lazy_judge("rule:rouge")
     >>> judge() is judge(), judge().label
     (True, 'rule-rouge')
     """
+    if spec is None:
+        raise no_judge("sqa.llm.lazy_judge")
+    if isinstance(spec, str):
+        spec = parse_judge_spec(spec)
     box: list = []
 
     def judge():
         if not box:
-            box.append(get_judge(spec if spec is not None else os.environ.get(JUDGE_ENV, "rule")))
+            box.append(get_judge(spec))
         return box[0]
 
     return judge

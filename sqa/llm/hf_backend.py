@@ -8,9 +8,11 @@ its tokenizer. Replies are greedy. Chat templates are used when the tokenizer ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqa.llm.errors import JudgeUnavailable
+from sqa.llm.spec import JudgeKind, JudgeSpec, Readiness
 
 
 @dataclass
@@ -69,3 +71,14 @@ class TransformersChatBackend:
             out = self._model.generate(**enc, max_new_tokens=max_tokens or self.max_new_tokens, do_sample=False,
                                        pad_token_id=pad)
         return self._tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def _check(spec: JudgeSpec) -> Readiness:
+    ok = (Path(spec.target).expanduser() / "config.json").is_file()
+    return Readiness(ok, f" ({'found' if ok else 'no config.json there'})",
+                     "point {env} at a local transformers model folder")
+
+
+HF_BACKEND = JudgeKind("hf", ("hf:",), build=lambda spec: TransformersChatBackend(spec.target), check=_check,
+                       example="hf:<local model dir>")
+"""``hf:/path/to/model``: a local transformers model folder."""

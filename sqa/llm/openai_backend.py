@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 import requests
 
 from sqa.llm.errors import JudgeUnavailable
+from sqa.llm.spec import JudgeKind, JudgeSpec, Readiness
+
+CHECK_TIMEOUT_S = 5.0
+"""How long the preflight waits for an endpoint's answer to a short chat request."""
 
 
 @dataclass
@@ -77,3 +81,46 @@ class OpenAIChatBackend:
             raise JudgeUnavailable(
                 f"LLM judge endpoint {self.url} did not answer like an OpenAI chat endpoint: {resp.text[:200]!r}"
             ) from None
+
+
+def endpoint_problem(url: str, model: str, timeout: float = CHECK_TIMEOUT_S) -> str | None:
+    """None when the endpoint at ``url`` answers a short chat request to ``model`` within ``timeout`` s, else why
+    not (one line)."""
+    backend = OpenAIChatBackend(url, model, timeout=timeout, retries=0)
+    try:
+        reply = backend.chat([{"role": "user", "content": "Reply with the word OK."}], max_tokens=8)
+    except JudgeUnavailable as err:
+        return str(err).split(";")[0]
+    return None if reply.strip() else f"{backend.url} answered an empty message"
+
+
+def serve_hint(url: str, model: str) -> str:
+    """The ``vllm serve`` command that would answer at ``url``.
+
+    >>> serve_hint("http://localhost:8123/v1", "Qwen3-8B")
+    'vllm serve Qwen3-8B --port 8123'
+    """
+    port = url.rsplit(":", 1)[-1].split("/")[0] if url.count(":") > 1 else "8000"
+    return f"vllm serve {model or '<model>'} --port {port}"
+
+
+def _split(text: str) -> tuple[str, str]:
+    url, _, model = text.partition("#")
+    if not model:
+        raise ValueError(f"sqa.llm: judge spec {text!r} names no model; write it as '{url}#<model name>'")
+    return url, model
+
+
+def _check(spec: JudgeSpec) -> Readiness:
+    t0 = time.perf_counter()
+    why = endpoint_problem(spec.target, spec.model)
+    if why:
+        return Readiness(False, f": {why}", f"start it (`{serve_hint(spec.target, spec.model)}`) or set {{env}} to "
+                                            f"an endpoint that answers")
+    return Readiness(True, f" answered a chat request in {time.perf_counter() - t0:.1f} s")
+
+
+HTTP_BACKEND = JudgeKind("http", ("http://", "https://"), build=lambda spec: OpenAIChatBackend(spec.target, spec.model),
+                         split=_split, label=lambda spec: f"llm:{spec.model}@{spec.target}", check=_check,
+                         example="http(s)://host:port/v1#<model>")
+"""``http://host:8000/v1#Qwen3-8B``: an OpenAI-compatible chat endpoint (vLLM + Qwen3 in the paper)."""

@@ -26,6 +26,7 @@ from sqa.metrics.iou import interval_iou
 from sqa.metrics.rouge import rouge_l
 from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Artifact, Assessment, parse_response
 
+from sqa.llm.spec import JudgeKind, JudgeSpec
 from sqa.llm.views import DIMENSION_ARTIFACT
 
 _SPAN = SCORE_RANGE[1] - SCORE_RANGE[0]
@@ -162,3 +163,15 @@ class RuleJudge:
     def rate_descriptions(self, items: Sequence[tuple[str, str]]) -> list[float | None]:
         """``10 * similarity`` of each ``(reference_text, candidate_text)``."""
         return [10.0 * s for s in self.similarities([(c, r) for r, c in items])]
+
+
+def _rule_split(text: str) -> tuple[str, str]:
+    similarity = {"rule": "minilm", "rule:minilm": "minilm", "rule:rouge": "rouge"}.get(text)
+    if similarity is None:
+        raise ValueError(f"sqa.llm: unknown rule judge {text!r}; expected 'rule' (MiniLM) or 'rule:rouge' (ROUGE-L)")
+    return similarity, ""
+
+
+RULE_BACKEND = JudgeKind("rule", ("rule",), build=lambda spec: RuleJudge(similarity=spec.target), split=_rule_split,
+                         label=lambda spec: f"rule-{spec.target}", stand_in=True, example="rule")
+"""``rule`` (MiniLM similarity) and ``rule:rouge`` (ROUGE-L, no model at all): the stand-in, only when named."""

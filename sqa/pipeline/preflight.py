@@ -175,51 +175,40 @@ def check_data(profile) -> Check:
 def endpoint_answers(spec: str, timeout: float = ENDPOINT_TIMEOUT_S) -> str | None:
     """None when the OpenAI-compatible endpoint of ``spec`` (``http://host:port/v1#model``) answers a short chat
     request within ``timeout`` seconds, else why not (one line)."""
-    from sqa.llm import JudgeUnavailable, OpenAIChatBackend
+    from sqa.llm.openai_backend import endpoint_problem
 
     url, _, model = spec.partition("#")
     if not model:
         return f"{spec!r} names no model; write it as '{url}#<model name>'"
-    backend = OpenAIChatBackend(url, model, timeout=timeout, retries=0)
-    try:
-        reply = backend.chat([{"role": "user", "content": "Reply with the word OK."}], max_tokens=8)
-    except JudgeUnavailable as err:
-        return str(err).split(";")[0]
-    return None if reply.strip() else f"{backend.url} answered an empty message"
+    return endpoint_problem(url, model, timeout)
 
 
 def _serve_hint(spec: str) -> str:
+    from sqa.llm.openai_backend import serve_hint
+
     url, _, model = spec.partition("#")
-    port = url.rsplit(":", 1)[-1].split("/")[0] if url.count(":") > 1 else "8000"
-    return f"vllm serve {model or '<model>'} --port {port}"
+    return serve_hint(url, model)
 
 
 def check_llm(name: str, spec: str | None, needed: bool, env: str, missing_fix: str, origin: str) -> Check:
-    """A judge or extractor spec: an endpoint must answer, a local model folder must exist; the rule stand-in
-    passes only when named explicitly."""
-    from sqa.configs.sources import is_stand_in, judge_label
+    """A judge or extractor spec, checked by its backend (:meth:`sqa.llm.JudgeSpec.check`: an endpoint must
+    answer, a local model folder must exist); the rule stand-in passes only when named explicitly."""
+    from sqa.llm import parse_judge_spec
+    from sqa.llm.labels import judge_label
 
     if spec is None:
         return Check(name, not needed, f"none set (${env} unset, profile {origin.split('(')[-1].rstrip(')')})"
                      + ("; the llm_judge and unified rewards and Table 3's description correlation need one" if needed
                         else "; no step of this run asks one"), missing_fix)
+    try:
+        parsed = parse_judge_spec(spec)
+    except ValueError as err:
+        return Check(name, False, str(err), f"set {env} to another spec")
     label = judge_label(spec)
-    if is_stand_in(spec):
+    if parsed.stand_in:
         return Check(name, True, f"{label}, named by {origin}")
-    if spec.startswith(("http://", "https://")):
-        t0 = time.perf_counter()
-        why = endpoint_answers(spec)
-        if why:
-            return Check(name, False, f"{label}: {why}",
-                         f"start it (`{_serve_hint(spec)}`) or set {env} to an endpoint that answers")
-        return Check(name, True, f"{label} answered a chat request in {time.perf_counter() - t0:.1f} s")
-    if spec.startswith("hf:"):
-        folder = Path(spec[3:]).expanduser()
-        ok = (folder / "config.json").is_file()
-        return Check(name, ok, f"{label} ({'found' if ok else 'no config.json there'})",
-                     f"point {env} at a local transformers model folder")
-    return Check(name, False, f"unknown spec {spec!r}", f"set {env} to 'rule', 'http(s)://host:port/v1#<model>' "
-                                                          f"or 'hf:<dir>'")
+    ready = parsed.check()
+    return Check(name, ready.ok, label + ready.detail, ready.fix.format(env=env))
 
 
 def _origin(env: str, field: str, profile) -> str:
@@ -238,11 +227,15 @@ def check_judge(profile, needed: bool = True) -> Check:
 
 
 def check_extractor(profile) -> Check:
-    from sqa.configs.sources import EXTRACTOR_ENV, extractor_spec
+    from sqa.configs.sources import EXTRACTOR_ENV, PARSE_RESPONSE, extractor_spec
+    from sqa.llm.labels import is_stand_in
 
     spec = extractor_spec(profile)
-    if spec is None:
+    if spec == PARSE_RESPONSE:
         return Check("extractor", True, "parse_response (answers in the trained structured format)")
+    if is_stand_in(spec):
+        return Check("extractor", False, f"{spec}: the rule judge cannot rewrite answers",
+                     f"set {EXTRACTOR_ENV} to a chat model spec, or extractor: parse_response")
     return check_llm("extractor", spec, True, EXTRACTOR_ENV, "", _origin(EXTRACTOR_ENV, "extractor", profile))
 
 

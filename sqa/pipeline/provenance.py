@@ -133,7 +133,8 @@ def generator_record(profile, generator: str | None = None) -> str:
 def provenance(profile, generator: str | None = None) -> dict:
     """The run-level record of everything that produced a profile's results (see the module docstring);
     ``generator``: the endpoint that generated the answers, if not this process."""
-    from sqa.configs.sources import extractor_label, extractor_spec, judge_label, judge_spec
+    from sqa.configs.sources import extractor_spec, judge_spec
+    from sqa.llm.labels import extractor_label, judge_label
 
     return {
         "profile": profile.name,

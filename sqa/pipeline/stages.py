@@ -205,7 +205,7 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
     from sqa.evaluation import evaluate_answers, evaluate_scores
     from sqa.model import load_model
     from sqa.pipeline.provenance import provenance, same_inputs
-    from sqa.configs.sources import corr_backend as judge_corr_backend
+    from sqa.llm.labels import corr_backend as judge_corr_backend
     from sqa.configs.sources import extractor_spec
     from sqa.pipeline.preflight import require_inputs
 

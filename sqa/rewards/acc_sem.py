@@ -10,13 +10,24 @@
 from __future__ import annotations
 
 from sqa.rewards.accuracy import accuracy_score
-from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.common import Reward
 from sqa.rewards.semantic import semantic_scores
 
 
-@never_raise("acc_sem")
-def acc_sem_reward(prompts, completions, **columns) -> list[float]:
-    """``accuracy + semantic`` per completion (range 0..10 for a fully annotated reference)."""
-    _, preds, refs = parsed_pairs("acc_sem", completions, columns)
-    sem = semantic_scores(preds, refs)
-    return [accuracy_score(p, r) + s for p, r, s in zip(preds, refs, sem)]
+class AccSemReward(Reward):
+    """``accuracy + semantic`` per completion (range 0..10 for a fully annotated reference).
+
+    >>> ref = "Noise: 2\\nNoise artifact: yes, 0-1s; a low hum"
+    >>> [round(x, 3) for x in AccSemReward()(None, [ref, "Noise: 2", "?"], reference=[ref] * 3)]
+    [2.0, 1.0, 0.0]
+    """
+
+    name = "acc_sem"
+
+    def score(self, prompts, completions, columns) -> list[float]:
+        _, preds, refs = self.parsed(completions, columns)
+        sem = semantic_scores(preds, refs)
+        return [accuracy_score(p, r) + s for p, r, s in zip(preds, refs, sem)]
+
+
+acc_sem_reward = AccSemReward()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqa.schema import DIMENSIONS, Assessment
 
-from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.common import Reward
 
 ACCURACY_DIMENSIONS: tuple[str, ...] = DIMENSIONS
 
@@ -26,8 +26,18 @@ def accuracy_score(pred: Assessment | None, ref: Assessment) -> float:
     return float(sum(pred.scores.get(d) == ref.scores[d] for d in ACCURACY_DIMENSIONS if ref.scores.get(d) is not None))
 
 
-@never_raise("accuracy")
-def accuracy_reward(prompts, completions, **columns) -> list[float]:
-    """Eq. 4 summed over dimensions, per completion (reference in column ``reference``)."""
-    _, preds, refs = parsed_pairs("accuracy", completions, columns)
-    return [accuracy_score(p, r) for p, r in zip(preds, refs)]
+class AccuracyReward(Reward):
+    """Eq. 4 summed over dimensions, per completion (reference in column ``reference``).
+
+    >>> AccuracyReward()(None, ["Noise: 2\\nSpeed: 1", "?"], reference=["Noise: 2\\nSpeed: 3"] * 2)
+    [1.0, 0.0]
+    """
+
+    name = "accuracy"
+
+    def score(self, prompts, completions, columns) -> list[float]:
+        _, preds, refs = self.parsed(completions, columns)
+        return [accuracy_score(p, r) for p, r in zip(preds, refs)]
+
+
+accuracy_reward = AccuracyReward()

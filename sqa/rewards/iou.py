@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqa.metrics.iou import interval_iou
 from sqa.schema import ARTIFACTS, Artifact, Assessment
 
-from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.common import Reward
 
 
 def _intervals(a: Artifact | None) -> list:
@@ -39,8 +39,22 @@ def artifact_iou(pred: Assessment | None, ref: Assessment) -> float:
     return 1.0 if any(pred.artifacts.get(n) is not None for n in ARTIFACTS) else 0.0
 
 
-@never_raise("iou")
-def interval_iou_reward(prompts, completions, **columns) -> list[float]:
-    """Mean interval IoU over artifact types, per completion."""
-    _, preds, refs = parsed_pairs("iou", completions, columns)
-    return [artifact_iou(p, r) for p, r in zip(preds, refs)]
+class IntervalIoUReward(Reward):
+    """Mean interval IoU over artifact types, per completion.
+
+    >>> ref = "Noise artifact: yes, 0-2s; hum"
+    >>> r = IntervalIoUReward(); r.__name__
+    'interval_iou_reward'
+    >>> r(None, [ref, "Noise artifact: yes, 1-3s; hum", "?"], reference=[ref] * 3)
+    [1.0, 0.3333333333333333, 0.0]
+    """
+
+    name = "iou"
+    function_name = "interval_iou_reward"
+
+    def score(self, prompts, completions, columns) -> list[float]:
+        _, preds, refs = self.parsed(completions, columns)
+        return [artifact_iou(p, r) for p, r in zip(preds, refs)]
+
+
+interval_iou_reward = IntervalIoUReward()

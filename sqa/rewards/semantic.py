@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from sqa.schema import ARTIFACTS, Assessment
 
-from sqa.rewards.common import never_raise, parsed_pairs
+from sqa.rewards.common import Reward
 
 
 def semantic_terms(pred: Assessment | None, ref: Assessment) -> list[tuple[str, str] | None]:
@@ -42,8 +42,19 @@ def semantic_scores(preds: list[Assessment | None], refs: list[Assessment]) -> l
     return [float(sum(next(sims) for t in ts if t is not None)) for ts in terms]
 
 
-@never_raise("semantic")
-def semantic_reward(prompts, completions, **columns) -> list[float]:
-    """Eq. 5 summed over the reference's present artifacts, per completion."""
-    _, preds, refs = parsed_pairs("semantic", completions, columns)
-    return semantic_scores(preds, refs)
+class SemanticReward(Reward):
+    """Eq. 5 summed over the reference's present artifacts, per completion.
+
+    >>> ref = "Noise: 2\\nNoise artifact: yes, 0-1s; a low hum"
+    >>> [round(x, 3) for x in SemanticReward()(None, [ref, "Noise: 2"], reference=[ref] * 2)]
+    [1.0, 0.0]
+    """
+
+    name = "semantic"
+
+    def score(self, prompts, completions, columns) -> list[float]:
+        _, preds, refs = self.parsed(completions, columns)
+        return semantic_scores(preds, refs)
+
+
+semantic_reward = SemanticReward()

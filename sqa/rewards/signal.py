@@ -30,11 +30,10 @@ import warnings
 from typing import Callable, Sequence
 
 from sqa.metrics.iou import interval_iou
-from sqa.schema import ARTIFACTS, Assessment, parse_response
+from sqa.schema import ARTIFACTS, Assessment
 
-from sqa.rewards.common import column, completion_text, is_empty, never_raise
+from sqa.rewards.common import Reward, column, completion_text, parse_completions
 from sqa.rewards.detectors import detect_artifacts, load_audio
-from sqa.rewards.stats import stats
 
 
 def make_detections(detectors: dict | None = None, cache_size: int = 512) -> Callable[[str], dict]:
@@ -76,40 +75,50 @@ def signal_agreement(pred: Assessment | None, detected: dict[str, Sequence[tuple
     return 1.0 if any(pred.artifacts.get(n) is not None for n in ARTIFACTS) else 0.0
 
 
-def make_signal_reward(detectors: dict | None = None, name: str = "signal") -> Callable:
-    """A signal reward with other detectors, e.g. dropouts counted as pauses::
+class SignalReward(Reward):
+    """Agreement of claimed artifact intervals with signal detectors, per completion (audio in ``audio_path``).
 
-        make_signal_reward({**DETECTORS, "unnatural_pause": (detect_pauses, detect_dropouts)})
+    ``detectors``: other detectors than :data:`~sqa.rewards.detectors.DETECTORS`, e.g. dropouts counted as pauses:
+    ``SignalReward({**DETECTORS, "unnatural_pause": (detect_pauses, detect_dropouts)})``.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     r = SignalReward()
+    ...     r(None, ["Noise artifact: no", "junk"], audio_path=["/no/such.wav"] * 2), r.stats["signal"].errors
+    ([0.0, 0.0], 1)
     """
-    detections = detections_for if detectors is None else make_detections(detectors)
 
-    @never_raise(name)
-    def signal_reward(prompts, completions, **columns) -> list[float]:
-        """Agreement of claimed artifact intervals with signal detectors, per completion."""
-        paths = column(columns, "audio_path", len(completions), name)
-        preds = []
-        for c in completions:
-            a = parse_response(completion_text(c))
-            preds.append(None if is_empty(a) else a)
-        stats.add(name, calls=len(preds), unparsed=sum(p is None for p in preds))
+    name = "signal"
+
+    def __init__(self, detectors: dict | None = None, name: str | None = None, stats=None) -> None:
+        super().__init__(name, stats)
+        self.detections = detections_for if detectors is None else make_detections(detectors)
+
+    def score(self, prompts, completions, columns) -> list[float]:
+        paths = column(columns, "audio_path", len(completions), self.name)
+        preds = parse_completions([completion_text(c) for c in completions])
+        self.stats.add(self.name, calls=len(preds), unparsed=sum(p is None for p in preds))
         rewards = []
         for pred, path in zip(preds, paths):
             if pred is None:
                 rewards.append(0.0)
                 continue
             try:
-                detected = detections(path)
+                detected = self.detections(path)
             except Exception as exc:  # noqa: BLE001 -- unreadable audio scores 0, counted
-                stats.add(name, errors=1)
-                warnings.warn(f"sqa.rewards.{name}: cannot analyse {path}: {type(exc).__name__}: {exc}",
+                self.stats.add(self.name, errors=1)
+                warnings.warn(f"sqa.rewards.{self.name}: cannot analyse {path}: {type(exc).__name__}: {exc}",
                               RuntimeWarning, stacklevel=2)
                 rewards.append(0.0)
                 continue
             rewards.append(signal_agreement(pred, detected))
         return rewards
 
-    signal_reward.__name__ = signal_reward.__qualname__ = f"{name}_reward"
-    return signal_reward
+
+def make_signal_reward(detectors: dict | None = None, name: str = "signal") -> SignalReward:
+    """A signal reward with other detectors (see :class:`SignalReward`)."""
+    return SignalReward(detectors, name)
 
 
-signal_reward = make_signal_reward()
+signal_reward = SignalReward()

@@ -1,4 +1,7 @@
-"""Counters of reward calls, so that junk completions scored 0 are visible, not silent.
+"""Counters of reward calls, so that junk completions and reward errors scored 0 are visible, not silent.
+
+One :class:`RewardStats` per GRPO run collects every reward's counts (``sqa.rewards.get_rewards(...,
+stats=...)``); each step's ``unparsed`` and ``reward_errors`` go into its ``reward_curve.csv``.
 
 >>> s = RewardStats()
 >>> s.add("acc_sem", calls=4, unparsed=1)
@@ -9,6 +12,8 @@
 >>> before = s.snapshot(); s.add("acc_sem", calls=4, unparsed=2); s.add("iou", calls=4, unparsed=2)
 >>> s.unparsed_since(before)
 2
+>>> s.add("iou", calls=4, errors=4); s.errors_since(before)
+4
 >>> s.reset(); s.snapshot()
 {}
 """
@@ -61,12 +66,14 @@ class RewardStats:
         now = self.snapshot()
         return max((c["unparsed"] - before.get(k, {}).get("unparsed", 0) for k, c in now.items()), default=0)
 
+    def errors_since(self, before: dict[str, dict]) -> int:
+        """Completions scored 0.0 after a reward's unexpected error since ``before`` (a :meth:`snapshot`), summed
+        over rewards (each error is its own reward's)."""
+        now = self.snapshot()
+        return sum(c["errors"] - before.get(k, {}).get("errors", 0) for k, c in now.items())
+
     def snapshot(self) -> dict[str, dict]:
         """``{reward: {calls, unparsed, judge_unparsed, errors, unparsed_rate}}`` (a copy, JSON-ready)."""
         with self._lock:
             return {k: {**asdict(c), "unparsed_rate": c.unparsed / c.calls if c.calls else 0.0}
                     for k, c in self._counts.items()}
-
-
-stats = RewardStats()
-"""The module-level counters every reward in :mod:`sqa.rewards` reports to."""

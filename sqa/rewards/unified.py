@@ -8,8 +8,9 @@ We divide by ``sum(lambda) = 4.5`` so that the reward is in 0..1::
 
     unified = (1*H + 1*R + 2*A + 0.5*D) / 10 / 4.5
 
-(``normalise=False`` gives SQ-LLM's raw ``R_total``). The judge reads the raw completion text
-and the rendered reference. With the :class:`~sqa.llm.RuleJudge` stand-in the four criteria are
+(``normalise=False`` gives SQ-LLM's raw ``R_total``). The judge is explicit (see
+:mod:`sqa.rewards.llm_judge`); it reads the raw completion text and the rendered reference. With the
+:class:`~sqa.llm.RuleJudge` stand-in (``"rule"``, named) the four criteria are
 computed from the parsed answers (see ``RuleJudge.rate_unified``). Junk scores 0 without a call.
 
 >>> from sqa.schema import Assessment, Artifact, render
@@ -22,13 +23,11 @@ computed from the parsed answers (see ``RuleJudge.rate_unified``). Junk scores 0
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from sqa.llm import lazy_judge
 from sqa.schema import render
 
-from sqa.rewards.common import never_raise, parsed_pairs
-from sqa.rewards.stats import stats
+from sqa.rewards.common import JudgeReward
 
 UNIFIED_WEIGHTS: dict[str, float] = {"helpfulness": 1.0, "relevance": 1.0, "accuracy": 2.0, "detail": 0.5}
 """lambda_d of SQ-LLM Sec. 5.1 ("set to 1, 1, 2 and 0.5")."""
@@ -46,25 +45,35 @@ def combine(ratings: dict[str, float | None], normalise: bool = True) -> float:
     return total / sum(UNIFIED_WEIGHTS.values()) if normalise else total
 
 
-def make_unified_reward(backend: Any = None, normalise: bool = True, name: str = "unified") -> Callable:
-    """A TRL reward with SQ-LLM's unified judge (``backend`` as in :func:`sqa.llm.get_judge`)."""
-    judge = lazy_judge(backend)
+class UnifiedReward(JudgeReward):
+    """SQ-LLM's weighted helpfulness/relevance/accuracy/detail rating, per completion (``normalise``: 0..1).
 
-    @never_raise(name)
-    def unified_reward(prompts, completions, **columns) -> list[float]:
-        """SQ-LLM's weighted helpfulness/relevance/accuracy/detail rating, per completion."""
-        texts, preds, refs = parsed_pairs(name, completions, columns)
+    >>> [round(x, 3) for x in UnifiedReward("rule:rouge")(None, ["Noise: 2", "junk"], reference=["Noise: 2"] * 2)]
+    [0.889, 0.0]
+    """
+
+    name = "unified"
+
+    def __init__(self, judge: Any = None, normalise: bool = True, name: str | None = None, stats=None) -> None:
+        super().__init__(judge, name, stats)
+        self.normalise = normalise
+
+    def score(self, prompts, completions, columns) -> list[float]:
+        texts, preds, refs = self.parsed(completions, columns)
         ref_texts = [r if isinstance(r, str) else render(a) for r, a in zip(columns["reference"], refs)]
         idx = [i for i, p in enumerate(preds) if p is not None]
-        ratings = judge().rate_unified([(ref_texts[i], texts[i]) for i in idx]) if idx else []
+        ratings = self.judge().rate_unified([(ref_texts[i], texts[i]) for i in idx]) if idx else []
         rewards = [0.0] * len(preds)
         for i, r in zip(idx, ratings):
-            rewards[i] = combine(r, normalise)
-        stats.add(name, judge_unparsed=sum(any(v is None for v in r.values()) for r in ratings))
+            rewards[i] = combine(r, self.normalise)
+        self.stats.add(self.name, judge_unparsed=sum(any(v is None for v in r.values()) for r in ratings))
         return rewards
 
-    unified_reward.__name__ = unified_reward.__qualname__ = f"{name}_reward"
-    return unified_reward
+
+def make_unified_reward(backend: Any, normalise: bool = True, name: str = "unified") -> UnifiedReward:
+    """A TRL reward with SQ-LLM's unified judge (``backend`` as in :func:`sqa.llm.get_judge`)."""
+    return UnifiedReward(backend, normalise, name)
 
 
-unified_reward = make_unified_reward()
+unified_reward = UnifiedReward()
+"""The registry's ``unified`` reward, without a judge: ``get_rewards(["unified"], judge=...)`` gives it one."""

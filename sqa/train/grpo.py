@@ -250,10 +250,11 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
 
 
-def _reward_functions(cfg: GRPOConfig) -> tuple[list, list[float]]:
+def _reward_functions(cfg: GRPOConfig, stats=None) -> tuple[list, list[float]]:
+    """The run's reward functions (with ``cfg.judge``, reporting to ``stats``, the run's collector) and weights."""
     from sqa.rewards import get_rewards
 
-    reward_fns = get_rewards(cfg.rewards, judge=cfg.judge)
+    reward_fns = get_rewards(cfg.rewards, judge=cfg.judge, stats=stats)
     weights = cfg.reward_weights or [1.0] * len(reward_fns)
     if len(weights) != len(reward_fns):
         raise ValueError(f"{len(weights)} reward weights for {len(reward_fns)} reward functions")
@@ -288,7 +289,8 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     """Train with GRPO from ``cfg.init``; returns the stage's model directory ``<out_dir>/model``.
 
     Writes ``<out_dir>/reward_curve.csv`` (one row per step: total and per-function rewards, KL, loss,
-    completion length, unparsed completions, time split) and ``<out_dir>/config.json``. Resumes from the
+    completion length, unparsed completions, time split, and ``reward_errors``: completions a reward scored
+    0.0 after an exception, summed over the rewards) and ``<out_dir>/config.json``. Resumes from the
     latest ``checkpoint-N`` in ``out_dir`` when one exists; returns at once when the run with the same
     settings is complete. The model dir is saved by :func:`sqa.model.stages.save_stage` (the LoRA
     adapter chained to ``cfg.init``, or the full model without LoRA); its ``sqa_grpo.json`` records the
@@ -302,7 +304,7 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
 
     from sqa.model import save_stage
     from sqa.model.stages import dir_bytes, read_stage_record
-    from sqa.rewards import stats as reward_stats
+    from sqa.rewards import RewardStats
 
     from sqa.train.vllm_rollouts import rollouts_problem
 
@@ -319,7 +321,8 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     distributed.per_process(cfg.batch_size, "GRPO batch_size")
     cfg = replace(cfg, device=distributed.local_device(cfg.device))
     seed_everything(cfg.seed)  # the same initial weights (LoRA) on every process
-    reward_fns, weights = _reward_functions(cfg)
+    reward_stats = RewardStats()  # this run's counts: unparsed completions and reward errors, per step in the curve
+    reward_fns, weights = _reward_functions(cfg, reward_stats)
     rollouts = None
     if cfg.rollouts not in (None, "", "local"):
         from sqa.train.vllm_rollouts import VLLMRollouts
@@ -346,10 +349,12 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
                             distributed.shard(batch), cfg, reward_fns, weights, **served)
         except JudgeUnavailable as e:  # a server gone (vLLM, judge): keep what was trained, say how to go on
             raise type(e)(f"{e}; {_checkpoint_at_failure(policy, step, start, out_dir, rng_before)}") from None
-        log = distributed.mean_over_processes({**log, "unparsed": reward_stats.unparsed_since(before)},
-                                              sums=("unparsed",))
+        log = distributed.mean_over_processes({**log, "unparsed": reward_stats.unparsed_since(before),
+                                               "reward_errors": reward_stats.errors_since(before)},
+                                              sums=("unparsed", "reward_errors"))
+        errors = log.pop("reward_errors")  # the last column: the columns before it are as they were
         if curve is not None:
-            curve.append({"step": step + 1, **log, "t_step": time.perf_counter() - t0})
+            curve.append({"step": step + 1, **log, "t_step": time.perf_counter() - t0, "reward_errors": errors})
         bar.set_postfix(reward=f"{log['reward']:.3f}", kl=f"{log['kl']:.4f}")
         if (step + 1) % cfg.save_every == 0 and step + 1 < cfg.steps and distributed.is_main():
             save_checkpoint(policy.model, policy.optimizer, step + 1, out_dir, rng.getstate())

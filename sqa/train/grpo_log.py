@@ -1,7 +1,8 @@
 """What a GRPO run leaves on disk while it trains: the reward curve and resumable checkpoints.
 
 * ``reward_curve.csv``: one row per step (written as it goes), truncated on resume to the steps the
-  checkpoint had done;
+  checkpoint had done; ``unparsed`` and ``reward_errors`` count the completions scored 0.0 as junk and
+  after a reward's exception;
 * ``checkpoint-N/state.pt``: the trainable parameters, the optimiser state, the step and the batch
   sampler's random state (the last two checkpoints are kept).
 """
@@ -24,6 +25,9 @@ class RewardCurve:
     >>> curve.keep_until(1); curve.append({"step": 2, "reward": 0.6})
     >>> curve.path.read_text().split()
     ['step,reward', '1,0.5', '2,0.6']
+    >>> resumed = RewardCurve(curve.path); resumed.append({"step": 3, "reward": 0.8, "reward_errors": 0})
+    >>> curve.path.read_text().split()  # a column added later: the earlier rows have it empty
+    ['step,reward,reward_errors', '1,0.5,', '2,0.6,', '3,0.8,0']
     """
 
     def __init__(self, path: Path):
@@ -47,13 +51,31 @@ class RewardCurve:
                 writer.writerows(kept)
 
     def append(self, row: dict) -> None:
+        if self.fieldnames is None:
+            self.fieldnames = self._header() or list(row)
+            added = [k for k in row if k not in self.fieldnames]
+            if added:  # a log begun before a column existed (a resumed run): rewritten with the column, empty
+                self._rewrite(self.fieldnames + added)
         with self.path.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=self.fieldnames or list(row))
-            if self.fieldnames is None:
-                self.fieldnames = list(row)
-                if f.tell() == 0:
-                    writer.writeheader()
+            writer = csv.DictWriter(f, fieldnames=self.fieldnames)
+            if f.tell() == 0:
+                writer.writeheader()
             writer.writerow(row)
+
+    def _header(self) -> list[str] | None:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return None
+        with self.path.open() as f:
+            return next(csv.reader(f), None)
+
+    def _rewrite(self, fieldnames: list[str]) -> None:
+        with self.path.open() as f:
+            rows = list(csv.DictReader(f))
+        with self.path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fieldnames)
+            writer.writeheader()
+            writer.writerows(rows)
+        self.fieldnames = fieldnames
 
 
 def save_checkpoint(model, optimizer, step, out_dir: Path, rng_state) -> Path:

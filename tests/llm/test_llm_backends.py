@@ -2,8 +2,8 @@
 import pytest
 
 from stub_server import closed_port_url, stub_chat_server
-from sqa.llm import (JudgeUnavailable, LLMJudge, OpenAIChatBackend, RuleJudge, TransformersChatBackend, get_backend,
-                     get_judge)
+from sqa.llm import (JudgeUnavailable, LLMJudge, NoJudgeError, OpenAIChatBackend, RuleJudge, TransformersChatBackend,
+                     get_backend, get_judge)
 from sqa.schema import Artifact, Assessment
 
 
@@ -90,7 +90,9 @@ def test_transformers_backend_missing_model_raises_judge_unavailable(tmp_path):
 
 
 def test_factory_specs_and_errors():
-    assert isinstance(get_backend(None), RuleJudge) and isinstance(get_backend("rule"), RuleJudge)
+    assert isinstance(get_backend("rule"), RuleJudge) and get_backend("rule").similarity == "minilm"
+    with pytest.raises(NoJudgeError, match="no judge given; pass a spec"):  # no stand-in unless named
+        get_backend(None)
     assert get_backend("rule:rouge").similarity == "rouge"
     b = get_backend("https://api.example.org/v1/#gpt-4o")
     assert isinstance(b, OpenAIChatBackend) and b.url == "https://api.example.org/v1/chat/completions"

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sqa.llm import get_judge, llm_extract
+from sqa.llm import get_extractor, get_judge, llm_extract
 from sqa.metrics import TABLE1_COLUMNS, TABLE3_COLUMNS, description_correlation, evaluate
 from sqa.schema import DIMENSIONS, Artifact, Assessment, render
 
@@ -126,10 +126,13 @@ def test_evaluate_reports_llm_corr_backend():
     assert out["corr_backend"] == "llm:Qwen3-8B" and out["longform_corr"] == 1.0
 
 
-def test_llm_extract_without_backend_is_parse_response():
-    a = llm_extract("Noise: 2\nNoise artifact: yes, 0-1s; hum")
+def test_parse_response_is_the_named_extractor_and_the_rule_judge_cannot_extract():
+    a = get_extractor("parse_response")("Noise: 2\nNoise artifact: yes, 0-1s; hum")
     assert a.scores["noise"] == 2 and a.artifacts["noise"].intervals == [(0.0, 1.0)]
-    assert llm_extract("Noise: 2", backend="rule").scores["noise"] == 2  # RuleJudge cannot rewrite: plain parse
+    with pytest.raises(ValueError, match="'rule' cannot rewrite answers"):  # no quiet parse_response
+        get_extractor("rule")
+    with pytest.raises(ValueError, match="no extractor given"):
+        llm_extract("Noise: 2", None)
 
 
 def test_llm_extract_with_backend_reads_rewritten_answer():

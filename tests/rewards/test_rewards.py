@@ -1,12 +1,14 @@
-"""Every reward: perfect > partly wrong > junk = 0, both completion formats, counting, never raising."""
+"""Every reward: perfect > partly wrong > junk = 0, both completion formats, counting into the run's collector,
+errors counted, no judge unless named."""
 import socket
 
 import pytest
 
 from stub_server import stub_chat_server
-from sqa.llm import JudgeUnavailable
-from sqa.rewards import (REWARDS, RewardConfigError, acc_sem_reward, accuracy_reward, get_rewards,
-                         interval_iou_reward, make_llm_judge_reward, make_unified_reward, semantic_reward, stats)
+from sqa.llm import JudgeUnavailable, NoJudgeError
+from sqa.rewards import (REWARDS, Reward, RewardConfigError, RewardStats, acc_sem_reward, accuracy_reward, get_rewards,
+                         interval_iou_reward, llm_judge_reward, make_llm_judge_reward, make_unified_reward,
+                         semantic_reward, unified_reward)
 from sqa.schema import DIMENSIONS, Artifact, Assessment, render
 
 REF_A = Assessment(
@@ -69,21 +71,32 @@ def test_reference_may_be_an_assessment_and_none_reference_dims_are_skipped():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_junk_of_any_type_scores_zero_and_is_counted(name):
-    stats.reset()
+    run, own_before = RewardStats(), CASES[name].stats.snapshot()
+    reward = CASES[name].with_stats(run)
     junk = [None, 42, "", "   ", [{"role": "assistant", "content": None}], {"content": JUNK}, [JUNK]]
-    assert CASES[name](None, junk, reference=[REF] * len(junk)) == [0.0] * len(junk)
-    snap = stats.snapshot()[name]
+    assert reward(None, junk, reference=[REF] * len(junk)) == [0.0] * len(junk)
+    snap = run.snapshot()[name]
     assert snap["calls"] == len(junk) and snap["unparsed"] == len(junk) and snap["unparsed_rate"] == 1.0
-    assert stats.calls[name] == len(junk) and stats.unparsed[name] == len(junk)
+    assert run.calls[name] == len(junk) and run.unparsed[name] == len(junk)
+    assert CASES[name].stats.snapshot() == own_before  # the reward it was made from counted nothing of this run
 
 
 def test_stats_reset_and_unparsed_since():
-    stats.reset()
-    before = stats.snapshot()
-    accuracy_reward(None, [REF, JUNK, JUNK], reference=[REF] * 3)
-    assert stats.unparsed_since(before) == 2
-    stats.reset()
-    assert stats.snapshot() == {}
+    run = RewardStats()
+    before = run.snapshot()
+    accuracy_reward.with_stats(run)(None, [REF, JUNK, JUNK], reference=[REF] * 3)
+    assert run.unparsed_since(before) == 2 and run.errors_since(before) == 0
+    run.reset()
+    assert run.snapshot() == {}
+
+
+def test_one_collector_per_run_shared_by_its_rewards():
+    runs = [RewardStats(), RewardStats()]
+    for run, n in zip(runs, (1, 3)):
+        for fn in get_rewards(["acc_sem", "iou", "llm_judge"], judge=RULE_ROUGE, stats=run):
+            fn(None, [JUNK] * n, reference=[REF] * n)
+    assert [r.snapshot()["iou"]["unparsed"] for r in runs] == [1, 3]
+    assert set(runs[0].snapshot()) == {"acc_sem", "iou", "llm_judge"}
 
 
 def test_missing_reference_column_is_a_configuration_error():
@@ -93,17 +106,30 @@ def test_missing_reference_column_is_a_configuration_error():
         accuracy_reward(None, [REF], reference=[REF, REF])
 
 
-def test_unexpected_error_scores_zero_and_warns(monkeypatch):
-    import sqa.rewards.semantic as semantic
+class Exploding(Reward):
+    """A reward with a bug: it raises on every batch."""
 
-    def boom(*a, **k):
+    name = "exploding"
+
+    def score(self, prompts, completions, columns):
         raise RuntimeError("embedding exploded")
 
-    monkeypatch.setattr(semantic, "semantic_scores", boom)
-    stats.reset()
+
+def test_unexpected_error_scores_zero_warns_and_is_counted():
+    run = RewardStats()
+    before = run.snapshot()
     with pytest.warns(RuntimeWarning, match="embedding exploded"):
-        assert semantic.semantic_reward(None, [REF], reference=[REF]) == [0.0]
-    assert stats["semantic"].errors == 1
+        assert Exploding(stats=run)(None, [REF, JUNK], reference=[REF] * 2) == [0.0, 0.0]
+    assert run["exploding"].errors == 2 and run.errors_since(before) == 2
+
+
+def test_judge_rewards_need_a_judge_named():
+    for reward in (llm_judge_reward, unified_reward):  # the registry's: no judge, no stand-in
+        with pytest.raises(NoJudgeError, match=r"no judge given; build it with one, e\.g\. get_rewards"):
+            reward(None, [REF], reference=[REF])
+    with pytest.raises(NoJudgeError, match="reward 'llm_judge' asks a judge; pass judge="):
+        get_rewards(["acc_sem", "llm_judge"])
+    assert get_rewards(["llm_judge"], judge="rule:rouge")[0](None, [REF], reference=[REF]) == [7.0]
 
 
 def _closed_url():
@@ -140,7 +166,7 @@ def test_unified_reward_over_http_uses_sq_llm_weights():
 
 def test_registry_and_get_rewards():
     assert set(REWARDS) >= {"acc_sem", "llm_judge", "unified", "iou", "signal"}
-    assert get_rewards("acc_sem") == REWARDS["acc_sem"]
+    assert get_rewards("acc_sem") == REWARDS["acc_sem"]  # no collector asked: the registry's own rewards
     assert [f.__name__ for f in get_rewards("acc_sem,iou")] == ["acc_sem_reward", "interval_iou_reward"]
     assert [f.__name__ for f in get_rewards(["llm_judge", "unified"], judge=RULE_ROUGE)] == [
         "llm_judge_reward", "unified_reward"]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from sqa.rewards import signal_reward, stats
+from sqa.rewards import RewardStats, signal_reward
 from sqa.rewards.detectors import (detect_artifacts, detect_clipping, detect_dropouts, detect_noise, detect_pauses,
                                    load_audio)
 from sqa.rewards.signal import signal_agreement
@@ -98,10 +98,10 @@ def test_signal_agreement_when_nothing_is_claimed_or_found():
 
 
 def test_unreadable_audio_scores_zero_counted_and_warned(tmp_path):
-    stats.reset()
+    run = RewardStats()
     with pytest.warns(RuntimeWarning, match="cannot analyse"):
-        out = signal_reward(None, ["Noise artifact: no"], audio_path=[str(tmp_path / "missing.wav")])
-    assert out == [0.0] and stats["signal"].errors == 1
+        out = signal_reward.with_stats(run)(None, ["Noise artifact: no"], audio_path=[str(tmp_path / "missing.wav")])
+    assert out == [0.0] and run["signal"].errors == 1 and run.errors_since({}) == 1
 
 
 def test_signal_reward_needs_audio_path_column():
