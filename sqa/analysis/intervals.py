@@ -239,3 +239,35 @@ def write_vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame,
     lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in df.itertuples(index=False)]
     md.write_text("\n".join(lines) + "\n")
     return {"vs_paper": csv, "vs_paper_md": md}
+
+
+def intervals_stale(results: str | Path) -> bool:
+    """Whether the intervals and claims under ``results/tables`` must be computed again for notebook 05: when
+    ``claims.csv`` is missing, or is older (modification time) than ``table1.csv``, i.e. notebook 04 rewrote
+    Table 1 after ``python -m sqa intervals`` last ran. ``make reproduce`` runs that command over every seed
+    after notebook 04, so there they are current and kept; notebook 05 run after notebook 04 alone finds
+    them stale.
+
+    >>> import os, tempfile
+    >>> res = Path(tempfile.mkdtemp()); (res / "tables").mkdir(); (res / "tables" / "table1.csv").write_text("")
+    0
+    >>> intervals_stale(res)
+    True
+    >>> (res / "tables" / "claims.csv").write_text(""); intervals_stale(res)
+    0
+    False
+    >>> os.utime(res / "tables" / "claims.csv", (0, 0)); intervals_stale(res)
+    True
+    """
+    tables = Path(results) / "tables"
+    claims = tables / "claims.csv"
+    return not claims.exists() or claims.stat().st_mtime < (tables / "table1.csv").stat().st_mtime
+
+
+def ensure_intervals(results: str | Path, reference: str | Path | None = None) -> bool:
+    """Write the intervals, contrasts and claims of ``results`` for seed 0 alone (:func:`write_intervals`) when
+    :func:`intervals_stale` says they are missing or older than Table 1; return whether it wrote them."""
+    if not intervals_stale(results):
+        return False
+    write_intervals(results, reference=reference)
+    return True

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -281,3 +283,78 @@ def stage_plot(ci1: pd.DataFrame, paper1: pd.DataFrame, metrics: Sequence[str] =
     fig.suptitle("Calibration -> warm-up -> GRPO, and the no-calibration control", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- notebooks 03 and 05: saved figures, small plots
+
+FIGURE_DPI = 110
+"""Resolution of the PNGs notebook 05 saves under ``results/<profile>/figures/``."""
+
+
+class FigureIndex:
+    """The figures saved under ``<results>/figures/`` (PNG, :data:`FIGURE_DPI` dpi, tight bounding box) and
+    their ``index.json``: name -> path relative to ``results``, in the order they were saved (the report
+    reads it)."""
+
+    def __init__(self, results: str | Path):
+        self.results = Path(results)
+        self.dir = self.results / "figures"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.saved: dict[str, str] = {}
+
+    def save(self, fig, name: str) -> None:
+        """Write ``fig`` as ``figures/<name>.png`` and index it; nothing when ``fig`` is None (a figure
+        function that had nothing to draw)."""
+        if fig is None:
+            return
+        path = self.dir / f"{name}.png"
+        fig.savefig(path, dpi=FIGURE_DPI, bbox_inches="tight")
+        self.saved[name] = str(path.relative_to(self.results))
+
+    def write(self) -> Path:
+        """``figures/index.json`` with every figure saved so far."""
+        path = self.dir / "index.json"
+        path.write_text(json.dumps(self.saved, indent=1))
+        return path
+
+
+def save_claim_figures(index: FigureIndex, claims: pd.DataFrame, ci1: pd.DataFrame, ci3: pd.DataFrame,
+                       paper1: pd.DataFrame, paper3: pd.DataFrame) -> None:
+    """One :func:`claim_figure` per row of ``claims.csv``, saved under the name its ``figure`` column gives
+    and closed (not shown): ours from the interval tables of Tables 1 and 3, the paper's from the table
+    (``paper1`` or ``paper3``) that has the claim's metric."""
+    ci = pd.concat([ci1, ci3])
+    for _, c in claims.iterrows():
+        ref = paper1 if c["metric"] in paper1.columns else paper3
+        fig = claim_figure(c, ci, paper=ref)
+        index.save(fig, Path(c["figure"]).stem)
+        plt.close(fig)
+
+
+def metric_columns(paper: pd.DataFrame, suffix: str = "") -> list[str]:
+    """The metric columns of a paper table (every column but ``system``) ending in ``suffix``, in order.
+
+    >>> metric_columns(pd.DataFrame(columns=["system", "noise_f1", "noise_iou", "pause_f1"]), "_f1")
+    ['noise_f1', 'pause_f1']
+    """
+    return [c for c in paper.columns if c != "system" and c.endswith(suffix)]
+
+
+def read_reward_curves(results: str | Path) -> dict[str, pd.DataFrame]:
+    """``reward_curve.csv`` of every GRPO run under ``results`` (``grpo_*/``), by run name, sorted."""
+    return {d.name: pd.read_csv(d / "reward_curve.csv") for d in sorted(Path(results).glob("grpo_*"))
+            if (d / "reward_curve.csv").exists()}
+
+
+def ours_vs_paper_tables(long1: pd.DataFrame, long3: pd.DataFrame, title: str):
+    """:func:`ours_vs_paper` over both side-by-side tables (:func:`sqa.analysis.tables.side_by_side` of Tables 1 and 3),
+    rows with a missing value left out; None when the tables share no system."""
+    both = pd.concat([long1, long3])
+    return ours_vs_paper(both.dropna(), title=title) if len(both) else None
+
+
+def pcc_before_after(cmp: pd.DataFrame, title: str = "PCC before and after GRPO"):
+    """Bars of PCC per dimension before and after GRPO (:func:`sqa.analysis.digest.calibration_vs_grpo`)."""
+    ax = cmp.astype(float).plot.bar(figsize=(8, 3), title=title)
+    ax.set_ylabel("PCC")
+    return ax.figure

@@ -126,6 +126,16 @@ def showcase(examples: Sequence[Example], n: int = 3) -> list[Example]:
     return chosen[:n]
 
 
+def showcase_split(splits: Mapping[str, Sequence[Example]], n: int = 3, split: str = "train") -> list[Example]:
+    """:func:`showcase` over the clips of ``split``, or of the first split when that one is missing or empty.
+
+    >>> from sqa.schema import Assessment
+    >>> [e.id for e in showcase_split({"test": [Example("t", "t.wav", Assessment())]}, 1)]
+    ['t']
+    """
+    return showcase(splits.get(split) or next(iter(splits.values())), n)
+
+
 def log_mel(y: np.ndarray, sr: int = 16000, n_mels: int = 80) -> np.ndarray:
     """Log-mel spectrogram (dB re max, 25 ms window, 10 ms hop), the representation the models see."""
     import warnings
