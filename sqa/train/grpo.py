@@ -21,6 +21,8 @@ optimiser come from :mod:`sqa.train.grpo_setup`, the reward curve and checkpoint
 """
 from __future__ import annotations
 
+import logging
+
 import json
 import random
 import shutil
@@ -42,6 +44,8 @@ from sqa.train.grpo_setup import Policy, audio_trainable, reference_model, setup
 from sqa.train.logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
                        sequence_logprobs)
 from sqa.train.sft import model_fingerprint
+
+log = logging.getLogger(__name__)
 
 __all__ = ["GRPOConfig", "run_grpo", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
 
@@ -369,7 +373,7 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         for d in checkpoints:  # the run is complete: nothing will resume from them
             shutil.rmtree(d)
         if progress:
-            print(f"{final}: wrote {written / 1e6:.1f} MB ({read_stage_record(final)['layout']} layout); "
-                  f"removed {removed / 1e6:.1f} MB of checkpoints")
+            log.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", final, written / 1e6,
+                     read_stage_record(final)["layout"], removed / 1e6)
     distributed.barrier()
     return final

@@ -21,6 +21,8 @@ One linear path (nanoGPT-style), shared by :func:`sqa.train.calibrate` (score an
 """
 from __future__ import annotations
 
+import logging
+
 import dataclasses
 import functools
 import hashlib
@@ -42,6 +44,8 @@ from sqa.model.precision import float32_master_weights
 from sqa.model.stages import dir_bytes, read_stage_record
 from sqa.model.tiny import tiny_settings
 from sqa.configs.profiles import check_settings, profile_field, stage_values
+
+log = logging.getLogger(__name__)
 
 TRAIN_INFO = "sqa_train.json"
 """Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
@@ -315,8 +319,8 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     info_path.write_text(json.dumps(info, indent=1))
     shutil.rmtree(cfg.out_dir / "checkpoints", ignore_errors=True)  # the stage is complete: nothing resumes
     if cfg.progress:
-        print(f"{out_model}: wrote {written / 1e6:.1f} MB ({read_stage_record(out_model)['layout']} layout); "
-              f"removed {removed / 1e6:.1f} MB of checkpoints")
+        log.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", out_model, written / 1e6,
+                 read_stage_record(out_model)["layout"], removed / 1e6)
     distributed.barrier()
     return out_model
 
