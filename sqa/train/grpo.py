@@ -45,7 +45,7 @@ from sqa.train.logprobs import (completion_mask_from_ids, embed_prompts, encode_
                        sequence_logprobs)
 from sqa.train.sft import model_fingerprint
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 __all__ = ["GRPOConfig", "run_grpo", "grpo_step", "sequence_logprobs", "embed_prompts", "repeat_inputs"]
 
@@ -373,7 +373,7 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         for d in checkpoints:  # the run is complete: nothing will resume from them
             shutil.rmtree(d)
         if progress:
-            log.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", final, written / 1e6,
+            logger.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", final, written / 1e6,
                      read_stage_record(final)["layout"], removed / 1e6)
     distributed.barrier()
     return final

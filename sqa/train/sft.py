@@ -45,7 +45,7 @@ from sqa.model.stages import dir_bytes, read_stage_record
 from sqa.model.tiny import tiny_settings
 from sqa.configs.profiles import check_settings, profile_field, stage_values
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 TRAIN_INFO = "sqa_train.json"
 """Written into a stage's model dir: what was trained, how, how long it took and the bytes it wrote."""
@@ -319,7 +319,7 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
     info_path.write_text(json.dumps(info, indent=1))
     shutil.rmtree(cfg.out_dir / "checkpoints", ignore_errors=True)  # the stage is complete: nothing resumes
     if cfg.progress:
-        log.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", out_model, written / 1e6,
+        logger.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", out_model, written / 1e6,
                  read_stage_record(out_model)["layout"], removed / 1e6)
     distributed.barrier()
     return out_model
