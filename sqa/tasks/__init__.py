@@ -9,7 +9,7 @@ suggest  fixes for one clip, free text                coverage P/R, ROUGE-L, Min
 detect   ``real`` or ``fake``                         EER, minDCF, accuracy (:mod:`.detect_metrics`)
 ======== ============================================ ==========================================
 
-The rewards of the new tasks are in :mod:`.rewards`. Each task also has a **derived baseline** that needs no new training, computed from a system's
+The rewards of the new tasks are in :mod:`sqa.rewards.tasks`. Each task also has a **derived baseline** that needs no new training, computed from a system's
 single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the formats and conventions.
 
 >>> sorted(TASKS)
@@ -19,20 +19,19 @@ single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the forma
 """
 from __future__ import annotations
 
-from dataclasses import replace
 
 from sqa.tasks.assess import ASSESS
-from sqa.tasks.compare import COMPARE
+from sqa.tasks.compare_metrics import COMPARE
 from sqa.tasks.detect import DETECT
-from sqa.tasks.rewards import compare_reward, detect_reward, suggest_reward
-from sqa.tasks.suggest import SUGGEST
+
+from sqa.tasks.suggest_metrics import SUGGEST
 from sqa.tasks.task import Task
 
 TASKS: dict[str, Task] = {
     "assess": ASSESS,  # its GRPO rewards are sqa.rewards.REWARDS, picked by name
-    "compare": replace(COMPARE, reward=compare_reward),
-    "suggest": replace(SUGGEST, reward=suggest_reward),
-    "detect": replace(DETECT, reward=detect_reward),
+    "compare": COMPARE,  # its reward: sqa.rewards.tasks.compare_reward
+    "suggest": SUGGEST,  # sqa.rewards.tasks.suggest_reward
+    "detect": DETECT,  # sqa.rewards.tasks.detect_reward
 }
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from sqa.schema.prompts import CRITERIA
 from sqa.schema import DIMENSIONS, Assessment, SCORE_LABELS
@@ -42,7 +41,6 @@ from sqa.schema.labels import as_text
 
 from sqa.tasks.aspects import labelled_fields
 from sqa.tasks.pairs import VERDICTS, preferences
-from sqa.tasks.task import Task
 
 COMPARE_PROMPT = (
     "Sample A: <audio> Sample B: <audio> Compare the speech quality of Sample A and Sample B. For noise, distortion, "
@@ -145,15 +143,3 @@ def parse_comparison(text: object) -> Comparison:
         if dim is not None and verdicts.get(dim) is None:
             verdicts[dim] = parse_verdict(value)
     return Comparison(verdicts, " ".join(reason.split()))
-
-
-def evaluate_comparisons(predictions: Sequence, references: Sequence[Comparison]) -> dict:
-    """Point figures of :func:`sqa.tasks.compare_metrics.comparison_figures` as a flat dict."""
-    from sqa.tasks.compare_metrics import comparison_figures
-
-    table = comparison_figures(predictions, references, n_boot=1)
-    return {**dict(zip(table.metric, table.value)), "n": len(references)}
-
-
-COMPARE = Task("compare", (COMPARE_PROMPT,), render=render_comparison, parse=parse_comparison,
-               evaluate=evaluate_comparisons, n_audios=2)

@@ -33,7 +33,8 @@ import pandas as pd
 from sqa.metrics.bootstrap import N_BOOT, SEED
 from sqa.schema import DIMENSIONS
 
-from sqa.tasks.compare import Comparison, parse_comparison
+from sqa.tasks.compare import COMPARE_PROMPT, Comparison, parse_comparison, render_comparison
+from sqa.tasks.task import Task
 from sqa.tasks.intervals import bootstrap_figures, mean_of, ratio
 
 
@@ -79,3 +80,13 @@ def comparison_figures(predictions: Sequence, references: Sequence, n_boot: int 
     table = bootstrap_figures(n, figures, n_boot=n_boot, seed=seed)
     table["n"] = [counts.get(m, n) for m in table.metric]
     return table
+
+
+def evaluate_comparisons(predictions: Sequence, references: Sequence[Comparison]) -> dict:
+    """Point figures of :func:`sqa.tasks.compare_metrics.comparison_figures` as a flat dict."""
+    table = comparison_figures(predictions, references, n_boot=1)
+    return {**dict(zip(table.metric, table.value)), "n": len(references)}
+
+
+COMPARE = Task("compare", (COMPARE_PROMPT,), render=render_comparison, parse=parse_comparison,
+               evaluate=evaluate_comparisons, n_audios=2)

@@ -44,11 +44,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqa.schema.labels import as_text
 
-from sqa.tasks.task import Task
 
 FIX_TEXT: dict[str, str] = {
     "denoise": "Reduce the background noise with noise suppression.",
@@ -168,15 +166,3 @@ def render_suggestion(gold: Suggestion) -> str:
     if gold.text:
         return gold.text
     return " ".join(FIX_TEXT[f] for f in gold.fixes) if gold.fixes else NO_FIX_TEXT
-
-
-def evaluate_suggestions(predictions: Sequence, references: Sequence[Suggestion]) -> dict:
-    """Coverage and text figures of :func:`sqa.tasks.suggest_metrics.suggestion_figures` as a flat dict."""
-    from sqa.tasks.suggest_metrics import suggestion_figures
-
-    table = suggestion_figures(predictions, references, n_boot=1)
-    return {**dict(zip(table.metric, table.value)), "n": len(references)}
-
-
-SUGGEST = Task("suggest", (SUGGEST_PROMPT,), render=render_suggestion, parse=parse_suggestion,
-               evaluate=evaluate_suggestions)

@@ -30,7 +30,8 @@ import pandas as pd
 from sqa.metrics.bootstrap import N_BOOT, SEED
 
 from sqa.tasks.intervals import bootstrap_figures, ratio
-from sqa.tasks.suggest import FIXES, Suggestion, parse_suggestion, render_suggestion
+from sqa.tasks.suggest import FIXES, SUGGEST_PROMPT, Suggestion, parse_suggestion, render_suggestion
+from sqa.tasks.task import Task
 
 
 def _as_suggestion(x) -> Suggestion:
@@ -83,3 +84,13 @@ def suggestion_figures(predictions: Sequence, references: Sequence, n_boot: int 
                                         [render_suggestion(r) for r in refs])
         figures["rouge_l"], figures["minilm"] = ratio(rouge, ones), ratio(minilm, ones)
     return bootstrap_figures(len(refs), figures, n_boot=n_boot, seed=seed)
+
+
+def evaluate_suggestions(predictions: Sequence, references: Sequence[Suggestion]) -> dict:
+    """Coverage and text figures of :func:`sqa.tasks.suggest_metrics.suggestion_figures` as a flat dict."""
+    table = suggestion_figures(predictions, references, n_boot=1)
+    return {**dict(zip(table.metric, table.value)), "n": len(references)}
+
+
+SUGGEST = Task("suggest", (SUGGEST_PROMPT,), render=render_suggestion, parse=parse_suggestion,
+               evaluate=evaluate_suggestions)

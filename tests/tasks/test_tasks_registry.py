@@ -64,12 +64,14 @@ def test_task_needs_a_prompt():
 
 
 def test_new_tasks_have_rewards_that_score_their_gold_answer_fully():
-    from sqa.tasks.rewards import compare_reward
+    from sqa.rewards import tasks as task_rewards
+    from sqa.rewards.tasks import compare_reward
 
     for name in ("compare", "suggest", "detect"):
         task = get_task(name)
         gold = task.render(GOLDS[name])
-        assert task.reward(None, [gold, None, [{"role": "assistant", "content": gold}]], reference=[gold] * 3) == [
+        reward = getattr(task_rewards, f"{name}_reward")
+        assert reward(None, [gold, None, [{"role": "assistant", "content": gold}]], reference=[gold] * 3) == [
             1.0, 0.0, 1.0]
     assert get_task("assess").reward is None
     with pytest.raises(ValueError, match="no 'reference' column"):

@@ -102,7 +102,7 @@ def detection_trials(corpus_root: str | os.PathLike, split: str = "test") -> lis
     out = spoof_dir(corpus_root)
     path = out / f"{split}.jsonl"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no spoof set (run sqa.tasks.spoof.make_spoof_set first)")
+        raise FileNotFoundError(f"{path}: no spoof set (run sqa.data.spoof.make_spoof_set first)")
     trials = []
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
