@@ -6,6 +6,7 @@ positions after the stride-2 conv: a 30 s window at a 10 ms hop) and Qwen2.5-7B 
 processor with AF3's 30 s window and 160-sample hop stand in for AF3's own: timing and numerics do not
 depend on which token ids the prompt has. ``--small`` runs the same code with :data:`SMALL` sizes.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,14 +15,22 @@ import torch
 
 from .flops import AF3_TEXT
 
-AF3_AUDIO = dict(num_mel_bins=128, num_hidden_layers=32, hidden_size=1280, intermediate_size=5120,
-                 num_attention_heads=20)
+AF3_AUDIO = dict(
+    num_mel_bins=128, num_hidden_layers=32, hidden_size=1280, intermediate_size=5120, num_attention_heads=20
+)
 """Whisper-large, AF3's audio encoder (``max_source_positions`` comes from the window: 1500)."""
 REAL = {"audio": AF3_AUDIO, "text": AF3_TEXT}
-SMALL = {"audio": dict(num_mel_bins=128, num_hidden_layers=2, hidden_size=64, intermediate_size=128,
-                       num_attention_heads=2),
-         "text": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2,
-                      num_key_value_heads=1, vocab_size=4096)}
+SMALL = {
+    "audio": dict(num_mel_bins=128, num_hidden_layers=2, hidden_size=64, intermediate_size=128, num_attention_heads=2),
+    "text": dict(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        vocab_size=4096,
+    ),
+}
 """``--small``: toy widths (the CPU test of the check itself), same window and hop."""
 WINDOW_SECONDS, HOP_LENGTH = 30, 160
 """AF3's audio window: 30 s at a 10 ms hop = 3000 mel frames = 750 audio tokens."""
@@ -33,8 +42,10 @@ def with_layers(sizes: dict, audio_layers: int, text_layers: int) -> dict:
     >>> with_layers(REAL, 2, 2)["text"]["num_hidden_layers"], with_layers(REAL, 2, 2)["text"]["hidden_size"]
     (2, 3584)
     """
-    return {"audio": {**sizes["audio"], "num_hidden_layers": audio_layers},
-            "text": {**sizes["text"], "num_hidden_layers": text_layers}}
+    return {
+        "audio": {**sizes["audio"], "num_hidden_layers": audio_layers},
+        "text": {**sizes["text"], "num_hidden_layers": text_layers},
+    }
 
 
 def stand_in_processor(work_dir: str | Path):
@@ -43,8 +54,12 @@ def stand_in_processor(work_dir: str | Path):
 
     from sqa.model import build_tiny_model
 
-    path = build_tiny_model(Path(work_dir) / "stand_in_processor", window_seconds=WINDOW_SECONDS,
-                            hop_length=HOP_LENGTH, sizes={k: SMALL[k] for k in ("audio",)})
+    path = build_tiny_model(
+        Path(work_dir) / "stand_in_processor",
+        window_seconds=WINDOW_SECONDS,
+        hop_length=HOP_LENGTH,
+        sizes={k: SMALL[k] for k in ("audio",)},
+    )
     return AutoProcessor.from_pretrained(path)
 
 
@@ -56,13 +71,21 @@ def af3_config(processor, sizes: dict):
 
     tok, fe = processor.tokenizer, processor.feature_extractor
     if len(tok) > sizes["text"]["vocab_size"]:
-        raise ValueError(f"the stand-in tokenizer has {len(tok)} ids, more than vocab_size {sizes['text']['vocab_size']}")
+        raise ValueError(
+            f"the stand-in tokenizer has {len(tok)} ids, more than vocab_size {sizes['text']['vocab_size']}"
+        )
     frames = fe.chunk_length * fe.sampling_rate // fe.hop_length
     audio = AudioFlamingo3EncoderConfig(max_source_positions=frames // 2, **sizes["audio"])
-    text = Qwen2Config(eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, bos_token_id=None,
-                       tie_word_embeddings=False, **sizes["text"])
-    return AudioFlamingo3Config(audio_config=audio, text_config=text,
-                                audio_token_id=tok.convert_tokens_to_ids(AUDIO_TOKEN))
+    text = Qwen2Config(
+        eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id,
+        bos_token_id=None,
+        tie_word_embeddings=False,
+        **sizes["text"],
+    )
+    return AudioFlamingo3Config(
+        audio_config=audio, text_config=text, audio_token_id=tok.convert_tokens_to_ids(AUDIO_TOKEN)
+    )
 
 
 def build_af3(config, device: str, dtype: torch.dtype = torch.bfloat16, seed: int = 0):

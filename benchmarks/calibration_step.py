@@ -9,6 +9,7 @@ FLOPs per step are counted with ``torch.utils.flop_counter.FlopCounterMode`` (ma
 attention; forward and backward as executed). The peak is measured, not taken from a datasheet: a
 bf16 matmul on a GPU (the MFU the brief asks for), an fp32 one on a CPU (for scale only).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,16 +35,23 @@ def matmul_peak_tflops(device: str, dtype: torch.dtype | None = None, n: int | N
     return {"tflops": round(2 * n**3 / best / 1e12, 4), "dtype": str(dtype).replace("torch.", ""), "n": n}
 
 
-def calibration_batch(processor, rng: np.random.Generator, batch_size: int, device: str,
-                      dtype: torch.dtype | None = None):
+def calibration_batch(
+    processor, rng: np.random.Generator, batch_size: int, device: str, dtype: torch.dtype | None = None
+):
     """A collated calibration batch: clips of 2-6 s, one score prompt per dimension in turn; the audio
     features in ``dtype`` (the model's compute dtype) when given."""
     from sqa.schema.prompts import calibration_answer, calibration_prompt
     from sqa.schema import DIMENSIONS
     from sqa.train.sft import AudioChatCollator
 
-    rows = [{"audio": a, "prompt": calibration_prompt(DIMENSIONS[i % len(DIMENSIONS)]),
-             "answer": calibration_answer(int(rng.integers(1, 6)))} for i, a in enumerate(clips(rng, batch_size))]
+    rows = [
+        {
+            "audio": a,
+            "prompt": calibration_prompt(DIMENSIONS[i % len(DIMENSIONS)]),
+            "answer": calibration_answer(int(rng.integers(1, 6))),
+        }
+        for i, a in enumerate(clips(rng, batch_size))
+    ]
     return {k: v.to(device) for k, v in AudioChatCollator(processor, dtype=dtype)(rows).items()}
 
 
@@ -91,8 +99,9 @@ def step_flops(model, optimizer, batch) -> int:
     return int(counter.get_total_flops())
 
 
-def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int = 5, seed: int = 0,
-                      device: str = "cpu") -> dict:
+def bench_calibration(
+    model_dir, batch_size: int = 8, warmup: int = 1, reps: int = 5, seed: int = 0, device: str = "cpu"
+) -> dict:
     """Samples/s of the calibration step with the encoder learned and frozen (medians)."""
     from sqa.model import count_parameters, load_model
     from sqa.configs.profiles import get_profile
@@ -103,8 +112,14 @@ def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int
     variants = {}
     for learned in (True, False):
         torch.manual_seed(seed)
-        model, processor = load_model(model_dir, lora_rank=prof.lora_rank, lora_alpha=prof.lora_alpha,
-                                      train_audio_encoder=learned, dtype=dtype, device=device)
+        model, processor = load_model(
+            model_dir,
+            lora_rank=prof.lora_rank,
+            lora_alpha=prof.lora_alpha,
+            train_audio_encoder=learned,
+            dtype=dtype,
+            device=device,
+        )
         float32_master_weights(model)
         model.train()
         opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=prof.calib_lr)
@@ -122,21 +137,35 @@ def bench_calibration(model_dir, batch_size: int = 8, warmup: int = 1, reps: int
             if i >= warmup:
                 times[name].append(s)
         if i >= warmup:
-            log(f"calibration rep {i - warmup + 1}/{reps}: learned {times['learned'][-1]:.3f} s, "
-                f"frozen {times['frozen'][-1]:.3f} s")
+            log(
+                f"calibration rep {i - warmup + 1}/{reps}: learned {times['learned'][-1]:.3f} s, "
+                f"frozen {times['frozen'][-1]:.3f} s"
+            )
     peak = matmul_peak_tflops(device)
-    out = {"batch_size": batch_size, "warmup": warmup, "reps": reps, "dtype": dtype,
-           "lora_rank": prof.lora_rank, "tokens_per_sample": float(batch["attention_mask"].sum(1).float().mean()),
-           "collate_s": round(median(collate), 5), "matmul_peak": peak}
+    out = {
+        "batch_size": batch_size,
+        "warmup": warmup,
+        "reps": reps,
+        "dtype": dtype,
+        "lora_rank": prof.lora_rank,
+        "tokens_per_sample": float(batch["attention_mask"].sum(1).float().mean()),
+        "collate_s": round(median(collate), 5),
+        "matmul_peak": peak,
+    }
     for name, (model, opt, params) in variants.items():
         step_s = median(times[name])
         flops = step_flops(model, opt, batch)
         achieved = flops / step_s / 1e12
-        out[name] = {"step_s": round(step_s, 5), "samples_per_s": round(batch_size / step_s, 3),
-                     "steps_s": [round(t, 5) for t in times[name]], "step_gflop": round(flops / 1e9, 3),
-                     "achieved_tflops": round(achieved, 5), "params_trainable": params["trainable"],
-                     "params_total": params["total"],
-                     ("mfu_bf16" if cuda else "utilisation_of_fp32_matmul_peak"): round(achieved / peak["tflops"], 5)}
+        out[name] = {
+            "step_s": round(step_s, 5),
+            "samples_per_s": round(batch_size / step_s, 3),
+            "steps_s": [round(t, 5) for t in times[name]],
+            "step_gflop": round(flops / 1e9, 3),
+            "achieved_tflops": round(achieved, 5),
+            "params_trainable": params["trainable"],
+            "params_total": params["total"],
+            ("mfu_bf16" if cuda else "utilisation_of_fp32_matmul_peak"): round(achieved / peak["tflops"], 5),
+        }
     out["learned_vs_frozen_time_ratio"] = round(out["learned"]["step_s"] / out["frozen"]["step_s"], 3)
     out["mfu_measured"] = cuda
     synchronize(device)

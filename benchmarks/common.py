@@ -1,4 +1,5 @@
 """Shared helpers of the benchmarks: timing, machine description, synthetic clips, models to measure."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ SAMPLING_RATE = 16000
 
 AF3_SHAPED_SIZES: dict[str, dict] = {
     "audio": dict(num_hidden_layers=4, hidden_size=96, intermediate_size=384, num_attention_heads=4),
-    "text": dict(hidden_size=256, intermediate_size=1344, num_hidden_layers=4, num_attention_heads=8,
-                 num_key_value_heads=2),
+    "text": dict(
+        hidden_size=256, intermediate_size=1344, num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=2
+    ),
 }
 """Audio Flamingo 3's proportions at CPU scale (AF3 = Whisper-large encoder + Qwen2.5-7B):
 encoder/LLM width 96/256 = 0.38 (AF3 1280/3584 = 0.36), encoder depth = LLM depth (AF3 32 vs 28 layers),
@@ -28,8 +30,9 @@ as much as the LLM on ~150 tokens, as in AF3 (~160, :func:`benchmarks.flops.af3_
 AF3_SHAPED_WINDOW_SECONDS = 30
 
 QUICK_SIZES: dict[str, dict] = {
-    "text": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2,
-                 num_key_value_heads=1),
+    "text": dict(
+        hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1
+    ),
     "audio": dict(hidden_size=64, intermediate_size=128),
 }
 """``--quick``: the sizes of the training tests' small model (mechanics only, numbers meaningless)."""
@@ -53,10 +56,15 @@ class ModelSpec:
 
 def model_specs(quick: bool) -> list[ModelSpec]:
     """The tiny profile's model and the AF3-shaped one (both at ``--quick`` sizes in quick mode)."""
-    tiny = ModelSpec("tiny", "tiny profile model (build_tiny_model defaults, 8 s window)",
-                     sizes=QUICK_SIZES if quick else None)
-    af3 = ModelSpec("af3_shaped", "AF3-shaped, scaled down (30 s window, encoder/LLM ratios of AF3)",
-                    sizes=QUICK_SIZES if quick else AF3_SHAPED_SIZES, window_seconds=AF3_SHAPED_WINDOW_SECONDS)
+    tiny = ModelSpec(
+        "tiny", "tiny profile model (build_tiny_model defaults, 8 s window)", sizes=QUICK_SIZES if quick else None
+    )
+    af3 = ModelSpec(
+        "af3_shaped",
+        "AF3-shaped, scaled down (30 s window, encoder/LLM ratios of AF3)",
+        sizes=QUICK_SIZES if quick else AF3_SHAPED_SIZES,
+        window_seconds=AF3_SHAPED_WINDOW_SECONDS,
+    )
     return [tiny, af3]
 
 
@@ -115,8 +123,12 @@ def cpu_model() -> str:
 def machine(device: str) -> dict:
     """What the numbers were measured on."""
     info = {
-        "cpu_model": cpu_model(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__, "python": platform.python_version(), "device": str(device),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "device": str(device),
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     try:

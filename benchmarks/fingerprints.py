@@ -10,6 +10,7 @@ or key that only one side has is listed apart (a refactor may add a column, neve
     python -m benchmarks.fingerprints --profile smoke --out /tmp/before.json
     python -m benchmarks.fingerprints --profile smoke --compare /tmp/before.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,23 @@ from pathlib import Path
 
 log = logging.getLogger("sqa.fingerprints")
 
-RUN_KEYS = ("seconds", "commit", "packages", "created", "date", "time", "host", "python", "torch", "duration",
-            "elapsed", "started", "finished", "kernels", "git")
+RUN_KEYS = (
+    "seconds",
+    "commit",
+    "packages",
+    "created",
+    "date",
+    "time",
+    "host",
+    "python",
+    "torch",
+    "duration",
+    "elapsed",
+    "started",
+    "finished",
+    "kernels",
+    "git",
+)
 """JSON keys (substrings, case-insensitive) that describe how or when a result was made, not the result."""
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt")
 SKIP_PARTS = ("notebooks", "checkpoint-")
@@ -63,8 +79,11 @@ def _file_fingerprint(path: Path, base: str) -> str | dict[str, str] | None:
             rows = list(csv.reader(f.read().replace(base, "<base>").splitlines()))
         if not rows:
             return {}
-        return {h: _digest(json.dumps([r[i] if i < len(r) else None for r in rows[1:]]).encode())
-                for i, h in enumerate(rows[0]) if not _describes_the_run(h)}
+        return {
+            h: _digest(json.dumps([r[i] if i < len(r) else None for r in rows[1:]]).encode())
+            for i, h in enumerate(rows[0])
+            if not _describes_the_run(h)
+        }
     if path.suffix == ".safetensors":
         from safetensors.numpy import load_file
 
@@ -108,8 +127,11 @@ def compare(before: dict, after: dict) -> tuple[list[str], list[str]]:
             elif rel not in b:
                 added.append(f"{where}: new file")
             elif isinstance(b[rel], dict) and isinstance(a[rel], dict):
-                changed += [f"{where} {k}: {'differs' if k in a[rel] else 'missing after'}"
-                            for k in sorted(b[rel]) if b[rel][k] != a[rel].get(k)]
+                changed += [
+                    f"{where} {k}: {'differs' if k in a[rel] else 'missing after'}"
+                    for k in sorted(b[rel])
+                    if b[rel][k] != a[rel].get(k)
+                ]
                 added += [f"{where} {k}: new" for k in sorted(set(a[rel]) - set(b[rel]))]
             elif b[rel] != a[rel]:
                 changed.append(f"{where}: differs")
@@ -128,16 +150,27 @@ def main(argv: list[str] | None = None) -> int:
     n = sum(len(v) for v in now.values())
     if args.out:
         args.out.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
-        log.info("%d files fingerprinted (%d weights and runs files, %d results) -> %s", n, len(now["runs"]),
-                 len(now["results"]), args.out)
+        log.info(
+            "%d files fingerprinted (%d weights and runs files, %d results) -> %s",
+            n,
+            len(now["runs"]),
+            len(now["results"]),
+            args.out,
+        )
     if args.compare:
         before = json.loads(args.compare.read_text())
         changed, added = compare(before, now)
         for line in changed + added:
             log.info(line)
         values = sum(len(v) if isinstance(v, dict) else 1 for part in before.values() for v in part.values())
-        log.info("%d of %d fingerprinted values (%d files) differ from %s; %d new", len(changed), values,
-                 sum(len(part) for part in before.values()), args.compare, len(added))
+        log.info(
+            "%d of %d fingerprinted values (%d files) differ from %s; %d new",
+            len(changed),
+            values,
+            sum(len(part) for part in before.values()),
+            args.compare,
+            len(added),
+        )
         return 1 if changed else 0
     return 0
 

@@ -11,13 +11,20 @@ G completions in sampling and in both log-prob passes (``sqa.train.logprobs.pref
 
     naive = 3G e + 4G f (P + T)        encoding shared only = e + 4G f (P + T)        sqa = e + 4 f P + 4G f T
 """
+
 from __future__ import annotations
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-AF3_TEXT = dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
-                num_key_value_heads=4, vocab_size=152064)
+AF3_TEXT = dict(
+    hidden_size=3584,
+    intermediate_size=18944,
+    num_hidden_layers=28,
+    num_attention_heads=28,
+    num_key_value_heads=4,
+    vocab_size=152064,
+)
 """Qwen2.5-7B, AF3's language model (AF3 paper); the encoder is ``AudioFlamingo3EncoderConfig``'s default
 (Whisper-large: 32 layers, width 1280), with 30 s windows at a 10 ms hop (3000 mel frames)."""
 AF3_WINDOW_FRAMES = 3000
@@ -77,10 +84,14 @@ def step_flops(e: float, f: float, prompt: float, completion: float, group: int)
     naive = 3 * group * e + rows
     shared = e + rows
     sqa = e + 4 * f * prompt + 4 * group * f * completion
-    return {"naive": naive, "shared_encoding": shared, "sqa": sqa,
-            "speedup_shared_encoding": round(naive / shared, 3),
-            "speedup_sqa": round(naive / sqa, 3),
-            "encoder_share_of_naive": round(3 * group * e / naive, 3)}
+    return {
+        "naive": naive,
+        "shared_encoding": shared,
+        "sqa": sqa,
+        "speedup_shared_encoding": round(naive / shared, 3),
+        "speedup_sqa": round(naive / sqa, 3),
+        "encoder_share_of_naive": round(3 * group * e / naive, 3),
+    }
 
 
 def model_flop_profile(config, frames: int, context: int) -> dict[str, float]:
@@ -88,8 +99,13 @@ def model_flop_profile(config, frames: int, context: int) -> dict[str, float]:
     model = meta_model(config)
     e = encoder_window_flops(model, frames)
     f = llm_token_flops(model, context)
-    return {"encoder_window_gflop": round(e / 1e9, 4), "llm_token_mflop": round(f / 1e6, 4),
-            "encoder_window_in_llm_tokens": round(e / f, 1), "_e": e, "_f": f}
+    return {
+        "encoder_window_gflop": round(e / 1e9, 4),
+        "llm_token_mflop": round(f / 1e6, 4),
+        "encoder_window_in_llm_tokens": round(e / f, 1),
+        "_e": e,
+        "_f": f,
+    }
 
 
 def af3_config():
@@ -99,14 +115,20 @@ def af3_config():
     return AudioFlamingo3Config(text_config=Qwen2Config(**AF3_TEXT))
 
 
-def af3_projection(prompt_text_tokens: int, clip_seconds: float = 4.0, group: int = 4,
-                   completions=(32, 256, 512)) -> dict:
+def af3_projection(
+    prompt_text_tokens: int, clip_seconds: float = 4.0, group: int = 4, completions=(32, 256, 512)
+) -> dict:
     """The FLOP model applied to the paper's AF3 for a ``clip_seconds`` clip, at several completion lengths."""
     prompt = prompt_text_tokens + AF3_AUDIO_TOKENS_PER_SECOND * clip_seconds
     prof = model_flop_profile(af3_config(), AF3_WINDOW_FRAMES, int(prompt + max(completions)) // 2)
     e, f = prof.pop("_e"), prof.pop("_f")
-    return {**prof, "prompt_tokens": prompt, "clip_seconds": clip_seconds, "group": group,
-            "by_completion_tokens": {str(t): _public(step_flops(e, f, prompt, t, group)) for t in completions}}
+    return {
+        **prof,
+        "prompt_tokens": prompt,
+        "clip_seconds": clip_seconds,
+        "group": group,
+        "by_completion_tokens": {str(t): _public(step_flops(e, f, prompt, t, group)) for t in completions},
+    }
 
 
 def _public(d: dict) -> dict:

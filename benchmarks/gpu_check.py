@@ -20,6 +20,7 @@ section of ``DIR/summary.md`` at the end:
 ``--small`` runs the same code at toy sizes on the CPU (the test of this module) and writes
 ``gpu_check_small.json`` / its own section instead, so a real run's figures are never overwritten.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,9 +70,20 @@ class Plan:
 
 
 FULL = Plan(af3_build.REAL)
-SMALL = Plan(af3_build.SMALL, calib_batch=1, calib_reps=1, grpo_batch=1, grpo_new_tokens=4, grpo_reps=1,
-             grpo_warmup=0, decode_batch=4, decode_tokens=8, bandwidth_bytes=64 << 20,
-             pipeline_overrides=(("calib_steps", 1), ("n_train", 4), ("sft_batch_size", 1)), small=True)
+SMALL = Plan(
+    af3_build.SMALL,
+    calib_batch=1,
+    calib_reps=1,
+    grpo_batch=1,
+    grpo_new_tokens=4,
+    grpo_reps=1,
+    grpo_warmup=0,
+    decode_batch=4,
+    decode_tokens=8,
+    bandwidth_bytes=64 << 20,
+    pipeline_overrides=(("calib_steps", 1), ("n_train", 4), ("sft_batch_size", 1)),
+    small=True,
+)
 LORA_RANK, LORA_ALPHA, CALIB_LR = PAPER.lora_rank, PAPER.lora_alpha, PAPER.calib_lr
 ENCODER_STEPS = 3
 """AdamW steps after which the share of the encoder's weights that changed is counted."""
@@ -88,6 +100,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 # ---------------------------------------------------------------- memory and bandwidth
+
 
 def reset_peak(device: str) -> None:
     if torch.device(device).type == "cuda":
@@ -119,19 +132,26 @@ def memory_bandwidth(device: str, n_bytes: int, reps: int = 5) -> dict:
 
 # ---------------------------------------------------------------- the parts
 
+
 def part_calibration(ctx: dict, plan: Plan) -> dict:
     """Calibration steps on the real-size AF3 with the paper's trainable parts; the encoder's update share."""
     from sqa.model import configure_trainable
     from sqa.model.precision import compute_dtype, float32_master_weights
 
-    from .calibration_step import _train_step, calibration_batch, encoder_update_fraction, matmul_peak_tflops, \
-        step_flops
+    from .calibration_step import (
+        _train_step,
+        calibration_batch,
+        encoder_update_fraction,
+        matmul_peak_tflops,
+        step_flops,
+    )
 
     device, processor, rng = ctx["device"], ctx["processor"], np.random.default_rng(0)
 
     def model_and_optimizer(master: bool):
-        model = configure_trainable(af3_build.build_af3(ctx["config"], device), LORA_RANK, LORA_ALPHA,
-                                    train_audio_encoder=True)
+        model = configure_trainable(
+            af3_build.build_af3(ctx["config"], device), LORA_RANK, LORA_ALPHA, train_audio_encoder=True
+        )
         if master:
             float32_master_weights(model)
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -156,14 +176,20 @@ def part_calibration(ctx: dict, plan: Plan) -> dict:
     step_s = median(times)
     flops = step_flops(model, opt, batch(model))
     peak = matmul_peak_tflops(device, torch.bfloat16, n=8192 if device == "cuda" else 512)
-    out.update(step_s=round(step_s, 4), steps_s=[round(t, 4) for t in times],
-               samples_per_s=round(plan.calib_batch / step_s, 3), step_tflop=round(flops / 1e12, 4),
-               achieved_tflops=round(flops / step_s / 1e12, 4), matmul_peak=peak,
-               mfu=round(flops / step_s / 1e12 / peak["tflops"], 4),
-               tokens_per_sample=float(b["attention_mask"].sum(1).float().mean()),
-               trainable_dtypes=_dtypes(p for p in model.parameters() if p.requires_grad),
-               optimizer_state_dtypes=_dtypes(v for s in opt.state.values() for v in s.values()
-                                              if torch.is_tensor(v) and v.ndim > 0))
+    out.update(
+        step_s=round(step_s, 4),
+        steps_s=[round(t, 4) for t in times],
+        samples_per_s=round(plan.calib_batch / step_s, 3),
+        step_tflop=round(flops / 1e12, 4),
+        achieved_tflops=round(flops / step_s / 1e12, 4),
+        matmul_peak=peak,
+        mfu=round(flops / step_s / 1e12 / peak["tflops"], 4),
+        tokens_per_sample=float(b["attention_mask"].sum(1).float().mean()),
+        trainable_dtypes=_dtypes(p for p in model.parameters() if p.requires_grad),
+        optimizer_state_dtypes=_dtypes(
+            v for s in opt.state.values() for v in s.values() if torch.is_tensor(v) and v.ndim > 0
+        ),
+    )
     del model, opt
     release(device)
     model, opt = model_and_optimizer(master=False)  # the trap: the encoder stored in bf16
@@ -180,14 +206,20 @@ def part_grpo(ctx: dict, plan: Plan) -> dict:
     from .grpo_step import bench_config, measure_grpo, prepare_policy
 
     device = ctx["device"]
-    model = configure_trainable(af3_build.build_af3(ctx["config"], device), LORA_RANK, LORA_ALPHA,
-                                train_audio_encoder=False)
-    cfg = bench_config("built from its config", batch_size=plan.grpo_batch, max_new_tokens=plan.grpo_new_tokens,
-                       device=device, dtype="bfloat16", profile="paper")
+    model = configure_trainable(
+        af3_build.build_af3(ctx["config"], device), LORA_RANK, LORA_ALPHA, train_audio_encoder=False
+    )
+    cfg = bench_config(
+        "built from its config",
+        batch_size=plan.grpo_batch,
+        max_new_tokens=plan.grpo_new_tokens,
+        device=device,
+        dtype="bfloat16",
+        profile="paper",
+    )
     model, ref_model, processor, optimizer = prepare_policy(model, ctx["processor"], cfg)
     reset_peak(device)
-    res = measure_grpo(model, ref_model, processor, optimizer, cfg, "af3", warmup=plan.grpo_warmup,
-                       reps=plan.grpo_reps)
+    res = measure_grpo(model, ref_model, processor, optimizer, cfg, "af3", warmup=plan.grpo_warmup, reps=plan.grpo_reps)
     res["peak_memory_gib"] = peak_gib(device)
     res["generation_share_sqa"] = round(res["time_split_sqa"]["t_generate"] / res["sqa_s"], 3)
     res["static_cache"] = static_grpo_steps(model, ref_model, processor, optimizer, cfg, plan)
@@ -212,15 +244,21 @@ def static_grpo_steps(model, ref_model, processor, optimizer, cfg, plan: Plan) -
     for i in range(plan.grpo_warmup + 1 + plan.grpo_reps):  # one more warm-up: the compilation
         batch = make_batch(rng, cfg.batch_size)
         torch.manual_seed(cfg.seed + 2000 + i)
-        out, secs = timed(lambda: grpo_step(model, ref_model, processor, optimizer, batch, static,
-                                            [length_reward], [1.0]), cfg.device)
+        out, secs = timed(
+            lambda: grpo_step(model, ref_model, processor, optimizer, batch, static, [length_reward], [1.0]), cfg.device
+        )
         if i > plan.grpo_warmup:
             times.append(secs)
             split.append(out["t_generate"])
         log(f"grpo static cache step {i + 1}: {secs:.2f} s")
     step_s = median(times)
-    return {"sqa_s": round(step_s, 4), "t_generate": round(median(split), 4), "steps_s": [round(t, 4) for t in times],
-            "target_s": GRPO_TARGET_S, "meets_target": None if plan.small else bool(step_s <= GRPO_TARGET_S)}
+    return {
+        "sqa_s": round(step_s, 4),
+        "t_generate": round(median(split), 4),
+        "steps_s": [round(t, 4) for t in times],
+        "target_s": GRPO_TARGET_S,
+        "meets_target": None if plan.small else bool(step_s <= GRPO_TARGET_S),
+    }
 
 
 class StepClock(LogitsProcessor):
@@ -256,9 +294,15 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
             clock = StepClock(device)
             synchronize(device)
             clock.start = time.perf_counter()
-            ids = generate_ids(model, ctx["processor"], batch, max_new_tokens=plan.decode_tokens,
-                               min_new_tokens=plan.decode_tokens, decode_cache=cache,
-                               logits_processor=LogitsProcessorList([clock]))
+            ids = generate_ids(
+                model,
+                ctx["processor"],
+                batch,
+                max_new_tokens=plan.decode_tokens,
+                min_new_tokens=plan.decode_tokens,
+                decode_cache=cache,
+                logits_processor=LogitsProcessorList([clock]),
+            )
             firsts.append(clock.stamps[0] - clock.start)
             steps += np.diff(clock.stamps).tolist()
         return firsts, steps, ids
@@ -269,23 +313,36 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
     for cache in ("dynamic", "static"):
         run(1, cache)  # warm-up (static: the compilation on CUDA)
         firsts, steps, ids = run(3, cache)
-        caches[cache] = {"prefill_s": round(median(firsts), 4), "ms_per_token": round(median(steps) * 1e3, 3),
-                         "tokens": ids}
+        caches[cache] = {
+            "prefill_s": round(median(firsts), 4),
+            "ms_per_token": round(median(steps) * 1e3, 3),
+            "tokens": ids,
+        }
     same = bool(torch.equal(caches["dynamic"].pop("tokens").cpu(), caches["static"].pop("tokens").cpu()))
     first, ms = caches["dynamic"]["prefill_s"], caches["dynamic"]["ms_per_token"]
     bw = memory_bandwidth(device, plan.bandwidth_bytes)
     lm_bytes = af3_build.parameter_bytes(model, skip=("audio_tower", "multi_modal_projector"))
     all_bytes = af3_build.parameter_bytes(model)
-    out = {"batch_size": plan.decode_batch, "new_tokens": plan.decode_tokens, "prefill_s": round(first, 4),
-           "ms_per_token": round(ms, 3), "hbm_bytes_per_s": bw["bytes_per_s"],
-           "decoder_weight_bytes": lm_bytes, "all_weight_bytes": all_bytes,
-           "floor_ms_decoder_weights": round(lm_bytes / bw["bytes_per_s"] * 1e3, 3),
-           "floor_ms_all_weights": round(all_bytes / bw["bytes_per_s"] * 1e3, 3),
-           "prompt_tokens": int(batch["attention_mask"].sum(1).float().mean())}
+    out = {
+        "batch_size": plan.decode_batch,
+        "new_tokens": plan.decode_tokens,
+        "prefill_s": round(first, 4),
+        "ms_per_token": round(ms, 3),
+        "hbm_bytes_per_s": bw["bytes_per_s"],
+        "decoder_weight_bytes": lm_bytes,
+        "all_weight_bytes": all_bytes,
+        "floor_ms_decoder_weights": round(lm_bytes / bw["bytes_per_s"] * 1e3, 3),
+        "floor_ms_all_weights": round(all_bytes / bw["bytes_per_s"] * 1e3, 3),
+        "prompt_tokens": int(batch["attention_mask"].sum(1).float().mean()),
+    }
     out["times_floor"] = round(ms / out["floor_ms_decoder_weights"], 2)
-    out["static_cache"] = {**caches["static"], "greedy_tokens_equal_dynamic": same, "target_ms": DECODE_TARGET_MS,
-                           "meets_target": None if plan.small else bool(caches["static"]["ms_per_token"] <= DECODE_TARGET_MS),
-                           "times_floor": round(caches["static"]["ms_per_token"] / out["floor_ms_decoder_weights"], 2)}
+    out["static_cache"] = {
+        **caches["static"],
+        "greedy_tokens_equal_dynamic": same,
+        "target_ms": DECODE_TARGET_MS,
+        "meets_target": None if plan.small else bool(caches["static"]["ms_per_token"] <= DECODE_TARGET_MS),
+        "times_floor": round(caches["static"]["ms_per_token"] / out["floor_ms_decoder_weights"], 2),
+    }
     del model
     release(device)
     return out
@@ -317,34 +374,49 @@ def part_pipeline(ctx: dict, plan: Plan, work: Path) -> dict:
     profile = dataclasses.replace(profile, name="gpu_check")  # runs/gpu_check, removed afterwards
     results = work / "results"
     shutil.rmtree(profile.run_dir, ignore_errors=True)
-    out = {"profile": "paper_smoke", "base_model_params": n_params, "base_model_bytes": _tree_bytes(base),
-           "layers": list(plan.pipeline_layers), "stages": {}}
+    out = {
+        "profile": "paper_smoke",
+        "base_model_params": n_params,
+        "base_model_bytes": _tree_bytes(base),
+        "layers": list(plan.pipeline_layers),
+        "stages": {},
+    }
     test = []
 
     def assess():
-        return sqa.assess([ex.audio_path for ex in test], model=str(ctx["grpo_dir"]), device=device,
-                          dtype=profile.dtype, max_new_tokens=profile.max_new_tokens)
+        return sqa.assess(
+            [ex.audio_path for ex in test],
+            model=str(ctx["grpo_dir"]),
+            device=device,
+            dtype=profile.dtype,
+            max_new_tokens=profile.max_new_tokens,
+        )
 
-    stages = [("data", lambda: prepare_profile_data(profile, progress=False)),
-              ("calibration", lambda: calibration_stage(profile, True)),
-              ("sft", lambda: warmup_stage(profile)),
-              ("grpo", lambda: ctx.__setitem__("grpo_dir", grpo_stage(profile, "iou", progress=False))),
-              ("evaluation", lambda: evaluate_system(profile, "IoU reward GRPO", results=results,
-                                                     corr_backend="rule:rouge")),
-              ("assess", assess)]
+    stages = [
+        ("data", lambda: prepare_profile_data(profile, progress=False)),
+        ("calibration", lambda: calibration_stage(profile, True)),
+        ("sft", lambda: warmup_stage(profile)),
+        ("grpo", lambda: ctx.__setitem__("grpo_dir", grpo_stage(profile, "iou", progress=False))),
+        ("evaluation", lambda: evaluate_system(profile, "IoU reward GRPO", results=results, corr_backend="rule:rouge")),
+        ("assess", assess),
+    ]
     try:
         for name, fn in stages:
             before = _tree_bytes(profile.shared_dir, results)
             t0 = time.perf_counter()
             value = fn()
             synchronize(device)
-            out["stages"][name] = {"wall_s": round(time.perf_counter() - t0, 2),
-                                   "bytes_written": _tree_bytes(profile.shared_dir, results) - before}
+            out["stages"][name] = {
+                "wall_s": round(time.perf_counter() - t0, 2),
+                "bytes_written": _tree_bytes(profile.shared_dir, results) - before,
+            }
             if name == "data":
                 test.extend(load_examples(profile, "test")[:2])
             if name == "assess":
                 out["assess_status"] = [r.status for r in value]
-            log(f"pipeline {name}: {out['stages'][name]['wall_s']} s, {out['stages'][name]['bytes_written'] / 1e6:.1f} MB")
+            log(
+                f"pipeline {name}: {out['stages'][name]['wall_s']} s, {out['stages'][name]['bytes_written'] / 1e6:.1f} MB"
+            )
     finally:
         shutil.rmtree(profile.shared_dir, ignore_errors=True)
     return out
@@ -356,6 +428,7 @@ def _dtypes(tensors) -> list[str]:
 
 # ---------------------------------------------------------------- the run
 
+
 def json_name(small: bool) -> str:
     """``gpu_check.json``, or ``gpu_check_small.json`` for ``--small`` (never mistaken for a GPU run)."""
     return "gpu_check_small.json" if small else "gpu_check.json"
@@ -365,8 +438,9 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     device = args.device or ("cpu" if args.small else default_device())
     if not args.small and torch.device(device).type != "cuda":
-        sys.exit("benchmarks.gpu_check: no CUDA device (the real-size AF3 needs a GPU; --small checks the code "
-                 "on a CPU)")
+        sys.exit(
+            "benchmarks.gpu_check: no CUDA device (the real-size AF3 needs a GPU; --small checks the code on a CPU)"
+        )
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
@@ -376,8 +450,14 @@ def main(argv=None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / json_name(args.small)
     t_start = time.perf_counter()
-    result = {"small": args.small, "machine": machine(device), "sizes": plan.sizes, "plan": plan.__dict__,
-              "reference_h200": gpu_report.REFERENCE_H200, "parts": parts}
+    result = {
+        "small": args.small,
+        "machine": machine(device),
+        "sizes": plan.sizes,
+        "plan": plan.__dict__,
+        "reference_h200": gpu_report.REFERENCE_H200,
+        "parts": parts,
+    }
     log(f"gpu_check ({'small, ' if args.small else ''}device {device}): {', '.join(parts)} -> {path}")
     with tempfile.TemporaryDirectory(prefix="sqa-gpu-check-", dir=args.work) as tmp:
         work = Path(tmp)

@@ -3,6 +3,7 @@
 The section sits between ``<!-- gpu_check -->`` markers (``gpu_check_small`` for ``--small``), so
 ``make bench`` (which rewrites the rest of ``summary.md``) keeps it, and a new check replaces it.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,13 +11,25 @@ from pathlib import Path
 
 REFERENCE_H200 = {
     "source": "measured by hand on an H200 (random weights, bf16) before benchmarks.gpu_check existed; "
-              "calibration with the encoder stored in bf16 unless marked fp32 master",
-    "calibration": {"step_s": 0.76, "samples_per_s": 10.5, "mfu": 0.24, "peak_memory_gib": 26.1,
-                    "step_s_fp32_master": 0.72, "peak_memory_gib_fp32_master": 31.5,
-                    "encoder_changed_fp32_master": 1.0, "encoder_changed_bf16_storage": 0.138,
-                    "matmul_peak_tflops": 782},
-    "grpo": {"sqa_s": 8.95, "naive_s": 8.89, "t_generate": 7.93, "generation_share_sqa": 0.88,
-             "max_abs_loss_diff": 7e-7},
+    "calibration with the encoder stored in bf16 unless marked fp32 master",
+    "calibration": {
+        "step_s": 0.76,
+        "samples_per_s": 10.5,
+        "mfu": 0.24,
+        "peak_memory_gib": 26.1,
+        "step_s_fp32_master": 0.72,
+        "peak_memory_gib_fp32_master": 31.5,
+        "encoder_changed_fp32_master": 1.0,
+        "encoder_changed_bf16_storage": 0.138,
+        "matmul_peak_tflops": 782,
+    },
+    "grpo": {
+        "sqa_s": 8.95,
+        "naive_s": 8.89,
+        "t_generate": 7.93,
+        "generation_share_sqa": 0.88,
+        "max_abs_loss_diff": 7e-7,
+    },
     "decode": {"ms_per_token": 63, "floor_ms_all_weights": 3.9},
 }
 """Figures of an earlier session (GRPO step and decode: LoRA r=64 unmerged, sampling; decode floor:
@@ -39,48 +52,103 @@ def _rows(result: dict) -> list[tuple[str, str, str]]:
     c = result.get("calibration", {})
     if c and "error" not in c:
         r = ref["calibration"]
-        rows += [(f"calibration: s per step (batch {c['batch_size']}; H200: 8)", _f(c["step_s"]), f"{r['step_s_fp32_master']} (fp32 master), {r['step_s']} (bf16 storage)"),
-                 ("calibration: samples/s", _f(c["samples_per_s"]), _f(r["samples_per_s"])),
-                 ("calibration: MFU vs measured bf16 matmul peak", _pct(c["mfu"]), _pct(r["mfu"])),
-                 ("bf16 matmul peak, TFLOP/s", _f(c["matmul_peak"]["tflops"]), _f(r["matmul_peak_tflops"])),
-                 ("calibration: peak memory, GiB", _f(c["peak_memory_gib"]), f"{r['peak_memory_gib_fp32_master']} (fp32 master), {r['peak_memory_gib']} (bf16 storage)"),
-                 ("encoder weights changed by 3 steps at lr 1.5e-5, fp32 master", _pct(c["encoder_changed_fp32_master"]), _pct(r["encoder_changed_fp32_master"])),
-                 ("the same, encoder stored in bf16", _pct(c["encoder_changed_bf16_storage"]), _pct(r["encoder_changed_bf16_storage"]))]
+        rows += [
+            (
+                f"calibration: s per step (batch {c['batch_size']}; H200: 8)",
+                _f(c["step_s"]),
+                f"{r['step_s_fp32_master']} (fp32 master), {r['step_s']} (bf16 storage)",
+            ),
+            ("calibration: samples/s", _f(c["samples_per_s"]), _f(r["samples_per_s"])),
+            ("calibration: MFU vs measured bf16 matmul peak", _pct(c["mfu"]), _pct(r["mfu"])),
+            ("bf16 matmul peak, TFLOP/s", _f(c["matmul_peak"]["tflops"]), _f(r["matmul_peak_tflops"])),
+            (
+                "calibration: peak memory, GiB",
+                _f(c["peak_memory_gib"]),
+                f"{r['peak_memory_gib_fp32_master']} (fp32 master), {r['peak_memory_gib']} (bf16 storage)",
+            ),
+            (
+                "encoder weights changed by 3 steps at lr 1.5e-5, fp32 master",
+                _pct(c["encoder_changed_fp32_master"]),
+                _pct(r["encoder_changed_fp32_master"]),
+            ),
+            (
+                "the same, encoder stored in bf16",
+                _pct(c["encoder_changed_bf16_storage"]),
+                _pct(r["encoder_changed_bf16_storage"]),
+            ),
+        ]
     g = result.get("grpo", {})
     if g and "error" not in g:
         r = ref["grpo"]
         gc = g["config"]
-        rows += [(f"GRPO step (G={gc['group_size']}, batch {gc['batch_size']}, {gc['max_new_tokens']} new tokens; "
-                  "H200: 4, 4, 128): sqa / naive s", f"{_f(g['sqa_s'])} / {_f(g['naive_s'])}", f"{r['sqa_s']} / {r['naive_s']}"),
-                 ("GRPO: generation s (share of the sqa step)", f"{_f(g['time_split_sqa']['t_generate'])} ({_pct(g['generation_share_sqa'])})", f"{r['t_generate']} ({_pct(r['generation_share_sqa'])})"),
-                 ("GRPO: max abs loss diff / relative grad diff, shared vs naive", f"{_f(g['loss_check']['max_abs_loss_diff'])} / {_f(g['loss_check']['rel_grad_diff'])}", f"{r['max_abs_loss_diff']} / -"),
-                 ("GRPO: peak memory, GiB", _f(g.get("peak_memory_gib")), "70.4 (both paths)")]
+        rows += [
+            (
+                f"GRPO step (G={gc['group_size']}, batch {gc['batch_size']}, {gc['max_new_tokens']} new tokens; "
+                "H200: 4, 4, 128): sqa / naive s",
+                f"{_f(g['sqa_s'])} / {_f(g['naive_s'])}",
+                f"{r['sqa_s']} / {r['naive_s']}",
+            ),
+            (
+                "GRPO: generation s (share of the sqa step)",
+                f"{_f(g['time_split_sqa']['t_generate'])} ({_pct(g['generation_share_sqa'])})",
+                f"{r['t_generate']} ({_pct(r['generation_share_sqa'])})",
+            ),
+            (
+                "GRPO: max abs loss diff / relative grad diff, shared vs naive",
+                f"{_f(g['loss_check']['max_abs_loss_diff'])} / {_f(g['loss_check']['rel_grad_diff'])}",
+                f"{r['max_abs_loss_diff']} / -",
+            ),
+            ("GRPO: peak memory, GiB", _f(g.get("peak_memory_gib")), "70.4 (both paths)"),
+        ]
         st = g.get("static_cache")
         if st:
-            rows.append((f"GRPO: sqa step with the static KV cache, s (target <= {st['target_s']:g} on an H200)",
-                         f"{_f(st['sqa_s'])} (generation {_f(st['t_generate'])})", "-"))
+            rows.append(
+                (
+                    f"GRPO: sqa step with the static KV cache, s (target <= {st['target_s']:g} on an H200)",
+                    f"{_f(st['sqa_s'])} (generation {_f(st['t_generate'])})",
+                    "-",
+                )
+            )
     d = result.get("decode", {})
     if d and "error" not in d:
         r = ref["decode"]
-        rows += [(f"decode: ms per token at batch {d['batch_size']}", _f(d["ms_per_token"]), f"{r['ms_per_token']} (inside the GRPO step)"),
-                 ("decode floor: all weights / measured bandwidth, ms", _f(d["floor_ms_all_weights"]), _f(r["floor_ms_all_weights"])),
-                 ("decode floor: decoder weights only, ms", _f(d["floor_ms_decoder_weights"]), "-"),
-                 ("measured memory bandwidth, TB/s", _f(d["hbm_bytes_per_s"] / 1e12), "4.3")]
+        rows += [
+            (
+                f"decode: ms per token at batch {d['batch_size']}",
+                _f(d["ms_per_token"]),
+                f"{r['ms_per_token']} (inside the GRPO step)",
+            ),
+            (
+                "decode floor: all weights / measured bandwidth, ms",
+                _f(d["floor_ms_all_weights"]),
+                _f(r["floor_ms_all_weights"]),
+            ),
+            ("decode floor: decoder weights only, ms", _f(d["floor_ms_decoder_weights"]), "-"),
+            ("measured memory bandwidth, TB/s", _f(d["hbm_bytes_per_s"] / 1e12), "4.3"),
+        ]
         st = d.get("static_cache")
         if st:
-            rows.append((f"decode with the static KV cache: ms per token (target <= {st['target_ms']:g} on an H200; "
-                         "greedy tokens equal the dynamic cache's)",
-                         f"{_f(st['ms_per_token'])} ({'equal' if st['greedy_tokens_equal_dynamic'] else 'NOT equal'})",
-                         "11.0 (LM alone)"))
+            rows.append(
+                (
+                    f"decode with the static KV cache: ms per token (target <= {st['target_ms']:g} on an H200; "
+                    "greedy tokens equal the dynamic cache's)",
+                    f"{_f(st['ms_per_token'])} ({'equal' if st['greedy_tokens_equal_dynamic'] else 'NOT equal'})",
+                    "11.0 (LM alone)",
+                )
+            )
     return rows
 
 
 def _pipeline_lines(p: dict) -> list[str]:
     if not p or "error" in p:
         return []
-    lines = [f"Pipeline (`paper_smoke` stages on a {p['layers'][0]}+{p['layers'][1]}-layer AF3 of "
-             f"{p['base_model_params'] / 1e6:,.1f} M parameters, {p['base_model_bytes'] / 1e6:,.1f} MB on disk):", "",
-             "| stage | wall s | bytes written |", "|---|---:|---:|"]
+    lines = [
+        f"Pipeline (`paper_smoke` stages on a {p['layers'][0]}+{p['layers'][1]}-layer AF3 of "
+        f"{p['base_model_params'] / 1e6:,.1f} M parameters, {p['base_model_bytes'] / 1e6:,.1f} MB on disk):",
+        "",
+        "| stage | wall s | bytes written |",
+        "|---|---:|---:|",
+    ]
     for name, s in p["stages"].items():
         lines.append(f"| {name} | {s['wall_s']} | {s['bytes_written'] / 1e6:,.3f} MB |")
     return lines
@@ -92,11 +160,17 @@ def section(result: dict) -> str:
     title = "## GPU check (`make gpu-check`)" if not result["small"] else "## GPU check code, `--small` on a CPU"
     out = [title, ""]
     if result["small"]:
-        out += ["**Toy sizes on a CPU (`python -m benchmarks.gpu_check --small`): checks the code; the figures "
-                "say nothing about a GPU.**", ""]
-    out += [f"Device `{m['device']}`{', ' + m['gpu'] if 'gpu' in m else ''}, torch {m['torch']}, transformers "
-            f"{m.get('transformers', '?')}; whole check {result.get('wall_s', 0):.0f} s. Model: AF3 built from its "
-            "config in bf16, random init (`benchmarks/af3_build.py`).", ""]
+        out += [
+            "**Toy sizes on a CPU (`python -m benchmarks.gpu_check --small`): checks the code; the figures "
+            "say nothing about a GPU.**",
+            "",
+        ]
+    out += [
+        f"Device `{m['device']}`{', ' + m['gpu'] if 'gpu' in m else ''}, torch {m['torch']}, transformers "
+        f"{m.get('transformers', '?')}; whole check {result.get('wall_s', 0):.0f} s. Model: AF3 built from its "
+        "config in bf16, random init (`benchmarks/af3_build.py`).",
+        "",
+    ]
     rows = _rows(result)
     if rows:
         out += ["| figure | this run | H200, measured earlier |", "|---|---:|---:|"]
@@ -110,8 +184,11 @@ def section(result: dict) -> str:
 
 
 def _marker(result_or_name) -> str:
-    name = result_or_name if isinstance(result_or_name, str) else (
-        "gpu_check_small" if result_or_name["small"] else "gpu_check")
+    name = (
+        result_or_name
+        if isinstance(result_or_name, str)
+        else ("gpu_check_small" if result_or_name["small"] else "gpu_check")
+    )
     return name
 
 

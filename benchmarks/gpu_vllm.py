@@ -2,6 +2,7 @@
 trainer (``--gpu-memory-utilization``), GRPO steps with local vs vLLM rollouts at 128 new tokens and greedy
 decoding at batch 16, judged against the targets (<= 10 ms/token at batch 16, a GRPO step <= 3 s on an H200).
 Skipped, with the reason, under ``--small`` and where vLLM is not installed; never required."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,13 +29,29 @@ def part_vllm(ctx: dict, plan, work: Path) -> dict:
     ctx["processor"].save_pretrained(model_dir)
     del model
     name = served_base_name("gpu_check", base_fingerprint(model_dir))
-    with VLLMServer(model_dir, name, dtype="bfloat16", max_model_len=4096, log_path=work / "vllm.log",
-                    extra_args=("--gpu-memory-utilization", str(GPU_MEMORY_UTILIZATION))) as server:
-        out = measure(str(model_dir), server.spec, reps=plan.grpo_reps, max_new_tokens=plan.grpo_new_tokens,
-                      device=ctx["device"], dtype="bfloat16")
+    with VLLMServer(
+        model_dir,
+        name,
+        dtype="bfloat16",
+        max_model_len=4096,
+        log_path=work / "vllm.log",
+        extra_args=("--gpu-memory-utilization", str(GPU_MEMORY_UTILIZATION)),
+    ) as server:
+        out = measure(
+            str(model_dir),
+            server.spec,
+            reps=plan.grpo_reps,
+            max_new_tokens=plan.grpo_new_tokens,
+            device=ctx["device"],
+            dtype="bfloat16",
+        )
     step = out["grpo_step"]["vllm"]["t_step"]["median"]
     ms = out["evaluation"]["vllm_ms_per_token"]
-    out["targets"] = {"decode_ms_per_token": DECODE_TARGET_MS, "grpo_step_s": GRPO_TARGET_S,
-                      "meets_decode": bool(ms <= DECODE_TARGET_MS), "meets_grpo_step": bool(step <= GRPO_TARGET_S)}
+    out["targets"] = {
+        "decode_ms_per_token": DECODE_TARGET_MS,
+        "grpo_step_s": GRPO_TARGET_S,
+        "meets_decode": bool(ms <= DECODE_TARGET_MS),
+        "meets_grpo_step": bool(step <= GRPO_TARGET_S),
+    }
     out["gpu_memory_utilization"] = GPU_MEMORY_UTILIZATION
     return out

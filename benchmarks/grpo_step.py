@@ -12,6 +12,7 @@ repetition (naive first on even ones, sqa first on odd ones) so that machine noi
 figures are medians over the timed repetitions. Both losses are also computed on the SAME sampled
 completions (:func:`loss_difference`): the only difference left is the shared encoding.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -62,10 +63,17 @@ def naive_step(model, ref_model, processor, optimizer, batch, cfg, reward_fns, w
     model.eval()
     eos = end_of_turn_ids(processor)
     with torch.no_grad(), autocast(model):
-        out = model.generate(**inputs, do_sample=True, temperature=cfg.temperature, top_k=0, top_p=1.0,
-                             max_new_tokens=cfg.max_new_tokens, eos_token_id=eos,
-                             pad_token_id=processor.tokenizer.pad_token_id)
-    ids = out[:, inputs["input_ids"].shape[1]:]
+        out = model.generate(
+            **inputs,
+            do_sample=True,
+            temperature=cfg.temperature,
+            top_k=0,
+            top_p=1.0,
+            max_new_tokens=cfg.max_new_tokens,
+            eos_token_id=eos,
+            pad_token_id=processor.tokenizer.pad_token_id,
+        )
+    ids = out[:, inputs["input_ids"].shape[1] :]
     mask = completion_mask_from_ids(ids, eos)
     t["t_generate"] = time.perf_counter() - t0
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
@@ -161,8 +169,9 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
     for name, kwargs in (("sqa", dict(inputs=inputs, audio=audio)), ("naive", dict(inputs=naive_inputs))):
         with autocast(model):
             shared = embed_prompts(model, inputs, kwargs["audio"]) if "audio" in kwargs else None  # tokens with grad
-            logp = sequence_logprobs(model, kwargs["inputs"], ids, mask, prompt_embeds=shared,
-                                     temperature=cfg.temperature)
+            logp = sequence_logprobs(
+                model, kwargs["inputs"], ids, mask, prompt_embeds=shared, temperature=cfg.temperature
+            )
         loss, _ = grpo_loss(logp, ref_sqa if name == "sqa" else ref_naive, adv, mask, cfg.beta)
         model.zero_grad(set_to_none=True)
         loss.backward()
@@ -170,12 +179,16 @@ def loss_difference(model, ref_model, processor, batch, cfg) -> dict:
         out[name] = (loss.detach(), logp.detach(), grads)
     model.zero_grad(set_to_none=True)
     (l_s, lp_s, g_s), (l_n, lp_n, g_n) = out["sqa"], out["naive"]
-    return {"loss_sqa": float(l_s), "loss_naive": float(l_n),
-            "max_abs_loss_diff": float((l_s - l_n).abs()),
-            "rel_grad_diff": float((g_s - g_n).norm() / g_n.norm().clamp(min=1e-30)),
-            "max_abs_logprob_diff": float(((lp_s - lp_n) * mask).abs().max()),
-            "max_abs_ref_logprob_diff": float(((ref_sqa - ref_naive) * mask).abs().max()),
-            "max_abs_grad_diff": float((g_s - g_n).abs().max()), "grad_norm": float(g_s.norm())}
+    return {
+        "loss_sqa": float(l_s),
+        "loss_naive": float(l_n),
+        "max_abs_loss_diff": float((l_s - l_n).abs()),
+        "rel_grad_diff": float((g_s - g_n).norm() / g_n.norm().clamp(min=1e-30)),
+        "max_abs_logprob_diff": float(((lp_s - lp_n) * mask).abs().max()),
+        "max_abs_ref_logprob_diff": float(((ref_sqa - ref_naive) * mask).abs().max()),
+        "max_abs_grad_diff": float((g_s - g_n).abs().max()),
+        "grad_norm": float(g_s.norm()),
+    }
 
 
 def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
@@ -195,28 +208,59 @@ def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
             once.append(timed(lambda: embed_prompts(model, inputs), cfg.device)[1])
             repeated.append(timed(lambda: embed_prompts(model, rep), cfg.device)[1])
     n_audio = int((inputs["input_ids"] == model.config.audio_token_id).sum())
-    return {"features_s": round(median(feats), 5), "encode_once_s": round(median(once), 5),
-            "encode_repeated_s": round(median(repeated), 5), "windows_once": int(inputs["input_features"].shape[0]),
-            "windows_repeated": int(rep["input_features"].shape[0]),
-            "prompt_tokens_mean": float(inputs["attention_mask"].sum(1).float().mean()),
-            "audio_tokens_mean": n_audio / len(audios)}
+    return {
+        "features_s": round(median(feats), 5),
+        "encode_once_s": round(median(once), 5),
+        "encode_repeated_s": round(median(repeated), 5),
+        "windows_once": int(inputs["input_features"].shape[0]),
+        "windows_repeated": int(rep["input_features"].shape[0]),
+        "prompt_tokens_mean": float(inputs["attention_mask"].sum(1).float().mean()),
+        "audio_tokens_mean": n_audio / len(audios),
+    }
 
 
-def bench_config(model_dir, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32, seed: int = 0,
-                 device: str = "cpu", dtype: str = "float32", profile: str = "tiny"):
+def bench_config(
+    model_dir,
+    group: int = 4,
+    batch_size: int = 4,
+    max_new_tokens: int = 32,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: str = "float32",
+    profile: str = "tiny",
+):
     """The :class:`~sqa.train.grpo.GRPOConfig` of a measured step: ``profile``'s GRPO settings (lr, KL, LoRA
     ...) with the step's sizes; no rewards."""
     from sqa.configs.profiles import get_profile
     from sqa.train.grpo import GRPOConfig
 
     with tempfile.TemporaryDirectory() as tmp:
-        return GRPOConfig.from_profile(get_profile(profile), model_dir, tmp, [], group_size=group,
-                                       batch_size=batch_size, max_new_tokens=max_new_tokens, seed=seed,
-                                       device=device, dtype=dtype)
+        return GRPOConfig.from_profile(
+            get_profile(profile),
+            model_dir,
+            tmp,
+            [],
+            group_size=group,
+            batch_size=batch_size,
+            max_new_tokens=max_new_tokens,
+            seed=seed,
+            device=device,
+            dtype=dtype,
+        )
 
 
-def bench_grpo(model_dir, label: str, group: int = 4, batch_size: int = 4, max_new_tokens: int = 32,
-               warmup: int = 2, reps: int = 7, seed: int = 0, device: str = "cpu", dtype: str = "float32") -> dict:
+def bench_grpo(
+    model_dir,
+    label: str,
+    group: int = 4,
+    batch_size: int = 4,
+    max_new_tokens: int = 32,
+    warmup: int = 2,
+    reps: int = 7,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: str = "float32",
+) -> dict:
     """Time sqa's GRPO step against the naive one on ``model_dir``; return the figures (medians)."""
     cfg = bench_config(model_dir, group, batch_size, max_new_tokens, seed, device, dtype)
     torch.manual_seed(seed)
@@ -240,8 +284,9 @@ def measure_grpo(model, ref_model, processor, optimizer, cfg, label: str, warmup
         secs = {}
         for path in order:
             torch.manual_seed(seed + 1000 + i)  # same sampling seed for both paths
-            out, secs[path] = timed(lambda: steps[path](model, ref_model, processor, optimizer, batch, cfg,
-                                                        [length_reward], [1.0]), device)
+            out, secs[path] = timed(
+                lambda: steps[path](model, ref_model, processor, optimizer, batch, cfg, [length_reward], [1.0]), device
+            )
             if i >= warmup:
                 logs[path].append({**out, "t_step": secs[path]})
         tag = "warm-up" if i < warmup else f"rep {i - warmup + 1}/{reps}"
@@ -258,9 +303,12 @@ def measure_grpo(model, ref_model, processor, optimizer, cfg, label: str, warmup
     audio = model.config.audio_config
     return {
         "label": label,
-        "naive_s": round(naive_s, 4), "sqa_s": round(sqa_s, 4),
-        "speedup_vs_naive": round(naive_s / sqa_s, 3), "speedup_paired_median": round(paired, 3),
-        "max_abs_loss_diff": diff["max_abs_loss_diff"], "loss_check": diff,
+        "naive_s": round(naive_s, 4),
+        "sqa_s": round(sqa_s, 4),
+        "speedup_vs_naive": round(naive_s / sqa_s, 3),
+        "speedup_paired_median": round(paired, 3),
+        "max_abs_loss_diff": diff["max_abs_loss_diff"],
+        "loss_check": diff,
         "time_split_sqa": median_split(logs["sqa"], SPLIT_KEYS),
         "time_split_naive": median_split(logs["naive"], SPLIT_KEYS),
         "completion_len_sqa": median(r["completion_len"] for r in logs["sqa"]),
@@ -268,20 +316,46 @@ def measure_grpo(model, ref_model, processor, optimizer, cfg, label: str, warmup
         "encoder": enc,
         "steps_s": {k: [round(r["t_step"], 4) for r in v] for k, v in logs.items()},
         "config": {
-            "group_size": group, "batch_size": batch_size, "max_new_tokens": max_new_tokens,
-            "warmup": warmup, "reps": reps, "seed": seed, "lora_rank": cfg.lora_rank, "beta": cfg.beta,
-            "dtype": dtype, "clip_seconds": [2.0, 6.0],
+            "group_size": group,
+            "batch_size": batch_size,
+            "max_new_tokens": max_new_tokens,
+            "warmup": warmup,
+            "reps": reps,
+            "seed": seed,
+            "lora_rank": cfg.lora_rank,
+            "beta": cfg.beta,
+            "dtype": dtype,
+            "clip_seconds": [2.0, 6.0],
             "window_seconds": processor.feature_extractor.chunk_length,
             "hop_length": processor.feature_extractor.hop_length,
-            "sizes": {"audio": {k: getattr(audio, k) for k in ("num_hidden_layers", "hidden_size",
-                                                               "intermediate_size", "num_attention_heads")},
-                      "text": {k: getattr(text, k) for k in ("num_hidden_layers", "hidden_size", "intermediate_size",
-                                                             "num_attention_heads", "num_key_value_heads",
-                                                             "vocab_size")}},
-            "params": {"audio_tower": sum(p.numel() for n, p in model.named_parameters()
-                                          if "audio_tower" in n and ".original_module." not in n
-                                          and "lora_" not in n),
-                       "language_model": sum(p.numel() for n, p in model.named_parameters()
-                                             if ("language_model" in n or "lm_head" in n) and "lora_" not in n)},
+            "sizes": {
+                "audio": {
+                    k: getattr(audio, k)
+                    for k in ("num_hidden_layers", "hidden_size", "intermediate_size", "num_attention_heads")
+                },
+                "text": {
+                    k: getattr(text, k)
+                    for k in (
+                        "num_hidden_layers",
+                        "hidden_size",
+                        "intermediate_size",
+                        "num_attention_heads",
+                        "num_key_value_heads",
+                        "vocab_size",
+                    )
+                },
+            },
+            "params": {
+                "audio_tower": sum(
+                    p.numel()
+                    for n, p in model.named_parameters()
+                    if "audio_tower" in n and ".original_module." not in n and "lora_" not in n
+                ),
+                "language_model": sum(
+                    p.numel()
+                    for n, p in model.named_parameters()
+                    if ("language_model" in n or "lm_head" in n) and "lora_" not in n
+                ),
+            },
         },
     }

@@ -11,6 +11,7 @@ H200) times the paper profile's step counts (``sqa/configs/paper.yaml``), under 
 >>> round(sum(r.hours["1 GPU"] for r in rows))
 37
 """
+
 from __future__ import annotations
 
 import math
@@ -90,8 +91,9 @@ def project(setup: Setup | None = None) -> list[Row]:
     sft = (s.sft_runs * s.sft_steps + s.warmup_steps) * sft_step
     other_128 = m["grpo_step_s_at_128"] - m["grpo_generate_s_at_128"]
     prompt = s.calib_item_tokens
-    grpo_step = (s.max_new_tokens * m["decode_ms_per_token_lora"] / 1000
-                 + other_128 * (prompt + s.max_new_tokens) / (prompt + 128))
+    grpo_step = s.max_new_tokens * m["decode_ms_per_token_lora"] / 1000 + other_128 * (prompt + s.max_new_tokens) / (
+        prompt + 128
+    )
     grpo = s.grpo_runs * s.grpo_steps * grpo_step
     batches = s.eval_systems * math.ceil(s.eval_clips / s.eval_batch)
     evaluation = batches * s.max_new_tokens * m["decode_ms_per_token_lora"] / 1000
@@ -103,21 +105,38 @@ def project(setup: Setup | None = None) -> list[Row]:
     rollout_vllm = s.max_new_tokens * s.vllm["vllm_decode_ms_per_token_lora"] / 1000 + s.vllm["adapter_push_s"]
     grpo_vllm_1 = s.grpo_runs * s.grpo_steps * (rollout_vllm + other)
     grpo_vllm_n = s.grpo_runs * s.grpo_steps * (rollout_vllm + other / min(n - 1, s.grpo_batch))
-    cols = ("1 GPU", f"{n} GPUs, accelerate", "1 GPU, vLLM evaluation", "1 GPU, vLLM rollouts + evaluation",
-            f"{n} GPUs, vLLM on 1 + accelerate")
+    cols = (
+        "1 GPU",
+        f"{n} GPUs, accelerate",
+        "1 GPU, vLLM evaluation",
+        "1 GPU, vLLM rollouts + evaluation",
+        f"{n} GPUs, vLLM on 1 + accelerate",
+    )
     return [
-        Row("Calibration (2 runs)", f"{s.calib_runs} x {s.calib_steps} steps x {m['calibration_step_s']} s",
-            dict(zip(cols, (_h(calib), _h(calib) / n, _h(calib), _h(calib), _h(calib) / n)))),
-        Row("SFT (3 stages + warm-up)", f"{s.sft_runs} x {s.sft_steps} + {s.warmup_steps} steps x {sft_step:.2f} s",
-            dict(zip(cols, (_h(sft), _h(sft) / n, _h(sft), _h(sft), _h(sft) / n)))),
-        Row("GRPO (6 runs)", f"{s.grpo_runs} x {s.grpo_steps} steps x {grpo_step:.1f} s "
+        Row(
+            "Calibration (2 runs)",
+            f"{s.calib_runs} x {s.calib_steps} steps x {m['calibration_step_s']} s",
+            dict(zip(cols, (_h(calib), _h(calib) / n, _h(calib), _h(calib), _h(calib) / n))),
+        ),
+        Row(
+            "SFT (3 stages + warm-up)",
+            f"{s.sft_runs} x {s.sft_steps} + {s.warmup_steps} steps x {sft_step:.2f} s",
+            dict(zip(cols, (_h(sft), _h(sft) / n, _h(sft), _h(sft), _h(sft) / n))),
+        ),
+        Row(
+            "GRPO (6 runs)",
+            f"{s.grpo_runs} x {s.grpo_steps} steps x {grpo_step:.1f} s "
             f"({s.max_new_tokens} tokens x {m['decode_ms_per_token_lora']:.0f} ms); {grpo_procs} processes per run; "
             f"vLLM: {s.max_new_tokens} x {s.vllm['vllm_decode_ms_per_token_lora']:.0f} ms + "
             f"{s.vllm['adapter_push_s']:.0f} s push (assumed)",
-            dict(zip(cols, (_h(grpo), _h(grpo) / grpo_procs, _h(grpo), _h(grpo_vllm_1), _h(grpo_vllm_n))))),
-        Row("Evaluation (12 systems)", f"{batches} batches of {s.eval_batch} x {s.max_new_tokens} tokens x "
+            dict(zip(cols, (_h(grpo), _h(grpo) / grpo_procs, _h(grpo), _h(grpo_vllm_1), _h(grpo_vllm_n)))),
+        ),
+        Row(
+            "Evaluation (12 systems)",
+            f"{batches} batches of {s.eval_batch} x {s.max_new_tokens} tokens x "
             f"{m['decode_ms_per_token_lora']:.0f} ms (vLLM: {m['decode_floor_ms_per_token']} ms)",
-            dict(zip(cols, (_h(evaluation), _h(evaluation) / n, _h(served), _h(served), _h(served) / n)))),
+            dict(zip(cols, (_h(evaluation), _h(evaluation) / n, _h(served), _h(served), _h(served) / n))),
+        ),
     ]
 
 
@@ -125,8 +144,7 @@ def markdown(rows: list[Row] | None = None) -> str:
     """The projection as a markdown table, with a total row (hours, one decimal)."""
     rows = rows if rows is not None else project()
     cols = list(rows[0].hours)
-    lines = ["| stage (projected hours) | " + " | ".join(cols) + " | basis |",
-             "|---|" + "---:|" * len(cols) + "---|"]
+    lines = ["| stage (projected hours) | " + " | ".join(cols) + " | basis |", "|---|" + "---:|" * len(cols) + "---|"]
     for r in rows:
         lines.append(f"| {r.stage} | " + " | ".join(f"{r.hours[c]:.1f}" for c in cols) + f" | {r.basis} |")
     totals = [sum(r.hours[c] for r in rows) for c in cols]

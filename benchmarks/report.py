@@ -1,30 +1,38 @@
 """``summary.md``: the figures of ``grpo_step.json`` and ``calibration_step.json`` as tables."""
+
 from __future__ import annotations
 
-STEP_PARTS = (("t_encode", "prompt features + encoder (sqa) / features only (naive)"),
-              ("t_generate", "generation (naive: encoder x B*G inside)"),
-              ("t_reward", "rewards"),
-              ("t_logprobs", "reference + policy log-probs (naive: encoder x 2 B*G)"),
-              ("t_backward", "backward + clip + AdamW"))
+STEP_PARTS = (
+    ("t_encode", "prompt features + encoder (sqa) / features only (naive)"),
+    ("t_generate", "generation (naive: encoder x B*G inside)"),
+    ("t_reward", "rewards"),
+    ("t_logprobs", "reference + policy log-probs (naive: encoder x 2 B*G)"),
+    ("t_backward", "backward + clip + AdamW"),
+)
 
 
 def _f(x, nd=3) -> str:
     if x is None:
         return "-"
-    if isinstance(x, float) and (abs(x) < 10 ** -nd and x != 0):
+    if isinstance(x, float) and (abs(x) < 10**-nd and x != 0):
         return f"{x:.1e}"
     return f"{x:.{nd}f}" if isinstance(x, float) else str(x)
 
 
 def _grpo_table(configs: dict) -> list[str]:
-    lines = ["| configuration | naive s | sqa s | speedup (medians) | paired median | max abs loss diff | "
-             "max abs grad diff | FLOP-model speedup |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| configuration | naive s | sqa s | speedup (medians) | paired median | max abs loss diff | "
+        "max abs grad diff | FLOP-model speedup |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for c in configs.values():
         lc = c["loss_check"]
-        lines.append(f"| {c['label']}: {c['title']} | {_f(c['naive_s'])} | {_f(c['sqa_s'])} | "
-                     f"**{_f(c['speedup_vs_naive'], 2)}x** | {_f(c['speedup_paired_median'], 2)}x | "
-                     f"{_f(c['max_abs_loss_diff'], 1)} | {_f(lc['max_abs_grad_diff'], 1)} | "
-                     f"{_f(c['flop_model']['speedup_sqa'], 2)}x |")
+        lines.append(
+            f"| {c['label']}: {c['title']} | {_f(c['naive_s'])} | {_f(c['sqa_s'])} | "
+            f"**{_f(c['speedup_vs_naive'], 2)}x** | {_f(c['speedup_paired_median'], 2)}x | "
+            f"{_f(c['max_abs_loss_diff'], 1)} | {_f(lc['max_abs_grad_diff'], 1)} | "
+            f"{_f(c['flop_model']['speedup_sqa'], 2)}x |"
+        )
     return lines
 
 
@@ -60,40 +68,54 @@ def _config_lines(configs: dict) -> list[str]:
             f"once: {_f(enc['encode_once_s'])} s, the {enc['windows_repeated']} repeated windows: "
             f"{_f(enc['encode_repeated_s'])} s; feature extraction {_f(enc['features_s'])} s. One window costs "
             f"{fm['encoder_window_gflop']:.3f} GFLOP = the LLM on {fm['encoder_window_in_llm_tokens']:.0f} tokens by "
-            f"FLOPs, on {fm['encoder_window_in_llm_tokens_measured']:.0f} tokens by the clock (log-prob passes).")
+            f"FLOPs, on {fm['encoder_window_in_llm_tokens_measured']:.0f} tokens by the clock (log-prob passes)."
+        )
     return lines
 
 
 def _projection_lines(p: dict) -> list[str]:
-    lines = [f"Paper's AF3 (Whisper-large encoder, Qwen2.5-7B; counted on meta tensors): one 30 s window costs "
-             f"{p['encoder_window_gflop'] / 1e3:.2f} TFLOP = the LLM on {p['encoder_window_in_llm_tokens']:.0f} "
-             f"tokens; a {p['clip_seconds']:.0f} s clip gives a {p['prompt_tokens']:.0f}-token prompt.", "",
-             "| completion tokens T | speedup, shared encoding only | speedup, sqa (+ shared prompt prefix) | "
-             "encoder share of the naive step |", "|---:|---:|---:|---:|"]
+    lines = [
+        f"Paper's AF3 (Whisper-large encoder, Qwen2.5-7B; counted on meta tensors): one 30 s window costs "
+        f"{p['encoder_window_gflop'] / 1e3:.2f} TFLOP = the LLM on {p['encoder_window_in_llm_tokens']:.0f} "
+        f"tokens; a {p['clip_seconds']:.0f} s clip gives a {p['prompt_tokens']:.0f}-token prompt.",
+        "",
+        "| completion tokens T | speedup, shared encoding only | speedup, sqa (+ shared prompt prefix) | "
+        "encoder share of the naive step |",
+        "|---:|---:|---:|---:|",
+    ]
     for t, r in p["by_completion_tokens"].items():
-        lines.append(f"| {t} | {r['speedup_shared_encoding']:.2f}x | {r['speedup_sqa']:.2f}x | "
-                     f"{r['encoder_share_of_naive'] * 100:.0f} % |")
+        lines.append(
+            f"| {t} | {r['speedup_shared_encoding']:.2f}x | {r['speedup_sqa']:.2f}x | "
+            f"{r['encoder_share_of_naive'] * 100:.0f} % |"
+        )
     return lines
 
 
 def _calibration_lines(c: dict) -> list[str]:
     util = "mfu_bf16" if c["mfu_measured"] else "utilisation_of_fp32_matmul_peak"
     peak = c["matmul_peak"]
-    lines = [f"Batch {c['batch_size']} ({c['tokens_per_sample']:.0f} tokens per sample), LoRA rank {c['lora_rank']}, "
-             f"{c['dtype']}, {c['warmup']} warm-up + {c['reps']} timed repetitions (alternating); collating a batch "
-             f"(features + tokens) takes {_f(c['collate_s'])} s, not included.", "",
-             f"| encoder | step s | samples/s | GFLOP/step | achieved TFLOP/s | "
-             f"{'MFU (bf16 peak)' if c['mfu_measured'] else 'share of fp32 matmul peak'} | trainable params |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Batch {c['batch_size']} ({c['tokens_per_sample']:.0f} tokens per sample), LoRA rank {c['lora_rank']}, "
+        f"{c['dtype']}, {c['warmup']} warm-up + {c['reps']} timed repetitions (alternating); collating a batch "
+        f"(features + tokens) takes {_f(c['collate_s'])} s, not included.",
+        "",
+        f"| encoder | step s | samples/s | GFLOP/step | achieved TFLOP/s | "
+        f"{'MFU (bf16 peak)' if c['mfu_measured'] else 'share of fp32 matmul peak'} | trainable params |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name in ("learned", "frozen"):
         v = c[name]
-        lines.append(f"| {name} | {_f(v['step_s'])} | **{_f(v['samples_per_s'], 1)}** | {_f(v['step_gflop'], 2)} | "
-                     f"{_f(v['achieved_tflops'], 4)} | {v[util] * 100:.1f} % | {v['params_trainable'] / 1e6:.2f} M |")
+        lines.append(
+            f"| {name} | {_f(v['step_s'])} | **{_f(v['samples_per_s'], 1)}** | {_f(v['step_gflop'], 2)} | "
+            f"{_f(v['achieved_tflops'], 4)} | {v[util] * 100:.1f} % | {v['params_trainable'] / 1e6:.2f} M |"
+        )
     lines += ["", f"Measured {peak['dtype']} matmul peak ({peak['n']}x{peak['n']}): {peak['tflops']:.3f} TFLOP/s."]
     if not c["mfu_measured"]:
-        lines.append("MFU against a bf16 GPU peak: **not run** (no GPU lent to this task). The code path is in "
-                     "`benchmarks/calibration_step.py` (bf16 weights, 8192x8192 bf16 matmul peak, CUDA-synchronised "
-                     "timings) and runs whenever `torch.cuda.is_available()`.")
+        lines.append(
+            "MFU against a bf16 GPU peak: **not run** (no GPU lent to this task). The code path is in "
+            "`benchmarks/calibration_step.py` (bf16 weights, 8192x8192 bf16 matmul peak, CUDA-synchronised "
+            "timings) and runs whenever `torch.cuda.is_available()`."
+        )
     return lines
 
 
@@ -106,30 +128,39 @@ def summary(grpo: dict, calib: dict) -> str:
     out = ["# Benchmarks (`make bench`)", ""]
     if grpo.get("quick"):
         out += ["**Quick (smoke) run: very small model, one repetition; the figures mean nothing.**", ""]
-    out += [f"Machine: {m['cpu_model']}, {m['cpu_count']} cores (shared; 1-min load average {m['load_average_1min']} "
-            f"at the start), torch {m['torch']} with {m['torch_threads']} intra-op thread(s), transformers "
-            f"{m.get('transformers', '?')} (`--threads 1`: steady timings on a shared machine, the same for both paths), device `{m['device']}`{', ' + m['gpu'] if 'gpu' in m else ''}. "
-            f"Whole run: {grpo['bench_wall_s']:.0f} s.", "",
-            "## GRPO step: audio encoded once per prompt (sqa) vs repeated per completion (naive)", "",
-            f"G = {tiny['config']['group_size']} completions for each of {tiny['config']['batch_size']} clips "
-            f"(16 rows), clips of 2-6 s, LoRA rank {tiny['config']['lora_rank']}, beta {tiny['config']['beta']}, "
-            "encoder and projector frozen (as `sqa.train.grpo.run_grpo`). sqa = `sqa.train.grpo.grpo_step`; naive = "
-            "`benchmarks.grpo_step.naive_step` (`repeat_inputs`, so the encoder runs B*G times in generation, in "
-            "the reference pass and in the policy pass). Same model, optimiser, data and seeds; the two "
-            "alternate in every repetition; medians. Loss/grad differences: both losses on the SAME sampled "
-            f"completions. max_new_tokens {tiny['config']['max_new_tokens']}: the tiny profile allows 160, but "
-            "a random-init model never stops early, so every completion runs to the limit, and 32 keeps "
-            "`make bench` within 3 minutes on 2 shared cores; longer completions lower the speedup (AF3 table "
-            "below).", ""]
+    out += [
+        f"Machine: {m['cpu_model']}, {m['cpu_count']} cores (shared; 1-min load average {m['load_average_1min']} "
+        f"at the start), torch {m['torch']} with {m['torch_threads']} intra-op thread(s), transformers "
+        f"{m.get('transformers', '?')} (`--threads 1`: steady timings on a shared machine, the same for both paths), device `{m['device']}`{', ' + m['gpu'] if 'gpu' in m else ''}. "
+        f"Whole run: {grpo['bench_wall_s']:.0f} s.",
+        "",
+        "## GRPO step: audio encoded once per prompt (sqa) vs repeated per completion (naive)",
+        "",
+        f"G = {tiny['config']['group_size']} completions for each of {tiny['config']['batch_size']} clips "
+        f"(16 rows), clips of 2-6 s, LoRA rank {tiny['config']['lora_rank']}, beta {tiny['config']['beta']}, "
+        "encoder and projector frozen (as `sqa.train.grpo.run_grpo`). sqa = `sqa.train.grpo.grpo_step`; naive = "
+        "`benchmarks.grpo_step.naive_step` (`repeat_inputs`, so the encoder runs B*G times in generation, in "
+        "the reference pass and in the policy pass). Same model, optimiser, data and seeds; the two "
+        "alternate in every repetition; medians. Loss/grad differences: both losses on the SAME sampled "
+        f"completions. max_new_tokens {tiny['config']['max_new_tokens']}: the tiny profile allows 160, but "
+        "a random-init model never stops early, so every completion runs to the limit, and 32 keeps "
+        "`make bench` within 3 minutes on 2 shared cores; longer completions lower the speedup (AF3 table "
+        "below).",
+        "",
+    ]
     out += _grpo_table(configs) + [""]
     verdict = "met" if all(tgt["met"].values()) else "NOT met"
-    out += [f"Target (speedup >= {tgt['speedup_vs_naive']}x with loss diff <= {tgt['max_abs_loss_diff']:g}) on the "
-            f"tiny model: **{verdict}** (speedup {tiny['speedup_vs_naive']:.2f}x, "
-            f"{tiny['speedup_vs_naive'] / tgt['speedup_vs_naive'] * 100:.0f} % of the target; loss diff "
-            f"{tiny['max_abs_loss_diff']:.1e})."]
+    out += [
+        f"Target (speedup >= {tgt['speedup_vs_naive']}x with loss diff <= {tgt['max_abs_loss_diff']:g}) on the "
+        f"tiny model: **{verdict}** (speedup {tiny['speedup_vs_naive']:.2f}x, "
+        f"{tiny['speedup_vs_naive'] / tgt['speedup_vs_naive'] * 100:.0f} % of the target; loss diff "
+        f"{tiny['max_abs_loss_diff']:.1e})."
+    ]
     if af3 is not None:
-        out[-1] += (f" AF3-shaped: {'met' if all(tgt['met_af3_shaped'].values()) else 'NOT met'} "
-                    f"({af3['speedup_vs_naive']:.2f}x, loss diff {af3['max_abs_loss_diff']:.1e}).")
+        out[-1] += (
+            f" AF3-shaped: {'met' if all(tgt['met_af3_shaped'].values()) else 'NOT met'} "
+            f"({af3['speedup_vs_naive']:.2f}x, loss diff {af3['max_abs_loss_diff']:.1e})."
+        )
     out += ["", "### Configurations", ""] + _config_lines(configs)
     out += ["", "### Time split (median seconds per step)", ""] + _split_table(configs)
     out += ["", "### Why, and what it means for the paper's model", "", WHY, ""] + _measured_vs_model(configs)
@@ -146,10 +177,12 @@ def _measured_vs_model(configs: dict) -> list[str]:
         fm, split = c["flop_model"], c["time_split_sqa"]
         side = "above" if c["speedup_vs_naive"] > fm["speedup_sqa"] else "below"
         gen_share = split["t_generate"] / c["sqa_s"]
-        lines.append(f"* {c['label']}: measured {c['speedup_vs_naive']:.2f}x, {side} the FLOP model's "
-                     f"{fm['speedup_sqa']:.2f}x (shared encoding alone: {fm['speedup_shared_encoding']:.2f}x). "
-                     f"The encoder is {fm['encoder_share_of_naive'] * 100:.0f} % of the naive step's FLOPs; "
-                     f"generation is {gen_share * 100:.0f} % of the sqa step.")
+        lines.append(
+            f"* {c['label']}: measured {c['speedup_vs_naive']:.2f}x, {side} the FLOP model's "
+            f"{fm['speedup_sqa']:.2f}x (shared encoding alone: {fm['speedup_shared_encoding']:.2f}x). "
+            f"The encoder is {fm['encoder_share_of_naive'] * 100:.0f} % of the naive step's FLOPs; "
+            f"generation is {gen_share * 100:.0f} % of the sqa step."
+        )
     return lines
 
 
@@ -169,9 +202,6 @@ NEXT = """\
 The next bottleneck is token-by-token generation of the G*B completions (its share is in the time
 split above); on a GPU decoding is memory-bound, so its share grows further. Long completions (the
 paper profile allows 512 tokens) shrink both projections, as the AF3 table shows."""
-
-
-
 
 
 def main(argv=None) -> None:

@@ -6,6 +6,7 @@ float32, LoRA r=64 as the paper; the two paths alternate rep by rep, so a load c
 ``python -m benchmarks.vllm_parts --out results/bench`` writes ``vllm.json`` (``make bench`` runs it); where the
 vLLM venv is missing (``make vllm``) the JSON says ``skipped`` with the reason.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,13 @@ def spread(values) -> dict:
     """Median, min, max and the interquartile range of a list of timings (seconds)."""
     v = sorted(float(x) for x in values)
     q = statistics.quantiles(v, n=4) if len(v) >= 2 else [v[0]] * 3
-    return {"median": round(statistics.median(v), 4), "min": round(v[0], 4), "max": round(v[-1], 4),
-            "iqr": [round(q[0], 4), round(q[2], 4)], "n": len(v)}
+    return {
+        "median": round(statistics.median(v), 4),
+        "min": round(v[0], 4),
+        "max": round(v[-1], 4),
+        "iqr": [round(q[0], 4), round(q[2], 4)],
+        "n": len(v),
+    }
 
 
 def build_model(root: Path, seed: int = 0) -> Path:
@@ -40,8 +46,18 @@ def build_model(root: Path, seed: int = 0) -> Path:
     return build_tiny_model(root / "paper_smoke_shaped", seed=seed, **get_profile("paper_smoke").tiny_model)
 
 
-def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_dir: Path, seed: int = 0,
-               group: int = 4, batch_size: int = 4, device: str = "cpu", dtype: str = "float32") -> dict:
+def grpo_steps(
+    model_dir: str,
+    spec: str,
+    reps: int,
+    max_new_tokens: int,
+    out_dir: Path,
+    seed: int = 0,
+    group: int = 4,
+    batch_size: int = 4,
+    device: str = "cpu",
+    dtype: str = "float32",
+) -> dict:
     """``reps`` GRPO steps with each kind of rollouts, alternating (after one warm-up step of each)."""
     from .grpo_step import length_reward, make_batch
 
@@ -49,9 +65,19 @@ def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_di
     from sqa.train.grpo_setup import setup_policy
     from sqa.train.vllm_rollouts import VLLMRollouts
 
-    cfg = GRPOConfig.from_profile(get_profile("paper"), model_dir, out_dir, ["acc_sem"], steps=reps, group_size=group,
-                                  batch_size=batch_size, max_new_tokens=max_new_tokens, seed=seed, dtype=dtype,
-                                  device=device)  # the paper's LoRA (r=64, alpha 128), lr and KL
+    cfg = GRPOConfig.from_profile(
+        get_profile("paper"),
+        model_dir,
+        out_dir,
+        ["acc_sem"],
+        steps=reps,
+        group_size=group,
+        batch_size=batch_size,
+        max_new_tokens=max_new_tokens,
+        seed=seed,
+        dtype=dtype,
+        device=device,
+    )  # the paper's LoRA (r=64, alpha 128), lr and KL
     torch.manual_seed(seed)
     policy = setup_policy(cfg)
     served = replace(cfg, rollouts=spec)
@@ -64,8 +90,17 @@ def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_di
             for kind in ("local", "vllm"):
                 kw = {"rollouts": rollouts, "step": rep} if kind == "vllm" else {}
                 t0 = time.perf_counter()
-                row = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer, batch,
-                                cfg if kind == "local" else served, [length_reward], [1.0], **kw)
+                row = grpo_step(
+                    policy.model,
+                    policy.ref_model,
+                    policy.processor,
+                    policy.optimizer,
+                    batch,
+                    cfg if kind == "local" else served,
+                    [length_reward],
+                    [1.0],
+                    **kw,
+                )
                 row["t_step"] = time.perf_counter() - t0
                 if rep:  # rep 0 warms both paths up
                     rows[kind].append(row)
@@ -73,20 +108,38 @@ def grpo_steps(model_dir: str, spec: str, reps: int, max_new_tokens: int, out_di
         rollouts.close()
     out = {}
     for kind, rs in rows.items():
-        out[kind] = {"t_step": spread([r["t_step"] for r in rs]),
-                     "split_median_s": {k: round(statistics.median(r.get(k, 0.0) for r in rs), 4) for k in SPLIT},
-                     "completion_len": round(statistics.mean(r["completion_len"] for r in rs), 1)}
+        out[kind] = {
+            "t_step": spread([r["t_step"] for r in rs]),
+            "split_median_s": {k: round(statistics.median(r.get(k, 0.0) for r in rs), 4) for k in SPLIT},
+            "completion_len": round(statistics.mean(r["completion_len"] for r in rs), 1),
+        }
     out["vllm"]["logp_drift_max"] = max(r["logp_drift"] for r in rows["vllm"])
     out["speedup_vllm_vs_local"] = round(out["local"]["t_step"]["median"] / out["vllm"]["t_step"]["median"], 3)
-    out["paired_ratios_local_over_vllm"] = spread([a["t_step"] / b["t_step"] for a, b in zip(rows["local"],
-                                                                                            rows["vllm"])])
-    out["config"] = {"group_size": group, "batch_size": batch_size, "max_new_tokens": max_new_tokens, "reps": reps,
-                     "lora_rank": 64, "dtype": dtype, "device": device}
+    out["paired_ratios_local_over_vllm"] = spread(
+        [a["t_step"] / b["t_step"] for a, b in zip(rows["local"], rows["vllm"])]
+    )
+    out["config"] = {
+        "group_size": group,
+        "batch_size": batch_size,
+        "max_new_tokens": max_new_tokens,
+        "reps": reps,
+        "lora_rank": 64,
+        "dtype": dtype,
+        "device": device,
+    }
     return out
 
 
-def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clips: int = 16, seed: int = 0,
-               device: str = "cpu", dtype: str = "float32") -> dict:
+def evaluation(
+    model_dir: str,
+    spec: str,
+    reps: int,
+    max_new_tokens: int,
+    n_clips: int = 16,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: str = "float32",
+) -> dict:
     """Greedy answers to ``n_clips`` clips: clips per second of the local generator and of the server."""
     from sqa.evaluation.generator import LocalGenerator
     from sqa.llm.audio_endpoint import AudioChatEndpoint
@@ -94,7 +147,10 @@ def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clip
     from sqa.schema.prompts import REASONING_PROMPT
 
     model, processor = load_model(model_dir, lora_rank=0, dtype=dtype, device=device)
-    gens = {"local": LocalGenerator(model.eval(), processor, batch_size=n_clips), "vllm": AudioChatEndpoint.from_spec(spec)}
+    gens = {
+        "local": LocalGenerator(model.eval(), processor, batch_size=n_clips),
+        "vllm": AudioChatEndpoint.from_spec(spec),
+    }
     audios = clips(np.random.default_rng(seed), n_clips)
     prompts = [REASONING_PROMPT] * n_clips
     times: dict[str, list[float]] = {"local": [], "vllm": []}
@@ -105,8 +161,10 @@ def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clip
             answers[kind] = [a.strip() for a in gen.generate(audios, prompts, max_new_tokens=max_new_tokens)]
             if rep:
                 times[kind].append(time.perf_counter() - t0)
-    out = {kind: {"t_batch": spread(t), "clips_per_s": round(n_clips / statistics.median(t), 2)}
-           for kind, t in times.items()}
+    out = {
+        kind: {"t_batch": spread(t), "clips_per_s": round(n_clips / statistics.median(t), 2)}
+        for kind, t in times.items()
+    }
     out["speedup_vllm_vs_local"] = round(out["local"]["t_batch"]["median"] / out["vllm"]["t_batch"]["median"], 3)
     out["same_answers"] = sum(a == b for a, b in zip(answers["local"], answers["vllm"]))
     out["config"] = {"clips": n_clips, "max_new_tokens": max_new_tokens, "reps": reps, "dtype": dtype, "device": device}
@@ -114,13 +172,21 @@ def evaluation(model_dir: str, spec: str, reps: int, max_new_tokens: int, n_clip
     return out
 
 
-def measure(model_dir: str, spec: str, reps: int = 5, max_new_tokens: int = 32, seed: int = 0, device: str = "cpu",
-            dtype: str = "float32") -> dict:
+def measure(
+    model_dir: str,
+    spec: str,
+    reps: int = 5,
+    max_new_tokens: int = 32,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: str = "float32",
+) -> dict:
     """Both parts against a server already serving ``model_dir`` (its served name carries its fingerprint)."""
     with tempfile.TemporaryDirectory(prefix="sqa-bench-vllm-") as tmp:
-        return {"grpo_step": grpo_steps(model_dir, spec, reps, max_new_tokens, Path(tmp), seed, device=device,
-                                        dtype=dtype),
-                "evaluation": evaluation(model_dir, spec, reps, max_new_tokens, seed=seed, device=device, dtype=dtype)}
+        return {
+            "grpo_step": grpo_steps(model_dir, spec, reps, max_new_tokens, Path(tmp), seed, device=device, dtype=dtype),
+            "evaluation": evaluation(model_dir, spec, reps, max_new_tokens, seed=seed, device=device, dtype=dtype),
+        }
 
 
 def run(out: Path, reps: int = 5, max_new_tokens: int = 32, seed: int = 0, device: str = "cpu") -> dict:
@@ -160,18 +226,26 @@ def summary_lines(r: dict) -> list[str]:
     def t(x):
         return f"{x['median']:.3f} s ({x['min']:.3f}-{x['max']:.3f})"
 
-    lines += ["| | local | vLLM | local / vLLM |", "|---|---:|---:|---:|",
-              f"| GRPO step (G={g['config']['group_size']}, B={g['config']['batch_size']}, "
-              f"{g['config']['max_new_tokens']} tokens) | {t(g['local']['t_step'])} | {t(g['vllm']['t_step'])} | "
-              f"{g['speedup_vllm_vs_local']:.2f} |",
-              f"| evaluation, {e['config']['clips']} clips x {e['config']['max_new_tokens']} tokens | "
-              f"{t(e['local']['t_batch'])} | {t(e['vllm']['t_batch'])} | {e['speedup_vllm_vs_local']:.2f} |", ""]
+    lines += [
+        "| | local | vLLM | local / vLLM |",
+        "|---|---:|---:|---:|",
+        f"| GRPO step (G={g['config']['group_size']}, B={g['config']['batch_size']}, "
+        f"{g['config']['max_new_tokens']} tokens) | {t(g['local']['t_step'])} | {t(g['vllm']['t_step'])} | "
+        f"{g['speedup_vllm_vs_local']:.2f} |",
+        f"| evaluation, {e['config']['clips']} clips x {e['config']['max_new_tokens']} tokens | "
+        f"{t(e['local']['t_batch'])} | {t(e['vllm']['t_batch'])} | {e['speedup_vllm_vs_local']:.2f} |",
+        "",
+    ]
     for kind in ("local", "vllm"):
-        lines.append(f"GRPO split ({kind}, medians): " + ", ".join(f"{k} {v:.3f} s"
-                                                                   for k, v in g[kind]["split_median_s"].items()))
-    lines.append(f"max logp drift (vLLM vs policy): {g['vllm']['logp_drift_max']:.2e}; "
-                 f"same greedy answers: {e['same_answers']} of {e['config']['clips']}; "
-                 f"server start {r.get('server_start_s')} s")
+        lines.append(
+            f"GRPO split ({kind}, medians): "
+            + ", ".join(f"{k} {v:.3f} s" for k, v in g[kind]["split_median_s"].items())
+        )
+    lines.append(
+        f"max logp drift (vLLM vs policy): {g['vllm']['logp_drift_max']:.2e}; "
+        f"same greedy answers: {e['same_answers']} of {e['config']['clips']}; "
+        f"server start {r.get('server_start_s')} s"
+    )
     return lines
 
 

@@ -1,5 +1,6 @@
 """A scratch git repository whose HEAD holds the committed tiny results (what a reader's clone holds before
 ``make reproduce``), for the tests of the committed results and of the reproduction check."""
+
 from __future__ import annotations
 
 import shutil

@@ -13,6 +13,7 @@ mp3 / flac / ogg, stereo, the espeak-ng sentence, and two bad files (empty, text
 Locally the tests skip with the reason when a tool or the files are missing; under CI (``CI=true``)
 their absence fails (:func:`require_real_audio`).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,16 @@ from pathlib import Path
 import pytest
 
 ALSA_DIR = Path("/usr/share/sounds/alsa")
-ALSA_WORDS = ("Front_Center", "Front_Left", "Front_Right", "Rear_Center", "Rear_Left", "Rear_Right", "Side_Left",
-              "Side_Right")
+ALSA_WORDS = (
+    "Front_Center",
+    "Front_Left",
+    "Front_Right",
+    "Rear_Center",
+    "Rear_Left",
+    "Rear_Right",
+    "Side_Left",
+    "Side_Right",
+)
 SNRS_DB = (20, 10, 0)
 CLIP_SPAN = (1.4, 1.9)  # "Front" of "Front left": loud speech
 DROPOUT_SPAN = (4.5, 4.8)  # inside "Right" of "Front right"
@@ -115,5 +124,14 @@ def build_variants(out: Path) -> dict[str, Path]:
     return v
 
 
-__all__ = ["ALSA_DIR", "ALSA_WORDS", "SNRS_DB", "CLIP_SPAN", "DROPOUT_SPAN", "BAD", "missing_real_audio",
-           "require_real_audio", "build_variants"]
+__all__ = [
+    "ALSA_DIR",
+    "ALSA_WORDS",
+    "SNRS_DB",
+    "CLIP_SPAN",
+    "DROPOUT_SPAN",
+    "BAD",
+    "missing_real_audio",
+    "require_real_audio",
+    "build_variants",
+]

@@ -1,4 +1,5 @@
 """A local stand-in for an OpenAI-compatible chat endpoint (http.server on 127.0.0.1:0, in a thread)."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,12 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def stub_chat_server(answer=lambda payload: "Score: 7", status=200, delay: float = 0.0,
-                     error_body: bytes = b'{"error": "model not found"}'):
+def stub_chat_server(
+    answer=lambda payload: "Score: 7",
+    status=200,
+    delay: float = 0.0,
+    error_body: bytes = b'{"error": "model not found"}',
+):
     """Yields ``(base_url, requests_seen)``; ``answer(payload) -> reply text``.
 
     ``status`` is an HTTP status, or ``status(n) -> status`` of the n-th request (0-based), e.g. 429 for the
@@ -33,18 +38,33 @@ def stub_chat_server(answer=lambda payload: "Score: 7", status=200, delay: float
             with lock:
                 live[0] += 1
                 n = len(seen)
-                seen.append({"path": self.path, "payload": payload, "auth": self.headers.get("Authorization"),
-                             "in_flight": live[0]})
+                seen.append(
+                    {
+                        "path": self.path,
+                        "payload": payload,
+                        "auth": self.headers.get("Authorization"),
+                        "in_flight": live[0],
+                    }
+                )
             try:
                 time.sleep(delay)
                 code = status(n) if callable(status) else status
                 if code != 200:
                     body = error_body
                 else:
-                    body = json.dumps({"id": "x", "object": "chat.completion", "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": answer(payload)},
-                         "finish_reason": "stop"}
-                    ]}).encode()
+                    body = json.dumps(
+                        {
+                            "id": "x",
+                            "object": "chat.completion",
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "message": {"role": "assistant", "content": answer(payload)},
+                                    "finish_reason": "stop",
+                                }
+                            ],
+                        }
+                    ).encode()
             finally:
                 with lock:
                     live[0] -= 1

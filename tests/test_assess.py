@@ -3,6 +3,7 @@
 The tiny AF3 (random weights) is built once per session; its answers are junk, which must still give
 valid results. Tests that need a parsed answer replace the generation step with a rendered one.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,15 @@ import soundfile as sf
 import sqa
 from sqa.inference import assess as assess_audio
 from sqa.cli.assess import format_json, format_text
-from sqa.inference.assess import (AssessmentResult, AssessSetupError, assess, expand_paths, load_assessor,
-                                  min_audio_samples, read_clip)
+from sqa.inference.assess import (
+    AssessmentResult,
+    AssessSetupError,
+    assess,
+    expand_paths,
+    load_assessor,
+    min_audio_samples,
+    read_clip,
+)
 from sqa.data import AudioError
 from sqa.schema import Artifact, Assessment, render
 
@@ -26,6 +34,7 @@ _CACHE: dict = {}
 
 
 # ---- shared fixtures (also imported by tests/test_cli.py) -----------------------------------
+
 
 def tiny_checkpoint(tmp_path_factory):
     """The tiny AF3 (seed 0) in a temp dir, built once per session."""
@@ -45,10 +54,21 @@ def tone(seconds: float, sr: int = SR, channels: int = 1, amp: float = 0.3) -> n
 def write_inputs(d) -> dict:
     """One file per case, in ``d``: name -> path (the 20-minute file is 38 MB of int16)."""
     d.mkdir(parents=True, exist_ok=True)
-    paths = {k: d / f for k, f in [("good", "good_stereo_44k.wav"), ("silent", "silent.flac"),
-                                    ("short", "short_0.1s.wav"), ("blip", "blip_10ms.wav"),
-                                    ("long", "long_20min.wav"), ("nan", "nan.wav"), ("inf", "inf.wav"),
-                                    ("empty", "empty.wav"), ("text", "text.wav"), ("zero", "zero.wav")]}
+    paths = {
+        k: d / f
+        for k, f in [
+            ("good", "good_stereo_44k.wav"),
+            ("silent", "silent.flac"),
+            ("short", "short_0.1s.wav"),
+            ("blip", "blip_10ms.wav"),
+            ("long", "long_20min.wav"),
+            ("nan", "nan.wav"),
+            ("inf", "inf.wav"),
+            ("empty", "empty.wav"),
+            ("text", "text.wav"),
+            ("zero", "zero.wav"),
+        ]
+    }
     sf.write(paths["good"], tone(2.5, 44100, channels=2), 44100)
     sf.write(paths["silent"], np.zeros(SR), SR)
     sf.write(paths["short"], tone(0.1), SR)
@@ -91,6 +111,7 @@ def inputs(tmp_path_factory):
 
 # ---- inputs ------------------------------------------------------------------------------
 
+
 def test_expand_paths_recurses_sorted_and_filters_extensions(tmp_path):
     (tmp_path / "b" / "deep").mkdir(parents=True)
     for name in ("b/deep/z.OGG", "b/a.flac", "c.wav", "notes.txt", "b/x.mp3"):
@@ -101,7 +122,8 @@ def test_expand_paths_recurses_sorted_and_filters_extensions(tmp_path):
     assert names == ["b/a.flac", "b/deep/z.OGG", "b/x.mp3", "c.wav", "missing.wav"]
     assert all(problem is None for _, problem in got)
     assert expand_paths([tmp_path / "empty_dir"]) == [
-        (str(tmp_path / "empty_dir"), "no audio files (.wav, .flac, .mp3, .ogg) in this directory")]
+        (str(tmp_path / "empty_dir"), "no audio files (.wav, .flac, .mp3, .ogg) in this directory")
+    ]
 
 
 def test_min_audio_samples_matches_the_processor(loaded):
@@ -109,20 +131,29 @@ def test_min_audio_samples_matches_the_processor(loaded):
 
     _, processor = loaded
     n = min_audio_samples(processor.feature_extractor.hop_length)
-    counts = [int((prompt_batch(processor, [np.full(k, 0.1, np.float32)], ["x"])["input_ids"]
-                   == processor.audio_token_id).sum()) for k in (n - 1, n)]
+    counts = [
+        int(
+            (
+                prompt_batch(processor, [np.full(k, 0.1, np.float32)], ["x"])["input_ids"] == processor.audio_token_id
+            ).sum()
+        )
+        for k in (n - 1, n)
+    ]
     assert counts == [0, 1]
 
 
-@pytest.mark.parametrize("case,message", [
-    ("missing", "missing.wav: file not found"),
-    ("empty", "empty.wav: empty file (0 bytes)"),
-    ("text", "text.wav: not a readable audio file (Format not recognised)"),
-    ("nan", "nan.wav: contains NaN or infinite samples"),
-    ("inf", "inf.wav: contains NaN or infinite samples"),
-    ("zero", "zero.wav: contains no audio samples (zero length)"),
-    ("blip", "blip_10ms.wav: too short to assess (10 ms; the model needs at least 41 ms)"),
-])
+@pytest.mark.parametrize(
+    "case,message",
+    [
+        ("missing", "missing.wav: file not found"),
+        ("empty", "empty.wav: empty file (0 bytes)"),
+        ("text", "text.wav: not a readable audio file (Format not recognised)"),
+        ("nan", "nan.wav: contains NaN or infinite samples"),
+        ("inf", "inf.wav: contains NaN or infinite samples"),
+        ("zero", "zero.wav: contains no audio samples (zero length)"),
+        ("blip", "blip_10ms.wav: too short to assess (10 ms; the model needs at least 41 ms)"),
+    ],
+)
 def test_read_clip_rejects_bad_files_with_one_line(inputs, tmp_path, case, message):
     path = tmp_path / "missing.wav" if case == "missing" else inputs[case]
     with pytest.raises(AudioError) as err:
@@ -131,8 +162,9 @@ def test_read_clip_rejects_bad_files_with_one_line(inputs, tmp_path, case, messa
 
 
 def test_read_clip_flags_silent_and_short_and_resamples_stereo(inputs):
-    silent, short, good = (read_clip(inputs[k], max_seconds=TINY_MAX_S, min_samples=641)
-                           for k in ("silent", "short", "good"))
+    silent, short, good = (
+        read_clip(inputs[k], max_seconds=TINY_MAX_S, min_samples=641) for k in ("silent", "short", "good")
+    )
     assert silent.flags == ["silent"] and short.flags == ["too short"] and good.flags == []
     assert good.audio.ndim == 1 and good.audio.dtype == np.float32 and len(good.audio) == int(2.5 * SR)
     assert good.duration_s == pytest.approx(2.5) and short.duration_s == pytest.approx(0.1)
@@ -153,9 +185,17 @@ def test_read_clip_reads_only_the_head_of_a_20_minute_file(inputs):
 
 # ---- assess ------------------------------------------------------------------------------
 
+
 def test_assess_a_mixed_batch_with_random_weights(loaded, inputs, tmp_path):
-    files = [inputs["good"], tmp_path / "missing.wav", inputs["silent"], inputs["text"], inputs["short"],
-             inputs["long"], inputs["blip"]]
+    files = [
+        inputs["good"],
+        tmp_path / "missing.wav",
+        inputs["silent"],
+        inputs["text"],
+        inputs["short"],
+        inputs["long"],
+        inputs["blip"],
+    ]
     results = sqa.assess(files, model=loaded, batch_size=8, max_new_tokens=8)
     assert [r.file for r in results] == [str(f) for f in files]
     assert [r.status for r in results] == ["ok", "error", "ok", "error", "ok", "ok", "error"]
@@ -215,8 +255,15 @@ def _fake_generate(generator, audios, prompt, max_new_tokens):
     for a in audios:
         seconds = len(a) / SR
         art = Artifact(True, [(0.0, round(seconds, 2))], "hum")
-        out.append(render(Assessment(scores={"noise": min(5, 1 + int(seconds)), "overall": 3},
-                                     artifacts={"noise": art}, description="Clear speech.")))
+        out.append(
+            render(
+                Assessment(
+                    scores={"noise": min(5, 1 + int(seconds)), "overall": 3},
+                    artifacts={"noise": art},
+                    description="Clear speech.",
+                )
+            )
+        )
     return out
 
 
@@ -246,7 +293,10 @@ def test_a_failed_batch_is_reported_and_the_next_one_runs(loaded, inputs, monkey
 
     monkeypatch.setattr(assess_audio, "_generate", flaky)
     first, second = assess([inputs["good"], inputs["short"]], model=loaded, batch_size=1)
-    assert first.error == f"{inputs['good']}: assessment failed (RuntimeError: CUDA out of memory. Tried to allocate 2 GiB)"
+    assert (
+        first.error
+        == f"{inputs['good']}: assessment failed (RuntimeError: CUDA out of memory. Tried to allocate 2 GiB)"
+    )
     assert second.ok and second.assessment.scores["noise"] == 3 and second.parsed
 
 
@@ -259,11 +309,13 @@ def test_adapter_with_a_loaded_pair_and_bad_batch_size_are_errors(loaded, inputs
 
 # ---- output ------------------------------------------------------------------------------
 
+
 def test_format_text_shows_scores_artifacts_flags_and_description():
-    a = Assessment(scores={"noise": 2, "overall": 3},
-                   artifacts={"noise": Artifact(True, [(0.5, 1.7), (2, 3)], "a low hum"),
-                              "distortion": Artifact(False, [], "")},
-                   description="Noisy but clear.")
+    a = Assessment(
+        scores={"noise": 2, "overall": 3},
+        artifacts={"noise": Artifact(True, [(0.5, 1.7), (2, 3)], "a low hum"), "distortion": Artifact(False, [], "")},
+        description="Noisy but clear.",
+    )
     text = format_text(AssessmentResult("x.wav", flags=["silent"], assessment=a, parsed=True, duration_s=3.25))
     lines = text.splitlines()
     assert lines[0] == "x.wav (3.2 s) [silent]"
@@ -276,7 +328,10 @@ def test_format_text_shows_scores_artifacts_flags_and_description():
 
 def test_format_text_of_unparsed_and_failed_results():
     empty = AssessmentResult("y.wav", assessment=Assessment(), parsed=False, raw="\x00 zz\nzz", duration_s=1.0)
-    assert format_text(empty).splitlines()[-1] == "  (no score or artifact could be read from the answer) Raw answer: \x00 zz zz"
+    assert (
+        format_text(empty).splitlines()[-1]
+        == "  (no score or artifact could be read from the answer) Raw answer: \x00 zz zz"
+    )
     failed = AssessmentResult("z.wav", status="error", error="z.wav: file not found")
     assert format_text(failed) == "error: z.wav: file not found"
     assert json.loads(format_json(failed))["error"] == "z.wav: file not found"

@@ -1,5 +1,6 @@
 """A backbone row: a profile naming another backbone trains and reports under its own directories, checks
 its checkpoint, and its Table 1/3 rows carry the backbone (column and name, as the paper's SALMONN row)."""
+
 from __future__ import annotations
 
 import pandas as pd

@@ -1,6 +1,7 @@
 """The systems without training (sqa.evaluation.baselines, System stage "none"): the DNSMOS mapping reaches the right
 columns, unpredicted figures are n/a (not predicted) and never dropped, one result serves every seed, and
 ``python -m sqa tables`` rebuilds the tables from evaluated systems without training anything."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,9 @@ def test_the_dnsmos_outputs_reach_the_dimensions_they_stand_for(smoke, tmp_path)
 def test_dnsmos_is_computed_once_and_serves_every_seed(smoke, tmp_path, monkeypatch):
     first = pipeline.evaluate_system(smoke, "DNSMOS P.808", results=tmp_path / "results")
     monkeypatch.setattr(baselines, "dnsmos", lambda y, sr: pytest.fail("DNSMOS computed twice"))
-    again = pipeline.evaluate_system(get_profile("smoke", seed=2), "DNSMOS P.808", results=tmp_path / "results",
-                                     refresh=True)  # a new row, from the cached per-clip outputs
+    again = pipeline.evaluate_system(
+        get_profile("smoke", seed=2), "DNSMOS P.808", results=tmp_path / "results", refresh=True
+    )  # a new row, from the cached per-clip outputs
     assert again["overall_pcc"] == first["overall_pcc"]
     assert not (tmp_path / "results" / "smoke" / "seed2" / "systems" / "dnsmos_p_808").exists()
 

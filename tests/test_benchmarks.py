@@ -1,4 +1,5 @@
 """``make bench`` code in smoke mode: every path runs and writes its keys (no timing asserts)."""
+
 from __future__ import annotations
 
 import doctest
@@ -26,8 +27,17 @@ def quick(tmp_path_factory):
 
 def test_grpo_json_has_the_figures(quick):
     d = json.loads((quick / "grpo_step.json").read_text())
-    assert {"naive_s", "sqa_s", "speedup_vs_naive", "max_abs_loss_diff", "time_split", "config", "machine",
-            "af3_flop_projection", "bench_wall_s"} <= set(d)
+    assert {
+        "naive_s",
+        "sqa_s",
+        "speedup_vs_naive",
+        "max_abs_loss_diff",
+        "time_split",
+        "config",
+        "machine",
+        "af3_flop_projection",
+        "bench_wall_s",
+    } <= set(d)
     assert d["naive_s"] > 0 and d["sqa_s"] > 0 and d["quick"] is True
     assert d["speedup_vs_naive"] == pytest.approx(d["naive_s"] / d["sqa_s"], rel=1e-2)
     assert {"t_encode", "t_generate", "t_logprobs", "t_backward"} <= set(d["time_split"])

@@ -2,6 +2,7 @@
 
 Uses the session tiny AF3 and the input files of tests/test_assess.py (the 20-minute file is tested there).
 """
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ def test_json_lines_for_a_mixed_batch_and_errors_on_stderr(tiny_dir, inputs, tmp
         f"error: {inputs['nan']}: contains NaN or infinite samples",
         f"error: {missing}: file not found",
     ]
-    assert [d["error"] for d in lines if d["status"] == "error"] == [e[len("error: "):] for e in err.splitlines()]
+    assert [d["error"] for d in lines if d["status"] == "error"] == [e[len("error: ") :] for e in err.splitlines()]
 
 
 def test_text_format_of_a_directory_exits_0(tiny_dir, inputs, tmp_path, capsys):
@@ -57,15 +58,24 @@ def test_text_format_of_a_directory_exits_0(tiny_dir, inputs, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert rc == 0 and err == ""
     blocks = out.strip().split("\n\n")
-    assert [b.splitlines()[0] for b in blocks] == [f"{tmp_path}/b.wav (2.5 s)", f"{tmp_path}/sub/a.flac (1.0 s) [silent]"]
+    assert [b.splitlines()[0] for b in blocks] == [
+        f"{tmp_path}/b.wav (2.5 s)",
+        f"{tmp_path}/sub/a.flac (1.0 s) [silent]",
+    ]
     assert all("  Overall quality " in b and "  Unnatural pause artifact " in b for b in blocks)
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--model", "{tmp}/no_model"], "error: {tmp}/no_model: no such model directory"),
-    (["--model", "{tiny}", "--adapter", "{tmp}"], "error: {tmp}: not a PEFT adapter directory (no adapter_config.json)"),
-    (["--model", "{tiny}", "--batch-size", "0"], "error: --batch-size and --max-new-tokens must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--model", "{tmp}/no_model"], "error: {tmp}/no_model: no such model directory"),
+        (
+            ["--model", "{tiny}", "--adapter", "{tmp}"],
+            "error: {tmp}: not a PEFT adapter directory (no adapter_config.json)",
+        ),
+        (["--model", "{tiny}", "--batch-size", "0"], "error: --batch-size and --max-new-tokens must be >= 1"),
+    ],
+)
 def test_setup_errors_exit_2_with_one_line(tiny_dir, inputs, tmp_path, capsys, argv, message):
     argv = [a.format(tmp=tmp_path, tiny=tiny_dir) for a in argv]
     rc = main(["assess", str(inputs["good"]), *argv])
@@ -95,9 +105,27 @@ def test_missing_model_option_is_an_argparse_error(capsys):
 def test_python_m_sqa_assess_exit_code_and_no_traceback(tiny_dir, inputs, tmp_path):
     missing = tmp_path / "missing.wav"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", "sqa", "assess", str(inputs["good"]), str(missing), "--model",
-                           str(tiny_dir), "--format", "json", "--max-new-tokens", "4"],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sqa",
+            "assess",
+            str(inputs["good"]),
+            str(missing),
+            "--model",
+            str(tiny_dir),
+            "--format",
+            "json",
+            "--max-new-tokens",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == f"error: {missing}: file not found\n"
     assert [json.loads(line)["status"] for line in proc.stdout.splitlines()] == ["ok", "error"]

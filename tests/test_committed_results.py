@@ -10,6 +10,7 @@ working tree differs from HEAD, the regenerated files are checked for internal c
 with its figure, intervals bracketing values, one set of seeds). Outside a git checkout the working tree is
 all there is, and it is checked as the committed results. Skipped where neither holds ``results/tiny``.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,6 +48,7 @@ def committed(tmp_path_factory) -> Path:
 
 # ---------------------------------------------------------------- checks (of a results/tiny folder)
 
+
 def check_seeds(res: Path, min_seeds: int) -> None:
     seeds = run_seeds(res / "tables")
     assert len(seeds) >= min_seeds, seeds
@@ -58,7 +60,7 @@ def check_seeds(res: Path, min_seeds: int) -> None:
 
 def check_claims(res: Path) -> None:
     claims = pd.read_csv(res / "tables" / "claims.csv")
-    assert list(claims.columns[:len(CLAIM_COLUMNS)]) == list(CLAIM_COLUMNS)
+    assert list(claims.columns[: len(CLAIM_COLUMNS)]) == list(CLAIM_COLUMNS)
     assert set(claims["verdict"]) <= set(VERDICTS)
     assert set(claims["claim"]) <= {c.claim for c in CLAIMS}
     for row in claims.itertuples():
@@ -73,8 +75,10 @@ def check_intervals(res: Path, name: str) -> None:
     df = pd.read_csv(res / "tables" / name)
     value = "diff" if "diff" in df.columns else "value"
     defined = df[value].notna()
-    assert ((df.loc[defined, "ci_low"] <= df.loc[defined, value] + 1e-9)
-            & (df.loc[defined, value] <= df.loc[defined, "ci_high"] + 1e-9)).all()
+    assert (
+        (df.loc[defined, "ci_low"] <= df.loc[defined, value] + 1e-9)
+        & (df.loc[defined, value] <= df.loc[defined, "ci_high"] + 1e-9)
+    ).all()
     if "note" in df.columns:
         assert df.loc[~defined, "note"].fillna("").str.contains("undefined|not predicted|not evaluated").all()
 
@@ -105,6 +109,7 @@ def check_committed(root: Path) -> None:
 
 # ---------------------------------------------------------------- the committed results
 
+
 def test_the_committed_report_is_clean(committed):
     assert check_report(committed / REL / "report.html") == []
 
@@ -129,6 +134,7 @@ def test_the_readme_quotes_the_committed_claims_table(committed):
 
 
 # ---------------------------------------------------------------- a reader's regenerated results
+
 
 def test_regenerated_results_are_consistent_in_themselves():
     """After ``make reproduce`` the working tree holds the reader's run: whole in itself (its own seeds)."""

@@ -5,6 +5,7 @@ every field is traced to its profile source; a stage setting the profile does no
 (``STAGE_ONLY``) and may not be a second copy of a profile field. A key no profile has is a one-line error
 naming its file, and the benchmarks read ``paper.yaml`` instead of copying it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,9 +41,11 @@ def built_configs(monkeypatch):
     """Each stage config as ``from_profile`` builds it from :func:`sentinel_profile`, with the stage it is for."""
     monkeypatch.delenv("SQA_JUDGE", raising=False)
     p = sentinel_profile()
-    return [(SFTConfig, "calib", SFTConfig.from_profile(p, "calib", "out")),
-            (SFTConfig, "sft", SFTConfig.from_profile(p, "sft", "out")),
-            (GRPOConfig, None, GRPOConfig.from_profile(p, "init", "out", ["llm_judge"]))]
+    return [
+        (SFTConfig, "calib", SFTConfig.from_profile(p, "calib", "out")),
+        (SFTConfig, "sft", SFTConfig.from_profile(p, "sft", "out")),
+        (GRPOConfig, None, GRPOConfig.from_profile(p, "init", "out", ["llm_judge"])),
+    ]
 
 
 def test_every_stage_field_comes_from_the_profile_or_is_the_stages_own(monkeypatch):
@@ -120,8 +123,16 @@ def edited_paper(config_dir):
     from benchmarks import gpu_check, projection
 
     path = config_dir / "paper.yaml"
-    edits = {"calib_steps": 20000, "grpo_steps": 400, "grpo_batch_size": 2, "max_new_tokens": 256,
-             "lora_rank": 32, "lora_alpha": 16, "calib_lr": 3.0e-5, "calib_batch_size": 4}
+    edits = {
+        "calib_steps": 20000,
+        "grpo_steps": 400,
+        "grpo_batch_size": 2,
+        "max_new_tokens": 256,
+        "lora_rank": 32,
+        "lora_alpha": 16,
+        "calib_lr": 3.0e-5,
+        "calib_batch_size": 4,
+    }
     path.write_text(yaml.safe_dump({**yaml.safe_load(path.read_text()), **edits}))
     try:
         yield edits, importlib.reload(projection), importlib.reload(gpu_check)
@@ -135,7 +146,16 @@ def test_benchmarks_read_paper_yaml(edited_paper):
     edits, projection, gpu_check = edited_paper
     setup = projection.Setup()
     assert (setup.calib_steps, setup.grpo_steps, setup.grpo_batch, setup.max_new_tokens) == (
-        edits["calib_steps"], edits["grpo_steps"], edits["grpo_batch_size"], edits["max_new_tokens"])
+        edits["calib_steps"],
+        edits["grpo_steps"],
+        edits["grpo_batch_size"],
+        edits["max_new_tokens"],
+    )
     assert (setup.sft_steps, setup.warmup_steps, setup.eval_batch) == (10000, 1325, 16)  # the rest as before
-    assert (gpu_check.LORA_RANK, gpu_check.LORA_ALPHA, gpu_check.CALIB_LR, gpu_check.FULL.calib_batch,
-            gpu_check.FULL.grpo_batch) == (32, 16, 3.0e-5, 4, 2)
+    assert (
+        gpu_check.LORA_RANK,
+        gpu_check.LORA_ALPHA,
+        gpu_check.CALIB_LR,
+        gpu_check.FULL.calib_batch,
+        gpu_check.FULL.grpo_batch,
+    ) == (32, 16, 3.0e-5, 4, 2)

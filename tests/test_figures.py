@@ -1,5 +1,6 @@
 """The notebooks' figures and printed digests (sqa.analysis.figures, sqa.analysis.digest, sqa.analysis.plots.FigureIndex): they draw and say
 what they are given, and the saved files land where the notebooks promise."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ def _examples(tmp_path=None) -> dict[str, list[Example]]:
         if tmp_path is not None:
             path = str(tmp_path / f"{i}.wav")
             sf.write(path, 0.1 * np.sin(np.arange(16000) / 8.0).astype("float32"), 16000)
-        arts = {"noise": Artifact(bool(noise), noise, "hum" if noise else "No noise"),
-                "distortion": Artifact(False, [], "No distortion"), "unnatural_pause": None}
+        arts = {
+            "noise": Artifact(bool(noise), noise, "hum" if noise else "No noise"),
+            "distortion": Artifact(False, [], "No distortion"),
+            "unnatural_pause": None,
+        }
         return Example(f"clip{i}", path, Assessment({d: score for d in DIMENSIONS}, arts))
 
     return {"train": [ex(0, [(0.1, 0.6), (0.7, 0.9)], 2), ex(1, [], 4)], "test": [ex(2, [(0.0, 1.0)], 3)]}
@@ -46,8 +50,11 @@ def test_score_figures_one_panel_per_dimension():
 
 def test_duration_histograms_count_the_intervals_of_every_split():
     fig = figures.artifact_duration_histograms(_examples())
-    assert [ax.get_title() for ax in fig.axes] == ["noise (3 intervals)", "distortion (0 intervals)",
-                                                   "unnatural_pause (0 intervals)"]
+    assert [ax.get_title() for ax in fig.axes] == [
+        "noise (3 intervals)",
+        "distortion (0 intervals)",
+        "unnatural_pause (0 intervals)",
+    ]
 
 
 def test_spectrograms_one_panel_per_clip_titled_with_its_scores(tmp_path):
@@ -65,10 +72,12 @@ def test_loss_curve_none_without_a_logged_loss():
 
 
 def test_prediction_matrices_count_pairs_and_save(tmp_path):
-    pred = pd.DataFrame({"dimension": ["noise", "noise", "noise", "speed"], "true": [1, 1, 5, 3],
-                         "pred": [1, 1, None, 2]})
-    fig = figures.prediction_matrices(pred, {"noise": 0.5}, dimensions=("noise", "speed"),
-                                      save_to=tmp_path / "pred_vs_true.png")
+    pred = pd.DataFrame(
+        {"dimension": ["noise", "noise", "noise", "speed"], "true": [1, 1, 5, 3], "pred": [1, 1, None, 2]}
+    )
+    fig = figures.prediction_matrices(
+        pred, {"noise": 0.5}, dimensions=("noise", "speed"), save_to=tmp_path / "pred_vs_true.png"
+    )
     noise, speed = fig.axes
     assert [t.get_text() for t in noise.texts] == ["2"] and noise.get_title() == "noise\nr = 0.50"
     assert speed.get_title() == "speed\nr = nan"
@@ -104,11 +113,15 @@ def test_digest_prints_the_numbers():
     assert "n clips: {'train': 2, 'test': 1, 'all': 3}" in text
     assert "noise            prevalence 0.67  mean marked seconds 0.85  mean intervals 1.50" in text
     assert digest.showcase(_examples()["train"][:1]).splitlines()[1] == (
-        "  noise            2 interval(s), 0.70 marked: 0.10-0.60, 0.70-0.90 | hum")
+        "  noise            2 interval(s), 0.70 marked: 0.10-0.60, 0.70-0.90 | hum"
+    )
 
 
 def test_audio_gap_pairs_each_withheld_system_with_its_base():
     t1 = pd.DataFrame({"system": ["A", "A, audio withheld", "B, audio withheld"], "avg": [0.4, 0.1, 0.0]})
-    selected = [System("A, audio withheld", "grpo", eval_audio="withheld"), System("A", "grpo"),
-                System("B, audio withheld", "grpo", eval_audio="withheld")]
+    selected = [
+        System("A, audio withheld", "grpo", eval_audio="withheld"),
+        System("A", "grpo"),
+        System("B, audio withheld", "grpo", eval_audio="withheld"),
+    ]
     assert ablations.audio_gap(t1, selected).values.tolist() == [["A", 0.4, 0.1]]  # B's base is not in the table

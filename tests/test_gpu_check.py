@@ -1,4 +1,5 @@
 """``benchmarks.gpu_check --small``: the GPU check's code at toy sizes on the CPU (its four sections)."""
+
 from __future__ import annotations
 
 import doctest
@@ -49,8 +50,12 @@ def test_small_run_writes_the_four_sections(small):
     assert all(s["wall_s"] > 0 for s in p["stages"].values())
     assert all(p["stages"][s]["bytes_written"] > 0 for s in ("data", "calibration", "sft", "grpo", "evaluation"))
     assert p["assess_status"] == ["ok", "ok"]
-    print("gpu_check --small:", d["wall_s"], "s;", {k: v["part_wall_s"] for k, v in d.items()
-                                                     if isinstance(v, dict) and "part_wall_s" in v})
+    print(
+        "gpu_check --small:",
+        d["wall_s"],
+        "s;",
+        {k: v["part_wall_s"] for k, v in d.items() if isinstance(v, dict) and "part_wall_s" in v},
+    )
 
 
 def test_summary_section_is_added_and_kept(small):

@@ -163,7 +163,9 @@ def test_the_checker_fails_on_a_planted_cycle_and_an_upward_arrow(tmp_path):
         (pkg / sub / "__init__.py").write_text("")
     (pkg / "__init__.py").write_text("")
     (pkg / "schema" / "types.py").write_text("from sqa.schema import parse\n")
-    (pkg / "schema" / "parse.py").write_text("def f():\n    from sqa.schema.types import X\n    from sqa.metrics import pcc\n")
+    (pkg / "schema" / "parse.py").write_text(
+        "def f():\n    from sqa.schema.types import X\n    from sqa.metrics import pcc\n"
+    )
     (pkg / "metrics" / "pcc.py").write_text("import math\n")
     (pkg / "metrics" / "iou.py").write_text("from ..schema.types import X\n")
     (tmp_path / "design.md").write_text(

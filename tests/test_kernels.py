@@ -1,5 +1,6 @@
 """The CPU profiles pin torch's kernels (sqa.configs.kernels): a process that loads one runs AVX2 kernels on one thread,
 whatever the CPU offers and however many threads it was started with, and its provenance says so."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def _probe(profile: str) -> dict:
     """Load ``profile`` in a fresh process started unpinned with two threads, as a user's shell would."""
     env = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR")}
     env.update(OMP_NUM_THREADS="2", MKL_NUM_THREADS="2")
-    out = subprocess.run([sys.executable, "-c", PROBE, profile], env=env, cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, profile], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -76,8 +78,10 @@ def test_an_unknown_pin_is_a_one_line_error():
 @needs_avx2
 def test_a_pin_too_late_is_refused_when_strict():
     """torch chose its kernels at the first one it ran: a pin after that cannot hold."""
-    code = ("import torch; torch.ones(8).sum(); from sqa.configs.kernels import pin_kernels, KernelPinError\n"
-            "try:\n    pin_kernels('avx2', strict=True)\nexcept KernelPinError as e:\n    print('refused:', e)\n")
+    code = (
+        "import torch; torch.ones(8).sum(); from sqa.configs.kernels import pin_kernels, KernelPinError\n"
+        "try:\n    pin_kernels('avx2', strict=True)\nexcept KernelPinError as e:\n    print('refused:', e)\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in PINS["avx2"]}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     native_is_avx2 = "avx512" not in Path("/proc/cpuinfo").read_text()

@@ -1,5 +1,6 @@
 """The report's listening section (sqa.analysis.listening): clips by a fixed rule, embedded audio that decodes to the
 clip, spectrograms, the reference beside the answers; and the whole report with it passes check_report."""
+
 from __future__ import annotations
 
 import base64
@@ -30,7 +31,8 @@ def smoke_results(tmp_path, monkeypatch):
         d = res / "systems" / get_system(name).slug
         d.mkdir(parents=True)
         pd.DataFrame({"id": [e.id for e in test], "answer": [render(e.assessment) for e in test]}).to_csv(
-            d / "predictions.csv", index=False)
+            d / "predictions.csv", index=False
+        )
     evaluate_system(profile, "Signal detectors (no model)", results=tmp_path / "results")
     return res, test
 

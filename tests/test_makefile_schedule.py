@@ -1,5 +1,6 @@
 """The Makefile's schedule of `make reproduce`: every system of Tables 1/3 is evaluated by a target that runs
 beside the others (a GRPO notebook, or a stage target with --evaluate), none is left for notebook 04 to train."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 def _database() -> str:
     """make's variables and rules for the tiny profile, read without running anything (-p -n of `help`)."""
-    return subprocess.run(["make", "-pn", "-C", str(ROOT), "help", "PROFILE=tiny"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["make", "-pn", "-C", str(ROOT), "help", "PROFILE=tiny"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _variables(db: str, prefix: str) -> dict[str, str]:
@@ -27,10 +29,17 @@ def _variables(db: str, prefix: str) -> dict[str, str]:
 
 def test_every_system_is_evaluated_by_a_parallel_target():
     db = _database()
-    evaluated = {pipeline.get_system(s).name for v in _variables(db, "EVALUATE_").values()
-                 for s in v.split()}  # KeyError: a typo
+    evaluated = {
+        pipeline.get_system(s).name for v in _variables(db, "EVALUATE_").values() for s in v.split()
+    }  # KeyError: a typo
     runs = _variables(db, "GRPO_RUNS")["GRPO_RUNS"].split()
-    assert runs == ["unified", "llm_judge", "acc_sem", "iou", "signal"]  # from sqa.configs.systems, the judge's runs first
+    assert runs == [
+        "unified",
+        "llm_judge",
+        "acc_sem",
+        "iou",
+        "signal",
+    ]  # from sqa.configs.systems, the judge's runs first
     evaluated |= {pipeline.system_for_rewards(r).name for r in runs}
     assert evaluated == {s.name for s in pipeline.SYSTEMS}
 
@@ -39,8 +48,9 @@ def test_grpo_runs_start_from_the_warmup_stage_not_from_another_run():
     db = _database()
     rule = re.search(r"^results/tiny/grpo_%/metrics\.json: (.*)$", db, flags=re.M)
     assert rule and "runs/tiny/.stage_warmup" in rule.group(1)
-    assert not re.search(r"^results/tiny/grpo_(llm_judge|unified|iou|signal)/metrics\.json: .*grpo_acc_sem", db,
-                         flags=re.M)
+    assert not re.search(
+        r"^results/tiny/grpo_(llm_judge|unified|iou|signal)/metrics\.json: .*grpo_acc_sem", db, flags=re.M
+    )
     stages = _variables(db, "ABLATION_STAGES")["ABLATION_STAGES"].split()
     assert set(_variables(db, "EVALUATE_")) == {f"EVALUATE_{s}" for s in stages}
 

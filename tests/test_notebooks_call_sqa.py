@@ -6,6 +6,7 @@ statement an import, a plain assignment or an expression (a call, a value to dis
 :data:`MAX_STATEMENTS` statements besides the imports. Whatever a cell would decide or loop over belongs in
 a function of ``sqa`` with a docstring (:mod:`sqa.analysis.figures`, :mod:`sqa.analysis.digest`, :mod:`sqa.analysis.ablations`, ...).
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,10 +21,22 @@ MAX_STATEMENTS = 10
 """Statements a code cell may hold besides its imports (notebook 05's loading cell needs 9)."""
 
 LOGIC_NODES: dict[type, str] = {
-    ast.FunctionDef: "def", ast.AsyncFunctionDef: "async def", ast.ClassDef: "class", ast.Lambda: "lambda",
-    ast.For: "for", ast.AsyncFor: "async for", ast.While: "while", ast.If: "if", ast.With: "with",
-    ast.AsyncWith: "async with", ast.Try: "try", ast.Match: "match", ast.ListComp: "list comprehension",
-    ast.SetComp: "set comprehension", ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression",
+    ast.FunctionDef: "def",
+    ast.AsyncFunctionDef: "async def",
+    ast.ClassDef: "class",
+    ast.Lambda: "lambda",
+    ast.For: "for",
+    ast.AsyncFor: "async for",
+    ast.While: "while",
+    ast.If: "if",
+    ast.With: "with",
+    ast.AsyncWith: "async with",
+    ast.Try: "try",
+    ast.Match: "match",
+    ast.ListComp: "list comprehension",
+    ast.SetComp: "set comprehension",
+    ast.DictComp: "dict comprehension",
+    ast.GeneratorExp: "generator expression",
     ast.IfExp: "conditional expression",
 }
 ALLOWED_STATEMENTS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Expr)
@@ -42,8 +55,11 @@ def logic_in_cell(source: str) -> list[str]:
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     tree = ast.parse(code)
     found = [f"line {node.lineno}: {LOGIC_NODES[type(node)]}" for node in ast.walk(tree) if type(node) in LOGIC_NODES]
-    found += [f"line {s.lineno}: {type(s).__name__} statement" for s in tree.body
-              if not isinstance(s, ALLOWED_STATEMENTS) and type(s) not in LOGIC_NODES]
+    found += [
+        f"line {s.lineno}: {type(s).__name__} statement"
+        for s in tree.body
+        if not isinstance(s, ALLOWED_STATEMENTS) and type(s) not in LOGIC_NODES
+    ]
     statements = [s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
     if len(statements) > MAX_STATEMENTS:
         found.append(f"{len(statements)} statements besides imports (at most {MAX_STATEMENTS})")
@@ -62,31 +78,40 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_cells_hold_no_logic(path):
-    problems = [f"{path.name} cell {i}: {', '.join(found)}" for i, src in code_cells(path)
-                if (found := logic_in_cell(src))]
+    problems = [
+        f"{path.name} cell {i}: {', '.join(found)}" for i, src in code_cells(path) if (found := logic_in_cell(src))
+    ]
     assert not problems, "move this into a function of sqa:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("def save(fig, name):\n    fig.savefig(name)", "line 1: def"),  # notebook 05 before: a helper defined in a cell
-    ("if not claims_csv.exists():\n    write()", "line 1: if"),  # notebook 05 before: the mtime decision
-    ("while True:\n    step()", "line 1: while"),
-    ("with open(p) as f:\n    f.read()", "line 1: with"),
-    ("try:\n    run()\nexcept OSError:\n    pass", "line 1: try"),
-    ("class A:\n    pass", "line 1: class"),
-    ("key = lambda r: r[0]", "line 1: lambda"),
-    ("t3 = {k: s[k] for k in s if k.endswith('_f1')}", "line 1: dict comprehension"),
-    ("n = sum(x for x in xs)", "line 1: generator expression"),
-    ("x += 1", "line 1: AugAssign statement"),
-    ("del frame", "line 1: Delete statement"),
-    ("\n".join(f"x{i} = f({i})" for i in range(MAX_STATEMENTS + 1)), "statements besides imports"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "def save(fig, name):\n    fig.savefig(name)",
+            "line 1: def",
+        ),  # notebook 05 before: a helper defined in a cell
+        ("if not claims_csv.exists():\n    write()", "line 1: if"),  # notebook 05 before: the mtime decision
+        ("while True:\n    step()", "line 1: while"),
+        ("with open(p) as f:\n    f.read()", "line 1: with"),
+        ("try:\n    run()\nexcept OSError:\n    pass", "line 1: try"),
+        ("class A:\n    pass", "line 1: class"),
+        ("key = lambda r: r[0]", "line 1: lambda"),
+        ("t3 = {k: s[k] for k in s if k.endswith('_f1')}", "line 1: dict comprehension"),
+        ("n = sum(x for x in xs)", "line 1: generator expression"),
+        ("x += 1", "line 1: AugAssign statement"),
+        ("del frame", "line 1: Delete statement"),
+        ("\n".join(f"x{i} = f({i})" for i in range(MAX_STATEMENTS + 1)), "statements besides imports"),
+    ],
+)
 def test_rule_flags_logic(source, expected):
     assert any(expected in f for f in logic_in_cell(source)), logic_in_cell(source)
 
 
 def test_rule_allows_calls_assignments_and_display():
-    source = ("import pandas as pd\nfrom sqa import plots\n%matplotlib inline\n"
-              "t1, t3 = pd.read_csv('a'), pd.read_csv('b')\nsummary['provenance'] = provenance(p)\n"
-              "fig = plots.reward_curves(curve, title=f\"GRPO {'+'.join(names)}\")\nt1.round(3)")
+    source = (
+        "import pandas as pd\nfrom sqa import plots\n%matplotlib inline\n"
+        "t1, t3 = pd.read_csv('a'), pd.read_csv('b')\nsummary['provenance'] = provenance(p)\n"
+        "fig = plots.reward_curves(curve, title=f\"GRPO {'+'.join(names)}\")\nt1.round(3)"
+    )
     assert logic_in_cell(source) == []

@@ -7,6 +7,7 @@ weights stay bf16; forward passes under bf16 autocast with bf16 features; the en
 at lr 1.5e-5 (and not in bf16 storage); GRPO's shared encoding equal to the naive path within bf16
 tolerance; a saved stage reloading in bf16 with the same greedy answer.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,8 +28,19 @@ from sqa.configs.profiles import Profile, get_profile
 from sqa.schema.prompts import REASONING_PROMPT
 
 PROFILE = "paper_smoke"
-NUMERICS = ("dtype", "lora_rank", "lora_alpha", "train_audio_encoder", "reasoning_train_audio_encoder",
-            "gradient_checkpointing", "calib_lr", "sft_lr", "grpo_lr", "grpo_kl_beta", "grpo_group_size")
+NUMERICS = (
+    "dtype",
+    "lora_rank",
+    "lora_alpha",
+    "train_audio_encoder",
+    "reasoning_train_audio_encoder",
+    "gradient_checkpointing",
+    "calib_lr",
+    "sft_lr",
+    "grpo_lr",
+    "grpo_kl_beta",
+    "grpo_group_size",
+)
 BF16_LOSS_TOL = 2e-2
 """|loss_sqa - loss_naive| in bf16: the KL term sees log-probs computed in another order (float32: 1e-4)."""
 BF16_LOGPROB_TOL = 0.1
@@ -44,8 +56,12 @@ def _dtypes(tensors) -> set[str]:
 
 
 def _optimizer_dtypes(optimizer) -> set[str]:
-    return _dtypes(v for state in optimizer.state.values() for v in state.values()
-                   if torch.is_tensor(v) and v.is_floating_point() and v.ndim > 0)
+    return _dtypes(
+        v
+        for state in optimizer.state.values()
+        for v in state.values()
+        if torch.is_tensor(v) and v.is_floating_point() and v.ndim > 0
+    )
 
 
 class _Watch:
@@ -56,9 +72,11 @@ class _Watch:
         self.seen: dict[str, set[str]] = {"features": set(), "logits": set()}
         self.handles = [
             base.model.audio_tower.conv1.register_forward_pre_hook(
-                lambda m, args: self.seen["features"].add(str(args[0].dtype).removeprefix("torch."))),
+                lambda m, args: self.seen["features"].add(str(args[0].dtype).removeprefix("torch."))
+            ),
             base.lm_head.register_forward_hook(
-                lambda m, args, out: self.seen["logits"].add(str(out.dtype).removeprefix("torch."))),
+                lambda m, args, out: self.seen["logits"].add(str(out.dtype).removeprefix("torch."))
+            ),
         ]
 
     def close(self) -> dict[str, set[str]]:
@@ -147,8 +165,9 @@ def run(tmp_path_factory):
             rec["lora"] = _fingerprints(p for n, p in model.named_parameters() if "lora_" in n)
             merged = copy.deepcopy(model).merge_and_unload()  # what loading the stage rebuilds
             rec["saved_dtypes"] = _dtypes(merged.parameters())
-            rec["saved_answer"] = generate_texts(merged, processor, test_audio, [REASONING_PROMPT],
-                                                 max_new_tokens=profile.max_new_tokens)
+            rec["saved_answer"] = generate_texts(
+                merged, processor, test_audio, [REASONING_PROMPT], max_new_tokens=profile.max_new_tokens
+            )
             return written
 
         mp.setattr(sqa.train.grpo, "grpo_step", probed_step)
@@ -161,12 +180,14 @@ def run(tmp_path_factory):
         mp.setattr(sqa.model, "save_stage", real_save)
 
         t0 = time.perf_counter()
-        rec["metrics"] = evaluate_system(profile, "IoU reward GRPO", results=root / "results",
-                                         corr_backend="rule:rouge")
+        rec["metrics"] = evaluate_system(
+            profile, "IoU reward GRPO", results=root / "results", corr_backend="rule:rouge"
+        )
         rec["times"]["evaluation"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        rec["assessed"] = sqa.assess([test[0].audio_path], model=str(rec["grpo_dir"]), dtype="bfloat16",
-                                     max_new_tokens=profile.max_new_tokens)
+        rec["assessed"] = sqa.assess(
+            [test[0].audio_path], model=str(rec["grpo_dir"]), dtype="bfloat16", max_new_tokens=profile.max_new_tokens
+        )
         rec["times"]["assess"] = time.perf_counter() - t0
         rec["test_audio"] = test_audio[0]
     rec["times"]["total"] = time.perf_counter() - t_all
@@ -212,16 +233,25 @@ def test_bf16_storage_would_not_train_the_encoder(run):
     fractions = {}
     for master in (False, True):
         torch.manual_seed(0)
-        model, processor = load_model(run["base_dir"], lora_rank=profile.lora_rank, lora_alpha=profile.lora_alpha,
-                                      train_audio_encoder=True, dtype=profile.dtype)
+        model, processor = load_model(
+            run["base_dir"],
+            lora_rank=profile.lora_rank,
+            lora_alpha=profile.lora_alpha,
+            train_audio_encoder=True,
+            dtype=profile.dtype,
+        )
         if master:
             float32_master_weights(model)
         model.train()
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=profile.calib_lr)
         batch = calibration_batch(processor, np.random.default_rng(0), 1, "cpu", torch.bfloat16)
         fractions[master] = encoder_update_fraction(model, optimizer, batch, steps=3)
-    print("encoder weights changed after 3 steps at lr 1.5e-5: bf16 storage", fractions[False],
-          "float32 master weights", fractions[True])
+    print(
+        "encoder weights changed after 3 steps at lr 1.5e-5: bf16 storage",
+        fractions[False],
+        "float32 master weights",
+        fractions[True],
+    )
     assert fractions[True] >= 0.99
     assert fractions[False] < 0.5
 
@@ -232,8 +262,10 @@ def test_grpo_step_in_bf16_matches_the_naive_path(run):
     assert "bfloat16" in g["frozen"]
     assert g["seen"]["features"] == {"bfloat16"} and g["seen"]["logits"] == {"bfloat16"}
     lc = g["loss_check"]
-    print("GRPO bf16 shared vs naive:", {k: lc[k] for k in ("max_abs_loss_diff", "rel_grad_diff",
-                                                             "max_abs_logprob_diff", "grad_norm")})
+    print(
+        "GRPO bf16 shared vs naive:",
+        {k: lc[k] for k in ("max_abs_loss_diff", "rel_grad_diff", "max_abs_logprob_diff", "grad_norm")},
+    )
     assert lc["grad_norm"] > 0
     assert lc["max_abs_loss_diff"] <= BF16_LOSS_TOL
     assert lc["rel_grad_diff"] <= BF16_REL_GRAD_TOL
@@ -250,8 +282,9 @@ def test_saved_stage_reloads_in_bf16_with_the_same_greedy_answer(run):
     model, processor = load_model(run["grpo_dir"], lora_rank=0, dtype=run["profile"].dtype)
     model.eval()
     assert _dtypes(model.parameters()) == {"bfloat16"}
-    again = generate_texts(model, processor, [run["test_audio"]], [REASONING_PROMPT],
-                           max_new_tokens=run["profile"].max_new_tokens)
+    again = generate_texts(
+        model, processor, [run["test_audio"]], [REASONING_PROMPT], max_new_tokens=run["profile"].max_new_tokens
+    )
     assert again == run["saved_answer"] and again[0]
     diff = (_next_token_logprobs(model, processor, run["test_audio"]) - run["mixed_logprobs"]).abs().max()
     print("next-token log-prob diff, reloaded bf16 stage vs the in-memory float32-LoRA model:", float(diff))

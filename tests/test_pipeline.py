@@ -1,4 +1,5 @@
 """The pipeline's stages: which weights each SFT stage trains, and the registry of systems."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,6 +49,7 @@ def test_sft_from_calibration_keeps_the_calibrated_encoder(profile):
     calib = profile.run_dir / "calibration" / "model"
     assert train_info(sft)["settings"]["train_audio_encoder"] is False
     from sqa.model import stage_chain  # smoke: LoRA r=64, so both stages are adapters chained to the base
+
     assert stage_chain(sft) == (str(profile.run_dir / "tiny_model"), [calib, sft])
     assert _same(_tensors(calib, "audio_tower"), _tensors(sft, "audio_tower"))
     assert not _same(_tensors(calib, "language_model"), _tensors(sft, "language_model"))
@@ -76,11 +78,23 @@ def test_systems_are_unique_and_resolvable():
         get_system("nope")
 
 
-PAPER_ROWS = ("QualiSpeech-FT", "SQ-LLM", "Acc+Sem dim-wise GRPO", "LLM-judge dim-wise GRPO",
-              "QualiSpeech-FT (learned encoder)", "QualiSpeech-FT (no calibration)", "Calibration-only",
-              "IoU reward GRPO", "Signal reward GRPO", "Acc+Sem dim-wise GRPO, audio withheld",
-              "LLM-judge dim-wise GRPO, audio withheld", "Acc+Sem GRPO trained text-only", "DNSMOS P.835",
-              "DNSMOS P.808", "Signal detectors (no model)")
+PAPER_ROWS = (
+    "QualiSpeech-FT",
+    "SQ-LLM",
+    "Acc+Sem dim-wise GRPO",
+    "LLM-judge dim-wise GRPO",
+    "QualiSpeech-FT (learned encoder)",
+    "QualiSpeech-FT (no calibration)",
+    "Calibration-only",
+    "IoU reward GRPO",
+    "Signal reward GRPO",
+    "Acc+Sem dim-wise GRPO, audio withheld",
+    "LLM-judge dim-wise GRPO, audio withheld",
+    "Acc+Sem GRPO trained text-only",
+    "DNSMOS P.835",
+    "DNSMOS P.808",
+    "Signal detectors (no model)",
+)
 
 
 def test_the_rows_of_the_tables_in_their_order():
@@ -104,7 +118,11 @@ def test_build_stage_by_run_dir_name(profile):
 
     assert build_stage(profile, "sft_from_base") == profile.run_dir / "sft_from_base" / "model"
     assert build_stage(profile, "calibration_frozen") == profile.run_dir / "calibration_frozen" / "model"
-    for bad, message in [("sft_from_grpo", "unknown stage"), ("grpo_", "unknown stage"), ("grpo_bogus", "unknown reward")]:
+    for bad, message in [
+        ("sft_from_grpo", "unknown stage"),
+        ("grpo_", "unknown stage"),
+        ("grpo_bogus", "unknown reward"),
+    ]:
         with pytest.raises(ValueError, match=message):
             build_stage(profile, bad)
     assert not (profile.run_dir / "sft_from_calibration").exists()  # the bad GRPO name trained nothing
@@ -133,6 +151,7 @@ def test_cli_train_evaluates_the_systems_of_its_stage(profile, capsys, tmp_path,
     assert "unknown system 'nope'" in capsys.readouterr().err
     assert main(args + ["--evaluate", "qualispeech_ft_no_calibration"]) == 0
     assert "QualiSpeech-FT (no calibration): avg PCC" in capsys.readouterr().out
-    cached = json.loads((tmp_path / "results" / "smoke" / "systems" / "qualispeech_ft_no_calibration"
-                         / "metrics.json").read_text())
+    cached = json.loads(
+        (tmp_path / "results" / "smoke" / "systems" / "qualispeech_ft_no_calibration" / "metrics.json").read_text()
+    )
     assert cached["system"] == "QualiSpeech-FT (no calibration)" and cached["n"] == 2

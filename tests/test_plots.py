@@ -1,4 +1,5 @@
 """Figures: they draw what they are given, in the order they promise, without a display."""
+
 from __future__ import annotations
 
 import matplotlib
@@ -33,8 +34,13 @@ def test_reward_curves_plot_labels_the_trend():
 
 
 def test_pcc_through_stages_keeps_pipeline_order_and_drops_other_rows():
-    t1 = pd.DataFrame({"system": ["SQ-LLM", "Other", "Calibration-only", "Acc+Sem dim-wise GRPO"],
-                       "noise": [0.1, 0.9, 0.6, 0.5], "avg": [0.1, 0.9, 0.6, 0.5]})
+    t1 = pd.DataFrame(
+        {
+            "system": ["SQ-LLM", "Other", "Calibration-only", "Acc+Sem dim-wise GRPO"],
+            "noise": [0.1, 0.9, 0.6, 0.5],
+            "avg": [0.1, 0.9, 0.6, 0.5],
+        }
+    )
     fig = plots.pcc_through_stages(t1)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["Calibration-only", "Acc+Sem dim-wise GRPO", "SQ-LLM"]
@@ -42,10 +48,18 @@ def test_pcc_through_stages_keeps_pipeline_order_and_drops_other_rows():
 
 def _ci(systems, metric="avg", values=None):
     values = values or [0.5] * len(systems)
-    return pd.DataFrame({"system": systems, "metric": metric, "value": values,
-                         "ci_low": [v - 0.1 for v in values], "ci_high": [v + 0.1 for v in values],
-                         "note": ["average over 2 of 6 dimensions (others undefined)" if i == 0 else ""
-                                  for i in range(len(systems))]})
+    return pd.DataFrame(
+        {
+            "system": systems,
+            "metric": metric,
+            "value": values,
+            "ci_low": [v - 0.1 for v in values],
+            "ci_high": [v + 0.1 for v in values],
+            "note": [
+                "average over 2 of 6 dimensions (others undefined)" if i == 0 else "" for i in range(len(systems))
+            ],
+        }
+    )
 
 
 def _texts(fig):
@@ -64,13 +78,27 @@ def test_interval_bars_one_colour_per_system_and_explicit_undefined_marks():
 
 def test_claim_figure_and_stage_plot_draw_ours_and_the_paper():
     ci = _ci(["Acc+Sem dim-wise GRPO", "SQ-LLM"], metric="overall", values=[0.7, 0.6])
-    claim = pd.Series({"claim": "X > Y", "contrast": "Acc+Sem dim-wise GRPO - SQ-LLM", "metric": "overall",
-                       "ours": 0.1, "ci_low": 0.02, "ci_high": 0.18, "paper": 0.04, "verdict": "reproduced",
-                       "direction": "greater"})
+    claim = pd.Series(
+        {
+            "claim": "X > Y",
+            "contrast": "Acc+Sem dim-wise GRPO - SQ-LLM",
+            "metric": "overall",
+            "ours": 0.1,
+            "ci_low": 0.02,
+            "ci_high": 0.18,
+            "paper": 0.04,
+            "verdict": "reproduced",
+            "direction": "greater",
+        }
+    )
     fig = plots.claim_figure(claim, ci, paper=pd.DataFrame({"system": ["SQ-LLM"], "overall": [0.68]}))
     assert fig.axes[1].get_title() == "reproduced"
-    undefined = plots.claim_figure(pd.Series({**claim, "ours": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")}), ci)
+    undefined = plots.claim_figure(
+        pd.Series({**claim, "ours": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")}), ci
+    )
     assert any(plots.NA_LABEL in t for t in _texts(undefined))
     p1 = pd.DataFrame({"system": ["Calibration-only", "SQ-LLM"], "avg": [0.66, 0.63], "overall": [0.71, 0.68]})
-    stages = plots.stage_plot(pd.concat([_ci(["Calibration-only", "SQ-LLM"]), _ci(["Calibration-only"], "overall")]), p1)
+    stages = plots.stage_plot(
+        pd.concat([_ci(["Calibration-only", "SQ-LLM"]), _ci(["Calibration-only"], "overall")]), p1
+    )
     assert len(stages.axes) == 2 and plots.NA_LABEL in _texts(stages)  # SQ-LLM has no MOS row here

@@ -1,4 +1,5 @@
 """No silent stand-ins on real profiles, and ``python -m sqa check``: fails in seconds, names what to fix."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """The README's projected wall-time table is benchmarks.projection's output (docs match code)."""
+
 from pathlib import Path
 
 from benchmarks.projection import MEASURED, Setup, markdown, project

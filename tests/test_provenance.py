@@ -1,4 +1,5 @@
 """Every result says what produced it (sqa.pipeline.provenance), and tables never mix provenances silently."""
+
 from __future__ import annotations
 
 import json
@@ -93,8 +94,9 @@ def test_the_report_lists_each_provenance_and_warns_when_mixed(smoke, tmp_path):
     text = write(tmp_path / "commits", {"a": {"base_model": {**base, "seed": 0}}, "seed1/a": {**seeded, "commit": "x"}})
     assert "(differing: commit)" in text  # the seed explains the base model, not the commit
     fixed = {"seed": 1, "base_model": {**base, "seed": 0, "hash": "another model"}}  # a base model not from the seed
-    assert "(differing: base_model)" in write(tmp_path / "models", {"a": {"base_model": {**base, "seed": 0}},
-                                                                     "seed1/a": fixed})
+    assert "(differing: base_model)" in write(
+        tmp_path / "models", {"a": {"base_model": {**base, "seed": 0}}, "seed1/a": fixed}
+    )
 
 
 def test_interval_tables_name_the_provenance_of_each_systems_seeds(tmp_path):

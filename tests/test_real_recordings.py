@@ -4,6 +4,7 @@ The recordings and their variants are built once per session (``tests/real_audio
 tests skip with the reason when alsa-utils, sox or espeak-ng are missing; under CI (``CI=true``) they fail.
 What they measured is logged (``pytest -o log_cli=true --log-cli-level=INFO``).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,20 @@ import pytest
 from real_audio import BAD, CLIP_SPAN, DROPOUT_SPAN, SNRS_DB, build_variants, require_real_audio
 
 log = logging.getLogger(__name__)
-GOOD = ("clean", "noise_20db", "noise_10db", "noise_0db", "clipped", "dropout", "resampled_8k", "mp3", "flac", "ogg",
-        "stereo", "espeak")
+GOOD = (
+    "clean",
+    "noise_20db",
+    "noise_10db",
+    "noise_0db",
+    "clipped",
+    "dropout",
+    "resampled_8k",
+    "mp3",
+    "flac",
+    "ogg",
+    "stereo",
+    "espeak",
+)
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +49,12 @@ def test_dnsmos_bak_falls_as_the_snr_falls_on_the_real_recording(variants):
     names = ["clean"] + [f"noise_{s}db" for s in SNRS_DB]
     scores = {n: dnsmos(*_load(variants[n])) for n in names}
     bak = [scores[n]["bak_mos"] for n in names]
-    log.info("DNSMOS BAK clean / %s dB SNR: %s; OVRL: %s", " / ".join(map(str, SNRS_DB)), bak,
-             [scores[n]["ovrl_mos"] for n in names])
+    log.info(
+        "DNSMOS BAK clean / %s dB SNR: %s; OVRL: %s",
+        " / ".join(map(str, SNRS_DB)),
+        bak,
+        [scores[n]["ovrl_mos"] for n in names],
+    )
     assert all(a > b for a, b in zip(bak, bak[1:])), dict(zip(names, bak))
 
 
@@ -52,10 +69,19 @@ def test_the_detectors_find_the_inserted_clipping_and_dropout_on_real_speech(var
     y, sr = _load(variants["dropout"])
     dropouts = detect_dropouts(y, sr)
     pauses = detector_artifacts(y, sr)["unnatural_pause"]
-    iou = {"clipping": interval_iou(clipping, [CLIP_SPAN]), "row distortion": interval_iou(row["distortion"], [CLIP_SPAN]),
-           "dropout": interval_iou(dropouts, [DROPOUT_SPAN]), "row pauses": interval_iou(pauses, [DROPOUT_SPAN])}
-    log.info("detector IoU with the inserted spans: %s (clipping %s, dropout %s, row pauses %s)",
-             {k: round(v, 2) for k, v in iou.items()}, clipping, dropouts, pauses)
+    iou = {
+        "clipping": interval_iou(clipping, [CLIP_SPAN]),
+        "row distortion": interval_iou(row["distortion"], [CLIP_SPAN]),
+        "dropout": interval_iou(dropouts, [DROPOUT_SPAN]),
+        "row pauses": interval_iou(pauses, [DROPOUT_SPAN]),
+    }
+    log.info(
+        "detector IoU with the inserted spans: %s (clipping %s, dropout %s, row pauses %s)",
+        {k: round(v, 2) for k, v in iou.items()},
+        clipping,
+        dropouts,
+        pauses,
+    )
     assert iou["clipping"] >= 0.5 and iou["row distortion"] >= 0.5, iou
     assert iou["dropout"] >= 0.5, iou
     covered = overlap_length(pauses, [DROPOUT_SPAN]) / (DROPOUT_SPAN[1] - DROPOUT_SPAN[0])
@@ -72,10 +98,13 @@ def test_the_detectors_find_no_noise_clipping_or_dropout_on_the_clean_recording(
         assert found["noise"] == [] and found["distortion"] == [] and detect_dropouts(y, sr) == [], (name, found)
 
 
-@pytest.mark.xfail(strict=True, reason="the pause detector (gaps of >= 0.3 s at the noise floor) also marks the "
-                                       "speaker's own word gaps of 0.3 s in 'Front ... center', 'Side ... left', "
-                                       "'Side ... right'; the synthetic corpus calls such gaps unnatural, so no "
-                                       "threshold on length alone tells the two apart")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the pause detector (gaps of >= 0.3 s at the noise floor) also marks the "
+    "speaker's own word gaps of 0.3 s in 'Front ... center', 'Side ... left', "
+    "'Side ... right'; the synthetic corpus calls such gaps unnatural, so no "
+    "threshold on length alone tells the two apart",
+)
 def test_the_row_finds_no_pause_on_the_clean_recording(variants):
     from sqa.evaluation.baselines import detector_artifacts
 
@@ -106,8 +135,9 @@ def _check_every_variant(variants, tmp_dir, code, lines, err):
 
 def test_assess_dnsmos_handles_every_variant(variants, capsys):
     tmp_dir = variants["clean"].parent
-    code, lines, err = _run_assess([*(str(variants[k]) for k in GOOD), *(str(tmp_dir / b) for b in BAD),
-                                    "--model", "dnsmos"], capsys)
+    code, lines, err = _run_assess(
+        [*(str(variants[k]) for k in GOOD), *(str(tmp_dir / b) for b in BAD), "--model", "dnsmos"], capsys
+    )
     _check_every_variant(variants, tmp_dir, code, lines, err)
     for r in lines:
         if r["status"] == "ok":
@@ -145,6 +175,15 @@ def smoke_stage(tmp_path_factory):
 
 def test_assess_with_a_trained_stage_handles_every_variant(variants, smoke_stage, capsys):
     tmp_dir = variants["clean"].parent
-    code, lines, err = _run_assess([*(str(variants[k]) for k in GOOD), *(str(tmp_dir / b) for b in BAD),
-                                    "--model", str(smoke_stage), "--max-new-tokens", "8"], capsys)
+    code, lines, err = _run_assess(
+        [
+            *(str(variants[k]) for k in GOOD),
+            *(str(tmp_dir / b) for b in BAD),
+            "--model",
+            str(smoke_stage),
+            "--max-new-tokens",
+            "8",
+        ],
+        capsys,
+    )
     _check_every_variant(variants, tmp_dir, code, lines, err)

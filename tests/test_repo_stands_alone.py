@@ -1,4 +1,5 @@
 """The repo stands alone: nothing a reader gets (package, README, docs, notebooks) points outside it."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,13 @@ OUTSIDE = re.compile(r"DESIGN\.md|\.\./shared\b|/work/shared\b|\bshared/(?:exter
 
 
 def reader_files() -> list[Path]:
-    files = [ROOT / "README.md", *sorted((ROOT / "sqa").rglob("*.py")), *sorted((ROOT / "sqa").rglob("*.yaml")),
-             *sorted((ROOT / "notebooks").glob("*.ipynb")), *sorted((ROOT / "docs").rglob("*.md"))]
+    files = [
+        ROOT / "README.md",
+        *sorted((ROOT / "sqa").rglob("*.py")),
+        *sorted((ROOT / "sqa").rglob("*.yaml")),
+        *sorted((ROOT / "notebooks").glob("*.ipynb")),
+        *sorted((ROOT / "docs").rglob("*.md")),
+    ]
     return [f for f in files if f.is_file()]
 
 
@@ -25,8 +31,11 @@ def test_pattern_catches_outside_pointers():
 
 @pytest.mark.parametrize("path", reader_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_pointer_outside_the_repo(path):
-    hits = [f"{path.relative_to(ROOT)}:{i}: {line.strip()[:120]}"
-            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if OUTSIDE.search(line)]
+    hits = [
+        f"{path.relative_to(ROOT)}:{i}: {line.strip()[:120]}"
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
     assert not hits, "points outside the repo:\n" + "\n".join(hits)
 
 

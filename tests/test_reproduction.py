@@ -1,4 +1,5 @@
 """The reproduction check (sqa.analysis.reproduction): a reader's run against the results git holds, seed by seed."""
+
 from __future__ import annotations
 
 import shutil

@@ -6,6 +6,7 @@ It runs the smoke profile in a fresh process whose working folder is a checkout 
 beside an ``sqa`` folder: where ``runs/`` and ``results/`` go), so nothing is written under the repo and the
 registration does not leak into the other tests' registries.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ def toy_reward(prompts, completions, **columns):
     return [1.0 if "Noise:" in (c if isinstance(c, str) else str(c)) else 0.0 for c in completions]
 '''
 
-RUN = '''
+RUN = """
 import csv, json, sys
 from pathlib import Path
 
@@ -56,7 +57,7 @@ print(json.dumps({
     "rows": [r["system"] for r in rows], "order": [s.name for s in SYSTEMS], "make": grpo_runs(),
     "colour": system_color("Toy reward GRPO"), "palette": sorted(PALETTE.values()),
 }))
-'''
+"""
 
 
 def test_a_reward_written_outside_sqa_runs_as_a_system_after_one_registration(tmp_path):
@@ -66,8 +67,14 @@ def test_a_reward_written_outside_sqa_runs_as_a_system_after_one_registration(tm
     (tmp_path / "toy").mkdir()
     (tmp_path / "toy" / "toy_reward.py").write_text(TOY_REWARD)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", RUN, str(tmp_path / "toy")], env=env, capture_output=True,
-                          text=True, cwd=checkout, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(tmp_path / "toy")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(seen["run_dir"]) == (checkout / "runs" / "smoke").resolve()  # nothing under the repo's runs/

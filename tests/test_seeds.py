@@ -1,4 +1,5 @@
 """Training seeds: each seed trains under runs/<p>/seed<k> and writes results/<p>/seed<k>; the corpus is shared."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,4 +31,6 @@ def test_every_seed_shares_the_corpus(monkeypatch):
     from sqa.data import prepare_profile_data
 
     p0, p2 = get_profile("smoke"), get_profile("smoke", seed=2)
-    assert prepare_profile_data(p2, progress=False) == prepare_profile_data(p0, progress=False) == p0.shared_dir / "data"
+    assert (
+        prepare_profile_data(p2, progress=False) == prepare_profile_data(p0, progress=False) == p0.shared_dir / "data"
+    )

@@ -19,6 +19,7 @@ rule is fixed here, before any result is read, and is the same for every claim:
 >>> verdict("less", 0.1, 0.05, 0.2), verdict("not_worse", -0.02, -0.04, 0.01), verdict("greater", float("nan"), float("nan"), float("nan"))
 ('not reproduced', 'reproduced', 'inconclusive')
 """
+
 from __future__ import annotations
 
 import math
@@ -55,34 +56,108 @@ class Claim:
 
 
 CLAIMS: tuple[Claim, ...] = (
-    Claim("Learned audio encoder > frozen encoder (avg PCC)", "QualiSpeech-FT (learned encoder)", "QualiSpeech-FT",
-          "avg", "greater"),
-    Claim("Calibration then reasoning > reasoning only (avg PCC)", "QualiSpeech-FT (learned encoder)",
-          "QualiSpeech-FT (no calibration)", "avg", "greater"),
-    Claim("Dimension-wise GRPO (Acc+Sem) > SQ-LLM unified reward (MOS PCC)", "Acc+Sem dim-wise GRPO", "SQ-LLM",
-          "overall", "greater"),
-    Claim("Dimension-wise GRPO (Acc+Sem) > SQ-LLM unified reward (avg PCC)", "Acc+Sem dim-wise GRPO", "SQ-LLM",
-          "avg", "greater"),
-    Claim("Dimension-wise GRPO (LLM judge) > SQ-LLM unified reward (MOS PCC)", "LLM-judge dim-wise GRPO", "SQ-LLM",
-          "overall", "greater"),
-    Claim("Dimension-wise GRPO (LLM judge) > SQ-LLM unified reward (avg PCC)", "LLM-judge dim-wise GRPO", "SQ-LLM",
-          "avg", "greater"),
-    Claim("LLM-judge reward >= Acc+Sem reward (avg PCC)", "LLM-judge dim-wise GRPO", "Acc+Sem dim-wise GRPO",
-          "avg", "not_worse"),
-    Claim("GRPO keeps the calibration PCC (avg PCC, LLM-judge GRPO vs Calibration-only)", "LLM-judge dim-wise GRPO",
-          "Calibration-only", "avg", "not_worse"),
-    Claim("Calibration-only collapses on long-form ROUGE-L", "Calibration-only", "LLM-judge dim-wise GRPO",
-          "longform_rouge_l", "less"),
-    Claim("Dimension-wise rewards improve artifact IoU over SFT (mean IoU)", "LLM-judge dim-wise GRPO",
-          "QualiSpeech-FT (learned encoder)", "mean_iou", "greater", paper_b="QualiSpeech-FT"),
-    Claim("The answers need the audio (mean artifact F1, audio withheld)", "LLM-judge dim-wise GRPO",
-          "LLM-judge dim-wise GRPO, audio withheld", "mean_f1", "greater"),
-    Claim("MOS PCC +13 % over the SFT baseline (relative)", "Acc+Sem dim-wise GRPO", "QualiSpeech-FT", "overall",
-          "greater", relative=True),
-    Claim("Ours, not the paper's: Calibration-only > DNSMOS P.835 (MOS PCC)", "Calibration-only", "DNSMOS P.835",
-          "overall", "greater", ours=True),
-    Claim("Ours, not the paper's: Calibration-only > DNSMOS BAK (noise PCC)", "Calibration-only", "DNSMOS P.835",
-          "noise", "greater", ours=True),
+    Claim(
+        "Learned audio encoder > frozen encoder (avg PCC)",
+        "QualiSpeech-FT (learned encoder)",
+        "QualiSpeech-FT",
+        "avg",
+        "greater",
+    ),
+    Claim(
+        "Calibration then reasoning > reasoning only (avg PCC)",
+        "QualiSpeech-FT (learned encoder)",
+        "QualiSpeech-FT (no calibration)",
+        "avg",
+        "greater",
+    ),
+    Claim(
+        "Dimension-wise GRPO (Acc+Sem) > SQ-LLM unified reward (MOS PCC)",
+        "Acc+Sem dim-wise GRPO",
+        "SQ-LLM",
+        "overall",
+        "greater",
+    ),
+    Claim(
+        "Dimension-wise GRPO (Acc+Sem) > SQ-LLM unified reward (avg PCC)",
+        "Acc+Sem dim-wise GRPO",
+        "SQ-LLM",
+        "avg",
+        "greater",
+    ),
+    Claim(
+        "Dimension-wise GRPO (LLM judge) > SQ-LLM unified reward (MOS PCC)",
+        "LLM-judge dim-wise GRPO",
+        "SQ-LLM",
+        "overall",
+        "greater",
+    ),
+    Claim(
+        "Dimension-wise GRPO (LLM judge) > SQ-LLM unified reward (avg PCC)",
+        "LLM-judge dim-wise GRPO",
+        "SQ-LLM",
+        "avg",
+        "greater",
+    ),
+    Claim(
+        "LLM-judge reward >= Acc+Sem reward (avg PCC)",
+        "LLM-judge dim-wise GRPO",
+        "Acc+Sem dim-wise GRPO",
+        "avg",
+        "not_worse",
+    ),
+    Claim(
+        "GRPO keeps the calibration PCC (avg PCC, LLM-judge GRPO vs Calibration-only)",
+        "LLM-judge dim-wise GRPO",
+        "Calibration-only",
+        "avg",
+        "not_worse",
+    ),
+    Claim(
+        "Calibration-only collapses on long-form ROUGE-L",
+        "Calibration-only",
+        "LLM-judge dim-wise GRPO",
+        "longform_rouge_l",
+        "less",
+    ),
+    Claim(
+        "Dimension-wise rewards improve artifact IoU over SFT (mean IoU)",
+        "LLM-judge dim-wise GRPO",
+        "QualiSpeech-FT (learned encoder)",
+        "mean_iou",
+        "greater",
+        paper_b="QualiSpeech-FT",
+    ),
+    Claim(
+        "The answers need the audio (mean artifact F1, audio withheld)",
+        "LLM-judge dim-wise GRPO",
+        "LLM-judge dim-wise GRPO, audio withheld",
+        "mean_f1",
+        "greater",
+    ),
+    Claim(
+        "MOS PCC +13 % over the SFT baseline (relative)",
+        "Acc+Sem dim-wise GRPO",
+        "QualiSpeech-FT",
+        "overall",
+        "greater",
+        relative=True,
+    ),
+    Claim(
+        "Ours, not the paper's: Calibration-only > DNSMOS P.835 (MOS PCC)",
+        "Calibration-only",
+        "DNSMOS P.835",
+        "overall",
+        "greater",
+        ours=True,
+    ),
+    Claim(
+        "Ours, not the paper's: Calibration-only > DNSMOS BAK (noise PCC)",
+        "Calibration-only",
+        "DNSMOS P.835",
+        "noise",
+        "greater",
+        ours=True,
+    ),
 )
 """One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.pipeline.stages.SYSTEMS``.
 The last rows (``ours=True``) are our own comparisons with the no-training DNSMOS system, not the paper's:
@@ -123,6 +198,7 @@ def verdict(direction: str, diff: float, ci_low: float, ci_high: float, seed_dif
 
 def paper_value(claim: Claim, table1: pd.DataFrame, table3: pd.DataFrame) -> float:
     """The claim's difference in the paper's own tables (``results/reference``), NaN when a row is missing."""
+
     def value(system: str) -> float:
         for t in (table1, table3):
             rows = t[t["system"] == system]
@@ -130,8 +206,11 @@ def paper_value(claim: Claim, table1: pd.DataFrame, table3: pd.DataFrame) -> flo
                 continue
             row = rows.iloc[0]
             if claim.metric in ("mean_iou", "mean_f1"):
-                cols = [c for c in t.columns if c.endswith(claim.metric.removeprefix("mean")) and
-                        not c.startswith("longform")]
+                cols = [
+                    c
+                    for c in t.columns
+                    if c.endswith(claim.metric.removeprefix("mean")) and not c.startswith("longform")
+                ]
                 if cols:
                     return float(pd.to_numeric(row[cols]).mean())
             elif claim.metric in row:

@@ -8,6 +8,7 @@ committed notebooks hold the smoke profile's values.
 >>> fmt(0.12345), fmt(None), fmt(float("nan")), fmt(3)
 ('0.12', 'n/a', 'n/a', '3.00')
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,15 @@ from sqa.analysis.tables import provenance_note
 
 TABLE3_METRIC_SUFFIXES = ("_f1", "_iou", "_corr", "_rouge_l")
 """The descriptive-accuracy (Table 3) metrics of a GRPO summary: the keys ending so."""
-REWARD_TREND_KEYS = ("reward_first", "reward_last", "reward_rise", "window", "steps", "reward_slope_per_100",
-                     "reward_slope_p")
+REWARD_TREND_KEYS = (
+    "reward_first",
+    "reward_last",
+    "reward_rise",
+    "window",
+    "steps",
+    "reward_slope_per_100",
+    "reward_slope_p",
+)
 """The reward-curve summary of a GRPO run (:func:`sqa.analysis.tables.reward_curve_summary`)."""
 
 
@@ -57,8 +65,10 @@ def data_summary(summary: Mapping) -> str:
     for dim, s in summary["scores"].items():
         lines.append(f"{dim:<18}{s['mean']:>6.2f}{s['std']:>6.2f}   {list(s['counts'].values())}")
     for name, a in summary["artifacts"].items():
-        lines.append(f"{name:<16} prevalence {fmt(a['prevalence'])}  mean marked seconds {fmt(a['mean_duration'] or 0)}"
-                     f"  mean intervals {fmt(a['mean_intervals'] or 0)}")
+        lines.append(
+            f"{name:<16} prevalence {fmt(a['prevalence'])}  mean marked seconds {fmt(a['mean_duration'] or 0)}"
+            f"  mean intervals {fmt(a['mean_intervals'] or 0)}"
+        )
     return "\n".join(lines)
 
 
@@ -84,8 +94,9 @@ def showcase(clips: Sequence[Example]) -> str:
                 continue
             spans = ", ".join(f"{a:.2f}-{b:.2f}" for a, b in art.intervals) or "-"
             marked = sum(b - a for a, b in art.intervals)
-            lines.append(f"  {name:<16} {len(art.intervals)} interval(s), {marked:.2f} marked: {spans}"
-                         f" | {art.description}")
+            lines.append(
+                f"  {name:<16} {len(art.intervals)} interval(s), {marked:.2f} marked: {spans} | {art.description}"
+            )
     return "\n".join(lines)
 
 
@@ -95,16 +106,20 @@ def showcase(clips: Sequence[Example]) -> str:
 def calibration_setup(profile: Profile, n_train: int, n_test: int) -> str:
     """The profile's Calibration settings in a line: clips, model, steps x batch, lr, LoRA rank, encoder."""
     p = profile
-    return (f"profile {p.name}: {n_train} train / {n_test} test clips, model {p.model}, "
-            f"{p.calib_steps} steps x batch {p.calib_batch_size}, lr {p.calib_lr}, "
-            f"LoRA rank {p.lora_rank or 'none (full)'}, "
-            f"audio encoder {'trained' if p.train_audio_encoder else 'frozen'}")
+    return (
+        f"profile {p.name}: {n_train} train / {n_test} test clips, model {p.model}, "
+        f"{p.calib_steps} steps x batch {p.calib_batch_size}, lr {p.calib_lr}, "
+        f"LoRA rank {p.lora_rank or 'none (full)'}, "
+        f"audio encoder {'trained' if p.train_audio_encoder else 'frozen'}"
+    )
 
 
 def training(info: Mapping) -> str:
     """A stage's training record (:func:`sqa.train.train_info`) in a line: steps, seconds, parameters."""
-    return (f"{info['global_step']} steps in {info['train_seconds']:.1f} s; "
-            f"parameters: {info['params_total']:,} total, {info['params_trainable']:,} trainable")
+    return (
+        f"{info['global_step']} steps in {info['train_seconds']:.1f} s; "
+        f"parameters: {info['params_total']:,} total, {info['params_trainable']:,} trainable"
+    )
 
 
 def parse_line(metrics: Mapping) -> str:
@@ -130,12 +145,15 @@ def calibration(stage: str, metrics: Mapping, predictions: pd.DataFrame) -> str:
     PCC noise 0.50
     """
     parsed = int(predictions["pred"].notna().sum())
-    return "\n".join([
-        f"{stage}: {metrics['n_test']} test clips, {metrics['steps']} training steps, "
-        f"answers parsed {fmt(metrics['parse_rate'])}",
-        f"predictions.csv: {len(predictions)} rows, {parsed} parsed",
-        f"PCC avg {fmt(metrics['avg_pcc'])}, MOS {fmt(metrics['mos_pcc'])}",
-        "PCC " + " ".join(f"{d} {fmt(v)}" for d, v in metrics["pcc"].items())])
+    return "\n".join(
+        [
+            f"{stage}: {metrics['n_test']} test clips, {metrics['steps']} training steps, "
+            f"answers parsed {fmt(metrics['parse_rate'])}",
+            f"predictions.csv: {len(predictions)} rows, {parsed} parsed",
+            f"PCC avg {fmt(metrics['avg_pcc'])}, MOS {fmt(metrics['mos_pcc'])}",
+            "PCC " + " ".join(f"{d} {fmt(v)}" for d, v in metrics["pcc"].items()),
+        ]
+    )
 
 
 # ---------------------------------------------------------------- notebook 03: GRPO
@@ -150,14 +168,17 @@ def grpo(summary: Mapping, curve: pd.DataFrame) -> str:
     """A GRPO run (:func:`sqa.pipeline.stages.grpo_summary` and its ``reward_curve.csv``): test clips, parse
     failures, PCC after GRPO beside Calibration's, the reward over the run, completion lengths."""
     unparsed = int(curve["unparsed"].sum()) if "unparsed" in curve else "n/a"
-    return "\n".join([
-        f"{summary['system']} (rewards {'+'.join(summary['rewards'])}): {summary['n_test']} test clips, "
-        f"parse failure rate {fmt(summary['parse_failure_rate'])}",
-        f"PCC avg {fmt(summary['avg_pcc'])} (calibration {fmt(summary.get('calibration_avg_pcc'))}), "
-        f"MOS {fmt(summary['mos_pcc'])} (calibration {fmt(summary.get('calibration_mos_pcc'))})",
-        f"reward first {fmt(summary['reward_first'])} last {fmt(summary['reward_last'])} "
-        f"rise {fmt(summary['reward_rise'])} over {summary['steps']} steps",
-        f"completion length mean {fmt(curve['completion_len'].mean())} tokens, {unparsed} unparsed completions"])
+    return "\n".join(
+        [
+            f"{summary['system']} (rewards {'+'.join(summary['rewards'])}): {summary['n_test']} test clips, "
+            f"parse failure rate {fmt(summary['parse_failure_rate'])}",
+            f"PCC avg {fmt(summary['avg_pcc'])} (calibration {fmt(summary.get('calibration_avg_pcc'))}), "
+            f"MOS {fmt(summary['mos_pcc'])} (calibration {fmt(summary.get('calibration_mos_pcc'))})",
+            f"reward first {fmt(summary['reward_first'])} last {fmt(summary['reward_last'])} "
+            f"rise {fmt(summary['reward_rise'])} over {summary['steps']} steps",
+            f"completion length mean {fmt(curve['completion_len'].mean())} tokens, {unparsed} unparsed completions",
+        ]
+    )
 
 
 def calibration_vs_grpo(summary: Mapping) -> pd.DataFrame:
@@ -165,8 +186,9 @@ def calibration_vs_grpo(summary: Mapping) -> pd.DataFrame:
     notebook 02) beside ``after GRPO`` (scores parsed from the full answer)."""
     dims = [d for d in summary["pcc"] if d != "speed"]
     before = summary.get("calibration_pcc") or {}
-    cmp = pd.DataFrame({"calibration": [before.get(d) for d in dims], "after GRPO": [summary["pcc"][d] for d in dims]},
-                       index=dims)
+    cmp = pd.DataFrame(
+        {"calibration": [before.get(d) for d in dims], "after GRPO": [summary["pcc"][d] for d in dims]}, index=dims
+    )
     cmp.loc["avg"] = [summary["calibration_avg_pcc"], summary["avg_pcc"]]
     return cmp.astype(float)
 
@@ -180,8 +202,9 @@ def descriptive_accuracy(summary: Mapping) -> pd.DataFrame:
 def descriptive_lines(summary: Mapping) -> str:
     """:func:`descriptive_accuracy` as text (2 decimals), with the parse failure rate and the corr judge."""
     values = " ".join(f"{k} {fmt(v)}" for k, v in descriptive_accuracy(summary)["value"].items())
-    return (f"{values}\nparse failure rate {fmt(summary['parse_failure_rate'])}, "
-            f"corr judged by {summary['corr_backend']}")
+    return (
+        f"{values}\nparse failure rate {fmt(summary['parse_failure_rate'])}, corr judged by {summary['corr_backend']}"
+    )
 
 
 # ---------------------------------------------------------------- notebook 04: Tables 1 and 3
@@ -196,8 +219,9 @@ def table_lines(table: pd.DataFrame, metrics: Sequence[str]) -> str:
     B  avg n/a
     """
     cols = [c for c in metrics if c in table.columns]
-    lines = [f"{len(table)} systems; defined: " + ", ".join(f"{c} {int(table[c].notna().sum())}/{len(table)}"
-                                                            for c in cols)]
+    lines = [
+        f"{len(table)} systems; defined: " + ", ".join(f"{c} {int(table[c].notna().sum())}/{len(table)}" for c in cols)
+    ]
     lines += [f"{r['system']}  " + " ".join(f"{c} {fmt(r[c])}" for c in cols) for _, r in table.iterrows()]
     return "\n".join(lines)
 
@@ -221,9 +245,7 @@ def figures(saved: Mapping[str, str], claims: pd.DataFrame) -> str:
     n_claim_figures = sum(name.startswith("claim_") for name in saved)
     counts = claims["verdict"].value_counts()
     verdicts = ", ".join(f"{v} {int(n)}" for v, n in sorted(counts.items()))
-    return (f"{len(saved)} figures saved ({n_claim_figures} claim figures of {len(claims)} claims)\n"
-            f"verdicts: {verdicts}")
-
+    return f"{len(saved)} figures saved ({n_claim_figures} claim figures of {len(claims)} claims)\nverdicts: {verdicts}"
 
 
 def claims_lines(claims: pd.DataFrame) -> str:
@@ -234,5 +256,8 @@ def claims_lines(claims: pd.DataFrame) -> str:
     >>> print(claims_lines(c))
     A > B: paper 0.09, ours 0.12 [0.01, n/a] -> inconclusive
     """
-    return "\n".join(f"{c['claim']}: paper {fmt(c['paper'])}, ours {fmt(c['ours'])} [{fmt(c['ci_low'])}, "
-                     f"{fmt(c['ci_high'])}] -> {c['verdict']}" for _, c in claims.iterrows())
+    return "\n".join(
+        f"{c['claim']}: paper {fmt(c['paper'])}, ours {fmt(c['ours'])} [{fmt(c['ci_low'])}, "
+        f"{fmt(c['ci_high'])}] -> {c['verdict']}"
+        for _, c in claims.iterrows()
+    )

@@ -5,6 +5,7 @@ importing this module sets no seaborn theme, so the PNGs notebook 02 saves (``pr
 ``pcc.png``) look as they did when the notebook drew them itself. Each function returns its figure
 (None when there is nothing to draw).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -64,8 +65,7 @@ def artifact_spectrograms(clips: Sequence[Example], colors: Mapping[str, str] = 
     for ax, ex in zip(np.atleast_1d(axes), clips):
         y = load_audio(ex.audio_path)
         spec = log_mel(y)
-        ax.imshow(spec, origin="lower", aspect="auto", cmap="magma",
-                  extent=[0, len(y) / SAMPLE_RATE, 0, spec.shape[0]])
+        ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", extent=[0, len(y) / SAMPLE_RATE, 0, spec.shape[0]])
         for lane, name in enumerate(ARTIFACTS):  # one shaded lane per artifact above the spectrogram
             art = ex.assessment.artifacts[name]
             spans = [(a, b - a) for a, b in (art.intervals if art is not None else [])]
@@ -108,8 +108,12 @@ def loss_curve(info: Mapping, title: str = "Calibration loss"):
     return fig
 
 
-def prediction_matrices(predictions: pd.DataFrame, pcc: Mapping[str, float],
-                        dimensions: Sequence[str] = DIMENSIONS, save_to: str | Path | None = None):
+def prediction_matrices(
+    predictions: pd.DataFrame,
+    pcc: Mapping[str, float],
+    dimensions: Sequence[str] = DIMENSIONS,
+    save_to: str | Path | None = None,
+):
     """One panel per dimension: how often each true score (rows) got each predicted score (columns), with
     the dimension's PCC in the title; a calibrated model puts the counts on the diagonal.
 
@@ -135,8 +139,9 @@ def prediction_matrices(predictions: pd.DataFrame, pcc: Mapping[str, float],
     return fig
 
 
-def calibration_pcc_bars(metrics: Mapping, title: str, dimensions: Sequence[str] = DIMENSIONS,
-                         save_to: str | Path | None = None):
+def calibration_pcc_bars(
+    metrics: Mapping, title: str, dimensions: Sequence[str] = DIMENSIONS, save_to: str | Path | None = None
+):
     """Bars of the PCC per dimension and of ``avg_pcc`` (speed left out), "n/a" where r is undefined
     (constant predictions, or none parsed). ``metrics``: a calibration ``metrics.json``."""
     fig, ax = plt.subplots(figsize=(6, 2.8))

@@ -17,6 +17,7 @@ Reads the evaluated systems of every training seed (``results/<p>/systems/`` for
 * ``vs_paper.csv`` / ``vs_paper.md``: ``table, system, metric, ours, ci_low, ci_high, paper, diff`` for every
   figure the paper reports for a system we evaluate (never truncated; ``diff`` = ours - paper).
 """
+
 from __future__ import annotations
 
 import math
@@ -49,8 +50,14 @@ def not_predicted(system) -> tuple[str, ...]:
     from sqa.evaluation.baselines import predicted_keys
     from sqa.metrics.bootstrap import ARTIFACT_KEYS
 
-    keys = {*TABLE1_COLUMNS.values(), *TABLE3_COLUMNS, "mos_pcc", "mean_f1", "mean_iou",
-            *(f"{k}_corr" for k in ARTIFACT_KEYS)}
+    keys = {
+        *TABLE1_COLUMNS.values(),
+        *TABLE3_COLUMNS,
+        "mos_pcc",
+        "mean_f1",
+        "mean_iou",
+        *(f"{k}_corr" for k in ARTIFACT_KEYS),
+    }
     return tuple(sorted(keys - set(predicted_keys(system.predictor))))
 
 
@@ -116,8 +123,13 @@ def _note(system_rows: pd.DataFrame, metric: str, value: float) -> str:
     return ""
 
 
-def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: int = N_BOOT,
-                    seed: int = SEED, reference: str | Path | None = None) -> dict[str, Path]:
+def write_intervals(
+    results: str | Path,
+    seeds: Sequence[int] = (0,),
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+    reference: str | Path | None = None,
+) -> dict[str, Path]:
     """Write the tables of the module docstring under ``results/tables``; return their paths."""
     from sqa.pipeline.stages import SYSTEMS
 
@@ -134,8 +146,11 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
         raise FileNotFoundError(f"{results}/systems: no evaluated systems (run notebook 04 or make reproduce)")
     ids = list(next(iter(clips.values()))[0].index)
     clips = {k: [t.reindex(ids) for t in v] for k, v in clips.items()}
-    prov = {s.name: system_provenance(results, [0] if s.stage == "none" else seeds, s.slug)
-            for s in SYSTEMS if s.name in clips}
+    prov = {
+        s.name: system_provenance(results, [0] if s.stage == "none" else seeds, s.slug)
+        for s in SYSTEMS
+        if s.name in clips
+    }
     unpredicted = {s.name: not_predicted(s) for s in SYSTEMS}
 
     ci_rows, seed_rows = [], []
@@ -148,21 +163,57 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
                     continue
                 r = ci.loc[key]
                 if key in unpredicted.get(name, ()):  # n/a, never dropped
-                    ci_rows.append({"table": table, "system": name, "metric": col, "value": float("nan"),
-                                    "ci_low": float("nan"), "ci_high": float("nan"), "seeds": len(tables),
-                                    "undefined_resamples": 0, "note": NOT_PREDICTED, "provenance": prov[name]})
-                    seed_rows.append({"system": name, "metric": col, "mean": float("nan"), "sd": float("nan"),
-                                      "n_seeds": 0, **{f"seed_{k}": float("nan") for k in seeds}})
+                    ci_rows.append(
+                        {
+                            "table": table,
+                            "system": name,
+                            "metric": col,
+                            "value": float("nan"),
+                            "ci_low": float("nan"),
+                            "ci_high": float("nan"),
+                            "seeds": len(tables),
+                            "undefined_resamples": 0,
+                            "note": NOT_PREDICTED,
+                            "provenance": prov[name],
+                        }
+                    )
+                    seed_rows.append(
+                        {
+                            "system": name,
+                            "metric": col,
+                            "mean": float("nan"),
+                            "sd": float("nan"),
+                            "n_seeds": 0,
+                            **{f"seed_{k}": float("nan") for k in seeds},
+                        }
+                    )
                     continue
-                ci_rows.append({"table": table, "system": name, "metric": col, "value": r["value"],
-                                "ci_low": r["ci_low"], "ci_high": r["ci_high"], "seeds": len(tables),
-                                "undefined_resamples": int(r["undefined_resamples"]),
-                                "note": _note(ci["value"], key, r["value"]), "provenance": prov[name]})
+                ci_rows.append(
+                    {
+                        "table": table,
+                        "system": name,
+                        "metric": col,
+                        "value": r["value"],
+                        "ci_low": r["ci_low"],
+                        "ci_high": r["ci_high"],
+                        "seeds": len(tables),
+                        "undefined_resamples": int(r["undefined_resamples"]),
+                        "note": _note(ci["value"], key, r["value"]),
+                        "provenance": prov[name],
+                    }
+                )
                 vals = [float(v.get(key, float("nan"))) for v in per_seed]
                 ok = [v for v in vals if not math.isnan(v)]
-                seed_rows.append({"system": name, "metric": col, "mean": float(np.mean(ok)) if ok else float("nan"),
-                                  "sd": float(np.std(ok, ddof=1)) if len(ok) > 1 else float("nan"),
-                                  "n_seeds": len(ok), **{f"seed_{k}": v for k, v in zip(seeds, vals)}})
+                seed_rows.append(
+                    {
+                        "system": name,
+                        "metric": col,
+                        "mean": float(np.mean(ok)) if ok else float("nan"),
+                        "sd": float(np.std(ok, ddof=1)) if len(ok) > 1 else float("nan"),
+                        "n_seeds": len(ok),
+                        **{f"seed_{k}": v for k, v in zip(seeds, vals)},
+                    }
+                )
     ci_df = pd.DataFrame(ci_rows)
     paths = {}
     for table in ("table1", "table3"):
@@ -181,24 +232,49 @@ def write_intervals(results: str | Path, seeds: Sequence[int] = (0,), n_boot: in
         key = metric_key(c.metric)
         if c.a in clips and c.b in clips and key not in {*unpredicted.get(c.a, ()), *unpredicted.get(c.b, ())}:
             res = paired_contrast(clips[c.a], clips[c.b], key, n_boot=n_boot, seed=seed, relative=c.relative)
-            seed_diffs = [paired_contrast([ta], [tb], key, n_boot=1, seed=seed, relative=c.relative)["diff"]
-                          for ta, tb in zip(clips[c.a], clips[c.b])]
+            seed_diffs = [
+                paired_contrast([ta], [tb], key, n_boot=1, seed=seed, relative=c.relative)["diff"]
+                for ta, tb in zip(clips[c.a], clips[c.b])
+            ]
         else:
             res = {"diff": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "undefined_resamples": n_boot}
             seed_diffs = []
-        note = "" if not math.isnan(res["diff"]) else (
-            "system not evaluated" if c.a not in clips or c.b not in clips else UNDEFINED)
+        note = (
+            ""
+            if not math.isnan(res["diff"])
+            else ("system not evaluated" if c.a not in clips or c.b not in clips else UNDEFINED)
+        )
         if c.ours:
             note = "; ".join(x for x in (OURS_NOTE, note) if x)
-        contrast_rows.append({"contrast": c.contrast, "metric": c.metric, "diff": res["diff"], "ci_low": res["ci_low"],
-                              "ci_high": res["ci_high"], "seeds": len(seed_diffs),
-                              "seed_diffs": ";".join(f"{d:.4f}" for d in seed_diffs), "note": note})
-        claim_rows.append({"claim": c.claim, "paper": paper_value(c, paper1, paper3), "ours": res["diff"],
-                           "ci_low": res["ci_low"], "ci_high": res["ci_high"],
-                           "verdict": verdict(c.direction, res["diff"], res["ci_low"], res["ci_high"], seed_diffs),
-                           "direction": c.direction, "contrast": c.contrast, "metric": c.metric,
-                           "seeds": len(seed_diffs), "note": note, "figure": f"figures/claim_{c.slug}.png",
-                           "provenance": ";".join(sorted({i for n in (c.a, c.b) for i in prov.get(n, "").split(";") if i}))})
+        contrast_rows.append(
+            {
+                "contrast": c.contrast,
+                "metric": c.metric,
+                "diff": res["diff"],
+                "ci_low": res["ci_low"],
+                "ci_high": res["ci_high"],
+                "seeds": len(seed_diffs),
+                "seed_diffs": ";".join(f"{d:.4f}" for d in seed_diffs),
+                "note": note,
+            }
+        )
+        claim_rows.append(
+            {
+                "claim": c.claim,
+                "paper": paper_value(c, paper1, paper3),
+                "ours": res["diff"],
+                "ci_low": res["ci_low"],
+                "ci_high": res["ci_high"],
+                "verdict": verdict(c.direction, res["diff"], res["ci_low"], res["ci_high"], seed_diffs),
+                "direction": c.direction,
+                "contrast": c.contrast,
+                "metric": c.metric,
+                "seeds": len(seed_diffs),
+                "note": note,
+                "figure": f"figures/claim_{c.slug}.png",
+                "provenance": ";".join(sorted({i for n in (c.a, c.b) for i in prov.get(n, "").split(";") if i})),
+            }
+        )
     paths["contrasts"] = out / "contrasts.csv"
     pd.DataFrame(contrast_rows).round(4).to_csv(paths["contrasts"], index=False)
     paths["claims"] = out / "claims.csv"
@@ -221,12 +297,23 @@ def vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame) -> pd
         for _, r in ci[ci["table"] == table].iterrows():
             if r["system"] in ref.index and r["metric"] in ref.columns:
                 p = float(ref.loc[r["system"], r["metric"]])
-                rows.append({"table": table, "system": r["system"], "metric": r["metric"], "ours": r["value"],
-                             "ci_low": r["ci_low"], "ci_high": r["ci_high"], "paper": p,
-                             "diff": round(r["value"] - p, 4), "note": r.get("note", ""),
-                             "provenance": r.get("provenance", "")})
-    return pd.DataFrame(rows, columns=["table", "system", "metric", "ours", "ci_low", "ci_high", "paper", "diff", "note",
-                                       "provenance"])
+                rows.append(
+                    {
+                        "table": table,
+                        "system": r["system"],
+                        "metric": r["metric"],
+                        "ours": r["value"],
+                        "ci_low": r["ci_low"],
+                        "ci_high": r["ci_high"],
+                        "paper": p,
+                        "diff": round(r["value"] - p, 4),
+                        "note": r.get("note", ""),
+                        "provenance": r.get("provenance", ""),
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["table", "system", "metric", "ours", "ci_low", "ci_high", "paper", "diff", "note", "provenance"]
+    )
 
 
 def write_vs_paper(ci: pd.DataFrame, paper1: pd.DataFrame, paper3: pd.DataFrame, out: Path) -> dict[str, Path]:

@@ -11,6 +11,7 @@ the reference beside the answers of the main systems, DNSMOS and the detectors (
 >>> choose_clips([("a", clean), ("b", noisy), ("c", clean)])
 [('noise', 'b'), ('clean', 'a')]
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,6 +36,7 @@ COLORS = {"noise": "#1f77b4", "distortion": "#d62728", "unnatural_pause": "#2ca0
 def choose_clips(clips: Sequence[tuple[str, Assessment]]) -> list[tuple[str, str]]:
     """``[(kind, clip id), ...]``: for each artifact type the first clip (in test-split order) whose reference
     marks that artifact and no other, else the first that marks it; then the first clip marking none ("clean")."""
+
     def present(a: Assessment) -> set[str]:
         return {n for n in ARTIFACTS if a.artifacts.get(n) is not None and a.artifacts[n].present}
 
@@ -72,11 +74,11 @@ def spectrogram_tag(y, sr: int, lanes: dict[str, Assessment | None], title: str)
     import matplotlib.pyplot as plt
     import numpy as np
 
-    mel = librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=sr, n_fft=512, hop_length=160, n_mels=64),
-                              ref=np.max)
+    mel = librosa.power_to_db(
+        librosa.feature.melspectrogram(y=y, sr=sr, n_fft=512, hop_length=160, n_mels=64), ref=np.max
+    )
     dur = len(y) / sr
-    fig, (ax, ax_l) = plt.subplots(2, 1, figsize=(7.5, 2.6), sharex=True,
-                                   gridspec_kw={"height_ratios": [2.2, 1]})
+    fig, (ax, ax_l) = plt.subplots(2, 1, figsize=(7.5, 2.6), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]})
     ax.imshow(mel, origin="lower", aspect="auto", extent=(0, dur, 0, mel.shape[0]), cmap="magma")
     ax.set(yticks=[], ylabel="mel", title=title)
     names = list(lanes)
@@ -84,16 +86,26 @@ def spectrogram_tag(y, sr: int, lanes: dict[str, Assessment | None], title: str)
         a = lanes[lane]
         for k, art in enumerate(ARTIFACTS):
             found = a.artifacts.get(art) if a is not None else None
-            for s, e in (found.intervals if found is not None and found.present else []):
+            for s, e in found.intervals if found is not None and found.present else []:
                 y0 = len(names) - 1 - i + k / 3
                 ax_l.broken_barh([(s, max(e - s, 0.02))], (y0 + 0.04, 0.28), color=COLORS[art])
                 ax.axvspan(s, e, color=COLORS[art], alpha=0.18 if lane == "reference" else 0.0)
-    ax_l.set(yticks=[len(names) - 1 - i + 0.5 for i in range(len(names))], yticklabels=names,
-             ylim=(0, len(names)), xlim=(0, dur), xlabel="s")
+    ax_l.set(
+        yticks=[len(names) - 1 - i + 0.5 for i in range(len(names))],
+        yticklabels=names,
+        ylim=(0, len(names)),
+        xlim=(0, dur),
+        xlabel="s",
+    )
     ax_l.tick_params(axis="y", labelsize=7)
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLORS[a]) for a in ARTIFACTS]
-    ax_l.legend(handles, [ARTIFACT_LABELS[a].removesuffix(" artifact") for a in ARTIFACTS], fontsize=6,
-                loc="upper left", bbox_to_anchor=(1, 1.6))
+    ax_l.legend(
+        handles,
+        [ARTIFACT_LABELS[a].removesuffix(" artifact") for a in ARTIFACTS],
+        fontsize=6,
+        loc="upper left",
+        bbox_to_anchor=(1, 1.6),
+    )
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="jpeg", dpi=90, pil_kwargs={"quality": 70, "optimize": True})
@@ -161,38 +173,63 @@ def listening_section(results: str | Path, profile_name: str | None = None) -> s
     answers = _answers(results, (*MAIN_SYSTEMS, *NO_TRAINING))
     by_id = {e.id: e for e in test}
     chosen = choose_clips([(e.id, e.assessment) for e in test])
-    head = ("<tr><th>who</th>" + "".join(f"<th>{html.escape(d.replace('_', ' '))}</th>" for d in DIMENSIONS)
-            + "".join(f"<th>{html.escape(ARTIFACT_LABELS[a])}</th>" for a in ARTIFACTS) + "<th>description</th></tr>")
-    parts = ["<p>Test clips chosen by a fixed rule (<code>sqa.analysis.listening.choose_clips</code>: for each artifact type "
-             "the first test clip whose reference marks only it, then the first clean one). Answers: training seed 0's "
-             "committed <code>predictions.csv</code>; DNSMOS scores are its continuous ratings; "
-             "<i>n/a</i> = not predicted. Spectrogram lanes: the reference's artifact intervals, "
-             f"{html.escape(MAIN_SYSTEMS[0])}'s and the signal detectors' (shaded on the spectrogram: the reference).</p>"]
+    head = (
+        "<tr><th>who</th>"
+        + "".join(f"<th>{html.escape(d.replace('_', ' '))}</th>" for d in DIMENSIONS)
+        + "".join(f"<th>{html.escape(ARTIFACT_LABELS[a])}</th>" for a in ARTIFACTS)
+        + "<th>description</th></tr>"
+    )
+    parts = [
+        "<p>Test clips chosen by a fixed rule (<code>sqa.analysis.listening.choose_clips</code>: for each artifact type "
+        "the first test clip whose reference marks only it, then the first clean one). Answers: training seed 0's "
+        "committed <code>predictions.csv</code>; DNSMOS scores are its continuous ratings; "
+        "<i>n/a</i> = not predicted. Spectrogram lanes: the reference's artifact intervals, "
+        f"{html.escape(MAIN_SYSTEMS[0])}'s and the signal detectors' (shaded on the spectrogram: the reference).</p>"
+    ]
     for kind, cid in chosen:
         ex = by_id[cid]
         y, sr = load_audio(ex.audio_path)
         parsed = {n: parse_response(str(df.loc[cid, "answer"])) for n, df in answers.items() if cid in df.index}
-        lanes = {"reference": ex.assessment, MAIN_SYSTEMS[0]: parsed.get(MAIN_SYSTEMS[0]),
-                 "detectors": parsed.get("Signal detectors (no model)")}
+        lanes = {
+            "reference": ex.assessment,
+            MAIN_SYSTEMS[0]: parsed.get(MAIN_SYSTEMS[0]),
+            "detectors": parsed.get("Signal detectors (no model)"),
+        }
         title = f"{cid}: {'clean (no artifact)' if kind == 'clean' else ARTIFACT_LABELS[kind]}"
         rows = [_row("reference", ex.assessment, description=ex.assessment.description)]
         for name in MAIN_SYSTEMS:
             if name in parsed:
                 scores = calibration_scores(results, cid) if name == "Calibration-only" else None
-                rows.append(_row(name + (" (scores: calibration prompts)" if scores else ""), parsed[name], scores,
-                                 description=parsed[name].description))
-        for name, mapping in (("DNSMOS P.835", {"overall": "ovrl_mos", "distortion": "sig_mos", "noise": "bak_mos"}),
-                              ("DNSMOS P.808", {"overall": "p808_mos"})):
+                rows.append(
+                    _row(
+                        name + (" (scores: calibration prompts)" if scores else ""),
+                        parsed[name],
+                        scores,
+                        description=parsed[name].description,
+                    )
+                )
+        for name, mapping in (
+            ("DNSMOS P.835", {"overall": "ovrl_mos", "distortion": "sig_mos", "noise": "bak_mos"}),
+            ("DNSMOS P.808", {"overall": "p808_mos"}),
+        ):
             if name in answers and cid in answers[name].index:
                 r = answers[name].loc[cid]
                 scores = {d: (f"{float(r[mapping[d]]):.2f}" if d in mapping else "n/a") for d in DIMENSIONS}
                 rows.append(_row(name, None, scores, "n/a (not predicted)").replace("<td>-</td>", "<td>n/a</td>"))
         if "Signal detectors (no model)" in parsed:
-            rows.append(_row("Signal detectors (no model)", parsed["Signal detectors (no model)"],
-                             {d: "n/a" for d in DIMENSIONS}, "n/a (not predicted)"))
-        parts.append(f'<h3 id="listen-{html.escape(kind)}">{html.escape(title)}</h3>'
-                     f"<p>{audio_tag(y, sr)}</p>{spectrogram_tag(y, sr, lanes, title)}"
-                     f'<table class="listen">{head}{"".join(rows)}</table>')
+            rows.append(
+                _row(
+                    "Signal detectors (no model)",
+                    parsed["Signal detectors (no model)"],
+                    {d: "n/a" for d in DIMENSIONS},
+                    "n/a (not predicted)",
+                )
+            )
+        parts.append(
+            f'<h3 id="listen-{html.escape(kind)}">{html.escape(title)}</h3>'
+            f"<p>{audio_tag(y, sr)}</p>{spectrogram_tag(y, sr, lanes, title)}"
+            f'<table class="listen">{head}{"".join(rows)}</table>'
+        )
     return "".join(parts)
 
 

@@ -1,4 +1,5 @@
 """The figures of the notebooks, as functions (seaborn styling), so notebooks only call and show."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,12 @@ def reward_curves(curve: pd.DataFrame, title: str = "", window: int | None = Non
     cols = [c for c in curve.columns if c.startswith("reward_") and c != "reward_std"]
     fig, (ax, ax_kl) = plt.subplots(1, 2, figsize=(11, 3.5))
     for c in ["reward", *cols]:
-        ax.plot(curve["step"], curve[c].rolling(window, min_periods=1).mean(), label=c.removeprefix("reward_") or c,
-                lw=2 if c == "reward" else 1)
+        ax.plot(
+            curve["step"],
+            curve[c].rolling(window, min_periods=1).mean(),
+            label=c.removeprefix("reward_") or c,
+            lw=2 if c == "reward" else 1,
+        )
     fit = _plot_trend(ax, curve)
     if fit is not None:
         ax.lines[-1].set_label(f"trend {100 * fit.slope:+.2f}/100 steps (p={fit.pvalue:.2g})")
@@ -55,7 +60,9 @@ def pcc_bars(table: pd.DataFrame, dims: Sequence[str] = (*AVG_DIMENSIONS, "avg")
     cols = [d for d in dims if d in table.columns]
     long = table.melt(id_vars="system", value_vars=cols, var_name="dimension", value_name="PCC")
     fig, ax = plt.subplots(figsize=(12, 4))
-    sns.barplot(long, x="dimension", y="PCC", hue="system", ax=ax, palette={s: system_color(s) for s in table["system"]})
+    sns.barplot(
+        long, x="dimension", y="PCC", hue="system", ax=ax, palette={s: system_color(s) for s in table["system"]}
+    )
     _mark_undefined(ax, long, "dimension", "PCC")
     ax.set_title(title)
     ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1, 1))
@@ -79,7 +86,9 @@ def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
     long = table3.melt(id_vars="system", value_vars=cols, var_name="artifact", value_name=metric)
     long["artifact"] = long["artifact"].str.removesuffix(f"_{metric}")
     fig, ax = plt.subplots(figsize=(10, 3.5))
-    sns.barplot(long, x="artifact", y=metric, hue="system", ax=ax, palette={s: system_color(s) for s in table3["system"]})
+    sns.barplot(
+        long, x="artifact", y=metric, hue="system", ax=ax, palette={s: system_color(s) for s in table3["system"]}
+    )
     _mark_undefined(ax, long, "artifact", metric)
     ax.set_title(title or f"artifact {metric}")
     ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1, 1))
@@ -90,8 +99,16 @@ def artifact_bars(table3: pd.DataFrame, metric: str = "f1", title: str = ""):
 def ours_vs_paper(long: pd.DataFrame, title: str = "tiny profile vs paper"):
     """Scatter of (paper, ours) per system and metric from :func:`sqa.analysis.tables.side_by_side`."""
     fig, ax = plt.subplots(figsize=(5, 5))
-    sns.scatterplot(long, x="paper", y="ours", hue="system", style="metric", ax=ax, s=60,
-                    palette={s: system_color(s) for s in long["system"]})
+    sns.scatterplot(
+        long,
+        x="paper",
+        y="ours",
+        hue="system",
+        style="metric",
+        ax=ax,
+        s=60,
+        palette={s: system_color(s) for s in long["system"]},
+    )
     lo = min(0.0, float(long[["ours", "paper"]].min().min()))
     ax.plot([lo, 1], [lo, 1], color="grey", lw=1, ls="--")
     ax.set(title=title, xlim=(lo, 1), ylim=(lo, 1))
@@ -121,14 +138,22 @@ def reward_curve_grid(curves: dict[str, pd.DataFrame], window: int | None = None
     return fig
 
 
-SURVIVAL_SYSTEMS: tuple[str, ...] = ("Calibration-only", "QualiSpeech-FT (learned encoder)", "Acc+Sem dim-wise GRPO",
-                                     "LLM-judge dim-wise GRPO", "SQ-LLM")
+SURVIVAL_SYSTEMS: tuple[str, ...] = (
+    "Calibration-only",
+    "QualiSpeech-FT (learned encoder)",
+    "Acc+Sem dim-wise GRPO",
+    "LLM-judge dim-wise GRPO",
+    "SQ-LLM",
+)
 """The systems along the paper's pipeline: Calibration, the SFT warm-up (= QualiSpeech-FT stage 2 from the
 calibrated model), then GRPO with dimension-wise rewards and with SQ-LLM's unified reward."""
 
 
-def pcc_through_stages(table1: pd.DataFrame, systems: Sequence[str] = SURVIVAL_SYSTEMS,
-                       title: str = "Does calibration survive reasoning? (PCC, speed excluded)"):
+def pcc_through_stages(
+    table1: pd.DataFrame,
+    systems: Sequence[str] = SURVIVAL_SYSTEMS,
+    title: str = "Does calibration survive reasoning? (PCC, speed excluded)",
+):
     """Grouped bars of Table 1's PCC for the pipeline's stages, in order (a missing bar: PCC undefined)."""
     rows = table1[table1["system"].isin(systems)].copy()
     rows["system"] = pd.Categorical(rows["system"], [s for s in systems if s in set(rows["system"])], ordered=True)
@@ -137,13 +162,40 @@ def pcc_through_stages(table1: pd.DataFrame, systems: Sequence[str] = SURVIVAL_S
 
 # ---------------------------------------------------------------- one colour per system, intervals, claims
 
-PALETTE: dict[str, str] = dict(zip(
-    ["QualiSpeech-FT", "SQ-LLM", "Acc+Sem dim-wise GRPO", "LLM-judge dim-wise GRPO", "QualiSpeech-FT (learned encoder)",
-     "QualiSpeech-FT (no calibration)", "Calibration-only", "IoU reward GRPO", "Signal reward GRPO",
-     "Acc+Sem dim-wise GRPO, audio withheld", "LLM-judge dim-wise GRPO, audio withheld", "Acc+Sem GRPO trained text-only",
-     "QualiSpeech-FT-SALMONN"],
-    ["#7f7f7f", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#ff7f0e", "#17becf", "#bcbd22",
-     "#aec7e8", "#98df8a", "#c5b0d5", "#c7c7c7"]))
+PALETTE: dict[str, str] = dict(
+    zip(
+        [
+            "QualiSpeech-FT",
+            "SQ-LLM",
+            "Acc+Sem dim-wise GRPO",
+            "LLM-judge dim-wise GRPO",
+            "QualiSpeech-FT (learned encoder)",
+            "QualiSpeech-FT (no calibration)",
+            "Calibration-only",
+            "IoU reward GRPO",
+            "Signal reward GRPO",
+            "Acc+Sem dim-wise GRPO, audio withheld",
+            "LLM-judge dim-wise GRPO, audio withheld",
+            "Acc+Sem GRPO trained text-only",
+            "QualiSpeech-FT-SALMONN",
+        ],
+        [
+            "#7f7f7f",
+            "#d62728",
+            "#1f77b4",
+            "#2ca02c",
+            "#9467bd",
+            "#8c564b",
+            "#ff7f0e",
+            "#17becf",
+            "#bcbd22",
+            "#aec7e8",
+            "#98df8a",
+            "#c5b0d5",
+            "#c7c7c7",
+        ],
+    )
+)
 """One colour per system in every figure (the paper's rows and ours share names, so they share colours)."""
 PALETTE.update({"DNSMOS P.835": "#393b79", "DNSMOS P.808": "#e377c2", "Signal detectors (no model)": "#843c39"})
 NA_LABEL = "n/a (constant)"
@@ -151,8 +203,24 @@ NOT_PREDICTED_LABEL = "n/a (not predicted)"
 """A figure a no-training system does not predict (``note`` of the interval tables; :mod:`sqa.evaluation.baselines`)."""
 
 
-EXTRA_COLORS = ("#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363",
-                "#9c9ede", "#cedb9c", "#e7ba52", "#e7969c", "#de9ed6", "#6baed6", "#fd8d3c", "#74c476")
+EXTRA_COLORS = (
+    "#637939",
+    "#8c6d31",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+    "#9c9ede",
+    "#cedb9c",
+    "#e7ba52",
+    "#e7969c",
+    "#de9ed6",
+    "#6baed6",
+    "#fd8d3c",
+    "#74c476",
+)
 """Colours of the systems :data:`PALETTE` does not name (a registered reward's system, a backbone row)."""
 
 
@@ -168,8 +236,15 @@ def system_color(name: str) -> str:
     return EXTRA_COLORS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(EXTRA_COLORS)]
 
 
-def interval_bars(ci: pd.DataFrame, metrics: Sequence[str], systems: Sequence[str] | None = None,
-                  paper: pd.DataFrame | None = None, title: str = "", ylabel: str = "", ax=None):
+def interval_bars(
+    ci: pd.DataFrame,
+    metrics: Sequence[str],
+    systems: Sequence[str] | None = None,
+    paper: pd.DataFrame | None = None,
+    title: str = "",
+    ylabel: str = "",
+    ax=None,
+):
     """Grouped bars from a ``table1_ci`` / ``table3_ci`` table (``system, metric, value, ci_low, ci_high,
     note``): one group per metric, one bar per system in its :data:`PALETTE` colour, the 95 % interval as
     an error bar, the paper's value (when ``paper`` has it) as a black diamond, an undefined value as an
@@ -239,8 +314,12 @@ def claim_figure(claim: pd.Series, ci: pd.DataFrame, paper: pd.DataFrame | None 
     if not pd.isna(pv):
         ax_d.plot([0.3], [pv], "D", color="black", mfc="white", label="paper")
     ax_d.axhline(-0.05 if claim.get("direction") == "not_worse" else 0, color="grey", ls="--", lw=1)
-    ax_d.set(xlim=(-0.5, 0.8), xticks=[], ylabel="relative difference" if "relative" in claim["contrast"] else "difference",
-             title=claim["verdict"])
+    ax_d.set(
+        xlim=(-0.5, 0.8),
+        xticks=[],
+        ylabel="relative difference" if "relative" in claim["contrast"] else "difference",
+        title=claim["verdict"],
+    )
     ax_d.legend(fontsize=7)
     fig.suptitle(claim["claim"], fontsize=10)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -248,9 +327,12 @@ def claim_figure(claim: pd.Series, ci: pd.DataFrame, paper: pd.DataFrame | None 
 
 
 STAGES: tuple[tuple[str, str], ...] = (
-    ("Calibration", "Calibration-only"), ("warm-up (SFT)", "QualiSpeech-FT (learned encoder)"),
-    ("GRPO Acc+Sem", "Acc+Sem dim-wise GRPO"), ("GRPO LLM judge", "LLM-judge dim-wise GRPO"),
-    ("GRPO unified (SQ-LLM)", "SQ-LLM"))
+    ("Calibration", "Calibration-only"),
+    ("warm-up (SFT)", "QualiSpeech-FT (learned encoder)"),
+    ("GRPO Acc+Sem", "Acc+Sem dim-wise GRPO"),
+    ("GRPO LLM judge", "LLM-judge dim-wise GRPO"),
+    ("GRPO unified (SQ-LLM)", "SQ-LLM"),
+)
 """The pipeline's stages in order: Calibration -> SFT warm-up -> GRPO (dimension-wise rewards and SQ-LLM's)."""
 CONTROL = ("no calibration (SFT only)", "QualiSpeech-FT (no calibration)")
 
@@ -266,8 +348,14 @@ def stage_plot(ci1: pd.DataFrame, paper1: pd.DataFrame, metrics: Sequence[str] =
             color = system_color(s)
             if (s, m) in idx.index and not pd.isna(idx.loc[(s, m), "value"]):
                 r = idx.loc[(s, m)]
-                ax.errorbar([x - 0.1], [r["value"]], yerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
-                            fmt="o", color=color, capsize=3)
+                ax.errorbar(
+                    [x - 0.1],
+                    [r["value"]],
+                    yerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
+                    fmt="o",
+                    color=color,
+                    capsize=3,
+                )
             else:
                 ax.text(x - 0.1, 0.02, NA_LABEL, rotation=90, fontsize=7, ha="center", color=color)
             if s in ref.index and m in ref.columns:
@@ -277,8 +365,10 @@ def stage_plot(ci1: pd.DataFrame, paper1: pd.DataFrame, metrics: Sequence[str] =
         ax.axvline(len(STAGES) - 0.5, color="grey", ls=":", lw=1)
         ax.set_xticks(range(len(STAGES) + 1), [l for l, _ in [*STAGES, CONTROL]], rotation=25, ha="right", fontsize=8)
         ax.set(ylabel=f"PCC ({'MOS' if m == 'overall' else m})", title=f"{'MOS' if m == 'overall' else 'avg'} PCC")
-    handles = [plt.Line2D([], [], marker="o", color="black", ls="none"),
-               plt.Line2D([], [], marker="D", color="black", mfc="white", ls="none")]
+    handles = [
+        plt.Line2D([], [], marker="o", color="black", ls="none"),
+        plt.Line2D([], [], marker="D", color="black", mfc="white", ls="none"),
+    ]
     axes.flat[0].legend(handles, ["ours, 95 % interval", "paper"], fontsize=7)
     fig.suptitle("Calibration -> warm-up -> GRPO, and the no-calibration control", fontsize=10)
     fig.tight_layout()
@@ -318,8 +408,14 @@ class FigureIndex:
         return path
 
 
-def save_claim_figures(index: FigureIndex, claims: pd.DataFrame, ci1: pd.DataFrame, ci3: pd.DataFrame,
-                       paper1: pd.DataFrame, paper3: pd.DataFrame) -> None:
+def save_claim_figures(
+    index: FigureIndex,
+    claims: pd.DataFrame,
+    ci1: pd.DataFrame,
+    ci3: pd.DataFrame,
+    paper1: pd.DataFrame,
+    paper3: pd.DataFrame,
+) -> None:
     """One :func:`claim_figure` per row of ``claims.csv``, saved under the name its ``figure`` column gives
     and closed (not shown): ours from the interval tables of Tables 1 and 3, the paper's from the table
     (``paper1`` or ``paper3``) that has the claim's metric."""
@@ -342,8 +438,11 @@ def metric_columns(paper: pd.DataFrame, suffix: str = "") -> list[str]:
 
 def read_reward_curves(results: str | Path) -> dict[str, pd.DataFrame]:
     """``reward_curve.csv`` of every GRPO run under ``results`` (``grpo_*/``), by run name, sorted."""
-    return {d.name: pd.read_csv(d / "reward_curve.csv") for d in sorted(Path(results).glob("grpo_*"))
-            if (d / "reward_curve.csv").exists()}
+    return {
+        d.name: pd.read_csv(d / "reward_curve.csv")
+        for d in sorted(Path(results).glob("grpo_*"))
+        if (d / "reward_curve.csv").exists()
+    }
 
 
 def ours_vs_paper_tables(long1: pd.DataFrame, long3: pd.DataFrame, title: str):

@@ -17,6 +17,7 @@ In order:
 The page is self-contained: figures are embedded PNGs, the CSS is inline, and there is no script at
 all (nbconvert's ``basic`` template: no require.js, no MathJax, no CDN).
 """
+
 from __future__ import annotations
 
 import base64
@@ -151,10 +152,15 @@ def unique_ids(body: str, prefix: str) -> str:
 
 def _git_commit(root: Path) -> str:
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                             text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return out.stdout.strip() + (" (uncommitted changes)" if dirty else "") if out.returncode == 0 else "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -178,7 +184,9 @@ def _notebook_time(nb) -> tuple[str, float | None]:
 
 
 def _table(df: pd.DataFrame, classes: str = "") -> str:
-    return df.to_html(index=False, border=0, na_rep="", escape=False, classes=classes, float_format=lambda x: f"{x:.3f}")
+    return df.to_html(
+        index=False, border=0, na_rep="", escape=False, classes=classes, float_format=lambda x: f"{x:.3f}"
+    )
 
 
 def _fmt(x) -> str:
@@ -198,20 +206,28 @@ def claims_section(tables_dir: Path, figures_dir: Path) -> str:
         link = f'<a href="#{anchor}">{html.escape(c["claim"])}</a>' if fig.is_file() else html.escape(c["claim"])
         interval = "" if pd.isna(c["ci_low"]) else f"[{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]"
         note = "" if pd.isna(c.get("note")) else html.escape(str(c.get("note")))
-        rows.append(f'<tr class="{_slug(c["verdict"])}"><td>{link}</td><td>{_fmt(c["paper"])}</td><td>{_fmt(c["ours"])}</td>'
-                    f'<td>{interval}</td><td>{html.escape(c["verdict"])}</td><td>{note}</td></tr>')
+        rows.append(
+            f'<tr class="{_slug(c["verdict"])}"><td>{link}</td><td>{_fmt(c["paper"])}</td><td>{_fmt(c["ours"])}</td>'
+            f"<td>{interval}</td><td>{html.escape(c['verdict'])}</td><td>{note}</td></tr>"
+        )
         if fig.is_file():
             data = base64.b64encode(fig.read_bytes()).decode()
-            figs.append(f'<h3 id="{anchor}">{html.escape(c["claim"])}: {html.escape(c["verdict"])}</h3>'
-                        f'<img alt="{html.escape(c["claim"])}" src="data:image/png;base64,{data}">')
+            figs.append(
+                f'<h3 id="{anchor}">{html.escape(c["claim"])}: {html.escape(c["verdict"])}</h3>'
+                f'<img alt="{html.escape(c["claim"])}" src="data:image/png;base64,{data}">'
+            )
     seeds = int(claims["seeds"].max()) if "seeds" in claims and len(claims) else 1
-    rule = ("Verdict rule (<code>sqa.analysis.claims</code>), fixed before any result was read: the difference's 95 % paired "
-            "bootstrap interval over test clips (1000 resamples) lies entirely on the paper's side of 0 "
-            "(of -0.05 for <i>keeps / &ge;</i> claims) and every seed agrees: <b>reproduced</b>; entirely on the "
-            "other side: <b>not reproduced</b>; otherwise, or when a value is undefined (constant predictions): "
-            f"<b>inconclusive</b>. Training seeds: {seeds}.")
-    head = ("<table><thead><tr><th>claim</th><th>paper</th><th>ours</th><th>95 % interval</th><th>verdict</th>"
-            "<th>note</th></tr></thead><tbody>")
+    rule = (
+        "Verdict rule (<code>sqa.analysis.claims</code>), fixed before any result was read: the difference's 95 % paired "
+        "bootstrap interval over test clips (1000 resamples) lies entirely on the paper's side of 0 "
+        "(of -0.05 for <i>keeps / &ge;</i> claims) and every seed agrees: <b>reproduced</b>; entirely on the "
+        "other side: <b>not reproduced</b>; otherwise, or when a value is undefined (constant predictions): "
+        f"<b>inconclusive</b>. Training seeds: {seeds}."
+    )
+    head = (
+        "<table><thead><tr><th>claim</th><th>paper</th><th>ours</th><th>95 % interval</th><th>verdict</th>"
+        "<th>note</th></tr></thead><tbody>"
+    )
     return f"<p>{rule}</p>{head}{''.join(rows)}</tbody></table>" + "".join(figs)
 
 
@@ -219,8 +235,10 @@ def vs_paper_section(tables_dir: Path) -> str:
     path = tables_dir / "vs_paper.csv"
     if not path.exists():
         return "<p>No side-by-side table yet.</p>"
-    return "<p>Every metric the paper reports for a system we evaluate (also <code>tables/vs_paper.csv</code> and " \
-           "<code>.md</code>); diff = ours - paper.</p>" + _table(pd.read_csv(path))
+    return (
+        "<p>Every metric the paper reports for a system we evaluate (also <code>tables/vs_paper.csv</code> and "
+        "<code>.md</code>); diff = ours - paper.</p>" + _table(pd.read_csv(path))
+    )
 
 
 def reproduction_section(tables_dir: Path) -> str:
@@ -229,22 +247,33 @@ def reproduction_section(tables_dir: Path) -> str:
 
     figures, claims = tables_dir / "reproduction.csv", tables_dir / "reproduction_claims.csv"
     if not (figures.exists() and claims.exists()):
-        return ("<p>Not checked: <code>python -m sqa reproduction</code> (a step of <code>make reproduce</code>) "
-                "compares a run with the results git holds, and found none to compare with.</p>")
+        return (
+            "<p>Not checked: <code>python -m sqa reproduction</code> (a step of <code>make reproduce</code>) "
+            "compares a run with the results git holds, and found none to compare with.</p>"
+        )
     fig, cl = pd.read_csv(figures), pd.read_csv(claims)
     commit = str(cl["committed_commit"].iloc[0]) if len(cl) else ""
     seeds = ", ".join(str(k) for k in sorted(fig["seed"].unique())) if len(fig) else "none"
-    text = (f"<p>This run against the committed results (commit <code>{html.escape(commit)}</code>), training "
-            f"seeds {html.escape(seeds)}: {html.escape(summary(fig, cl))}. The spread is the committed run's "
-            "seed-to-seed standard deviation of each figure; the committed verdicts are recomputed over the same "
-            "seeds (<code>tables/reproduction.csv</code>, <code>reproduction_claims.csv</code>).</p>")
-    shown = cl[["claim", "verdict", "verdict_committed", "verdict_committed_all_seeds", "agrees"]].rename(columns={
-        "verdict": "this run", "verdict_committed": "committed, same seeds",
-        "verdict_committed_all_seeds": "committed, all seeds"})
+    text = (
+        f"<p>This run against the committed results (commit <code>{html.escape(commit)}</code>), training "
+        f"seeds {html.escape(seeds)}: {html.escape(summary(fig, cl))}. The spread is the committed run's "
+        "seed-to-seed standard deviation of each figure; the committed verdicts are recomputed over the same "
+        "seeds (<code>tables/reproduction.csv</code>, <code>reproduction_claims.csv</code>).</p>"
+    )
+    shown = cl[["claim", "verdict", "verdict_committed", "verdict_committed_all_seeds", "agrees"]].rename(
+        columns={
+            "verdict": "this run",
+            "verdict_committed": "committed, same seeds",
+            "verdict_committed_all_seeds": "committed, all seeds",
+        }
+    )
     outside = fig[fig["status"] == "outside seed spread"]
     worst = outside.reindex(outside["diff"].abs().sort_values(ascending=False).index).head(10)
-    tail = (f"<p>Figures outside the seed spread ({len(outside)}; the 10 largest):</p>" + _table(worst)
-            if len(outside) else "<p>No figure lies outside the seed spread.</p>")
+    tail = (
+        f"<p>Figures outside the seed spread ({len(outside)}; the 10 largest):</p>" + _table(worst)
+        if len(outside)
+        else "<p>No figure lies outside the seed spread.</p>"
+    )
     return text + _table(shown) + tail
 
 
@@ -254,19 +283,31 @@ def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Pa
     for path, nb in notebooks:
         end, dur = _notebook_time(nb)
         total += dur or 0.0
-        rows.append({"notebook": notebook_title(path.stem), "file": path.name,
-                     "wall minutes": None if dur is None else round(dur / 60, 2), "finished": end[:19]})
+        rows.append(
+            {
+                "notebook": notebook_title(path.stem),
+                "file": path.name,
+                "wall minutes": None if dur is None else round(dur / 60, 2),
+                "finished": end[:19],
+            }
+        )
     seeds = ""
     seeds_csv = tables_dir / "seeds.csv"
     if seeds_csv.exists():
         cols = [c for c in pd.read_csv(seeds_csv, nrows=1).columns if c.startswith("seed_")]
         seeds = ", ".join(c.removeprefix("seed_") for c in cols)
-    meta = {"commit": _git_commit(root), "report written (UTC)": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-            "training seeds": seeds or "0", "notebook wall time, sum (min)": round(total / 60, 1),
-            **{f"{k}": v for k, v in _versions().items()}}
+    meta = {
+        "commit": _git_commit(root),
+        "report written (UTC)": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "training seeds": seeds or "0",
+        "notebook wall time, sum (min)": round(total / 60, 1),
+        **{f"{k}": v for k, v in _versions().items()},
+    }
     meta_html = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in meta.items())
-    return (f"<table>{meta_html}</table><p>Wall time per executed notebook (papermill; trainings run by "
-            f"<code>python -m sqa train</code> beside them are not in these rows):</p>" + _table(pd.DataFrame(rows)))
+    return (
+        f"<table>{meta_html}</table><p>Wall time per executed notebook (papermill; trainings run by "
+        f"<code>python -m sqa train</code> beside them are not in these rows):</p>" + _table(pd.DataFrame(rows))
+    )
 
 
 def provenance_section(results: Path) -> str:
@@ -281,23 +322,30 @@ def provenance_section(results: Path) -> str:
     records = [e["record"] for e in found.values()]
     diff, other = provenance_differences(records), beyond_training_seed(records)
     if len(found) > 1 and not other:
-        warn = (f"<p>Results of {len(found)} training seeds ({html.escape(', '.join(map(str, diff['seed'])))}); "
-                f"everything else that produced them is the same"
-                f"{' (the base model is initialised from each seed)' if 'base_model' in diff else ''}.</p>")
+        warn = (
+            f"<p>Results of {len(found)} training seeds ({html.escape(', '.join(map(str, diff['seed'])))}); "
+            f"everything else that produced them is the same"
+            f"{' (the base model is initialised from each seed)' if 'base_model' in diff else ''}.</p>"
+        )
     elif len(found) > 1:
-        warn = (f'<p class="not-reproduced"><b>Warning: these results come from {len(found)} different provenances'
-                f"</b> (differing: {html.escape(', '.join(other) or 'provenance')}); compare rows only within one.</p>")
+        warn = (
+            f'<p class="not-reproduced"><b>Warning: these results come from {len(found)} different provenances'
+            f"</b> (differing: {html.escape(', '.join(other) or 'provenance')}); compare rows only within one.</p>"
+        )
     items = []
     for pid, entry in found.items():
         files = entry["files"]
         shown = ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
-        items.append(f"<li><code>{html.escape(pid or 'none')}</code>: {html.escape(describe(entry['record']))}. "
-                     f"Results: {html.escape(shown)}</li>")
+        items.append(
+            f"<li><code>{html.escape(pid or 'none')}</code>: {html.escape(describe(entry['record']))}. "
+            f"Results: {html.escape(shown)}</li>"
+        )
     return warn + "<ul>" + "".join(items) + "</ul>"
 
 
-def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "sqa report",
-                 results_dir: str | Path | None = None) -> Path:
+def build_report(
+    notebook_dir: str | Path, out_html: str | Path, title: str = "sqa report", results_dir: str | Path | None = None
+) -> Path:
     """Render the claims, the side-by-side table, run metadata and every ``*.ipynb`` of ``notebook_dir``
     (sorted by name) into one self-contained HTML file."""
     import nbformat
@@ -312,8 +360,9 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
     if not paths:
         raise FileNotFoundError(f"{notebook_dir}: no executed notebooks to render (run make reproduce first)")
     notebooks = [(p, nbformat.read(p, as_version=4)) for p in paths]
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     sections = []
     for path, nb in notebooks:
         clean_outputs(nb)
@@ -321,23 +370,28 @@ def build_report(notebook_dir: str | Path, out_html: str | Path, title: str = "s
         body, _ = exporter.from_notebook_node(nb)
         body = re.sub(r"<script\b.*?</script>", "", body, flags=re.S)
         anchor = f"nb-{_slug(path.stem)}"
-        sections.append(f'<section class="nb"><h1 id="{anchor}">{html.escape(notebook_title(path.stem))}</h1>'
-                        f"{unique_ids(body, anchor)}</section>")
-    toc = "".join(f'<li><a href="#nb-{_slug(p.stem)}">{html.escape(notebook_title(p.stem))}</a></li>' for p, _ in notebooks)
+        sections.append(
+            f'<section class="nb"><h1 id="{anchor}">{html.escape(notebook_title(path.stem))}</h1>'
+            f"{unique_ids(body, anchor)}</section>"
+        )
+    toc = "".join(
+        f'<li><a href="#nb-{_slug(p.stem)}">{html.escape(notebook_title(p.stem))}</a></li>' for p, _ in notebooks
+    )
     tables_dir = results / "tables"
-    page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-            f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
-            f'<li><a href="#listening">Listening</a></li>'
-            f'<li><a href="#reproduction">Reproduction check</a></li>'
-            f'<li><a href="#run">Run</a></li><li><a href="#provenance">Provenance</a></li>{toc}</ol></nav>'
-            f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
-            f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
-            f'<h2 id="listening">Listening: test clips beside the answers</h2>{listening_section(results)}'
-            f'<h2 id="reproduction">Reproduction check</h2>{reproduction_section(tables_dir)}'
-            f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
-            f'<h2 id="provenance">Provenance</h2>{provenance_section(results)}'
-            + "".join(sections) + "</body></html>")
+    page = (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+        f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
+        f'<li><a href="#listening">Listening</a></li>'
+        f'<li><a href="#reproduction">Reproduction check</a></li>'
+        f'<li><a href="#run">Run</a></li><li><a href="#provenance">Provenance</a></li>{toc}</ol></nav>'
+        f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
+        f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
+        f'<h2 id="listening">Listening: test clips beside the answers</h2>{listening_section(results)}'
+        f'<h2 id="reproduction">Reproduction check</h2>{reproduction_section(tables_dir)}'
+        f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
+        f'<h2 id="provenance">Provenance</h2>{provenance_section(results)}' + "".join(sections) + "</body></html>"
+    )
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(page, encoding="utf-8")
     return out_html

@@ -19,6 +19,7 @@ logged.
 >>> status(0.5531, 0.5531, 0.1), status(0.56, 0.55, 0.02), status(0.60, 0.55, 0.02), status(float("nan"), 0.5, 0.1)
 ('identical', 'within seed spread', 'outside seed spread', 'undefined')
 """
+
 from __future__ import annotations
 
 import io
@@ -104,8 +105,18 @@ def figure_comparison(ours: pd.DataFrame, committed: pd.DataFrame, seeds: Sequen
             if a is None or b is None:
                 continue
             a, b, spread = float(a), float(b), float(r["sd_committed"])
-            rows.append({"system": r["system"], "metric": r["metric"], "seed": k, "ours": a, "committed": b,
-                         "diff": a - b, "spread": spread, "status": status(a, b, spread)})
+            rows.append(
+                {
+                    "system": r["system"],
+                    "metric": r["metric"],
+                    "seed": k,
+                    "ours": a,
+                    "committed": b,
+                    "diff": a - b,
+                    "spread": spread,
+                    "status": status(a, b, spread),
+                }
+            )
     return pd.DataFrame(rows, columns=["system", "metric", "seed", "ours", "committed", "diff", "spread", "status"])
 
 
@@ -114,16 +125,22 @@ def claim_comparison(ours: pd.DataFrame, same_seeds: pd.DataFrame, all_seeds: pd
     cols = ["claim", "ours", "ci_low", "ci_high", "verdict"]
     committed = same_seeds[[*cols, "note"]].rename(columns={"note": "note_committed"})
     df = ours[cols].merge(committed, on="claim", how="left", suffixes=("", "_committed"))
-    df = df.merge(all_seeds[["claim", "verdict", "seeds"]].rename(
-        columns={"verdict": "verdict_committed_all_seeds", "seeds": "committed_seeds"}), on="claim", how="left")
+    df = df.merge(
+        all_seeds[["claim", "verdict", "seeds"]].rename(
+            columns={"verdict": "verdict_committed_all_seeds", "seeds": "committed_seeds"}
+        ),
+        on="claim",
+        how="left",
+    )
     absent = df["verdict_committed_all_seeds"].isna() | df["note_committed"].fillna("").str.contains("not evaluated")
     df.loc[absent, "verdict_committed"] = NOT_COMMITTED
     df["agrees"] = (df["verdict"] == df["verdict_committed"]).where(~absent)
     return df.drop(columns="note_committed")
 
 
-def write_reproduction(results: str | Path, repo: str | Path | None = None, ref: str = "HEAD",
-                       n_boot: int | None = None) -> dict[str, Path] | None:
+def write_reproduction(
+    results: str | Path, repo: str | Path | None = None, ref: str = "HEAD", n_boot: int | None = None
+) -> dict[str, Path] | None:
     """Compare ``results`` (the reader's run) with what ``ref`` holds of it; write the two tables.
 
     Returns their paths, or ``None`` (with the reason logged) where there is nothing to compare with.
@@ -154,10 +171,12 @@ def write_reproduction(results: str | Path, repo: str | Path | None = None, ref:
         if not shared:
             log.warning("the committed %s has seeds %s, this run %s: no seed to compare", rel, committed_seeds, seeds)
             return None
-        figures = figure_comparison(pd.read_csv(tables / "seeds.csv"), pd.read_csv(committed / "tables" / "seeds.csv"),
-                                    shared)
-        same = write_intervals(committed, seeds=shared, n_boot=n_boot or N_BOOT,
-                               reference=repo / "results" / "reference")
+        figures = figure_comparison(
+            pd.read_csv(tables / "seeds.csv"), pd.read_csv(committed / "tables" / "seeds.csv"), shared
+        )
+        same = write_intervals(
+            committed, seeds=shared, n_boot=n_boot or N_BOOT, reference=repo / "results" / "reference"
+        )
         claims = claim_comparison(pd.read_csv(tables / "claims.csv"), pd.read_csv(same["claims"]), all_claims)
     claims.insert(0, "committed_commit", (commit_of(repo, ref) or "")[:10])
     paths = {"reproduction": tables / "reproduction.csv", "reproduction_claims": tables / "reproduction_claims.csv"}
@@ -178,9 +197,15 @@ verdicts agree (1 claim not in the committed results)'
     """
     counts = figures["status"].value_counts().to_dict()
     defined = len(figures) - counts.get("undefined", 0)
-    return (f"{counts.get('identical', 0)} of {defined} figures identical, {counts.get('within seed spread', 0)} "
-            f"within the seed-to-seed spread, {counts.get('outside seed spread', 0)} outside it "
-            f"({counts.get('undefined', 0)} undefined on a side); "
-            f"{int((claims['agrees'] == True).sum())} of {int(claims['agrees'].notna().sum())} verdicts agree"  # noqa: E712
-            + (f" ({int(claims['agrees'].isna().sum())} claim{'s' if claims['agrees'].isna().sum() > 1 else ''} "
-               "not in the committed results)" if claims["agrees"].isna().any() else ""))
+    return (
+        f"{counts.get('identical', 0)} of {defined} figures identical, {counts.get('within seed spread', 0)} "
+        f"within the seed-to-seed spread, {counts.get('outside seed spread', 0)} outside it "
+        f"({counts.get('undefined', 0)} undefined on a side); "
+        f"{int((claims['agrees'] == True).sum())} of {int(claims['agrees'].notna().sum())} verdicts agree"  # noqa: E712
+        + (
+            f" ({int(claims['agrees'].isna().sum())} claim{'s' if claims['agrees'].isna().sum() > 1 else ''} "
+            "not in the committed results)"
+            if claims["agrees"].isna().any()
+            else ""
+        )
+    )

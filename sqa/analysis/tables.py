@@ -4,6 +4,7 @@
 >>> [str(x) for x in table1([row]).loc[0, ["system", "learned_encoder", "noise", "avg"]]]
 ['X', 'yes', '0.5', '0.4']
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,12 @@ def table1(rows: Sequence[dict]) -> pd.DataFrame:
     """Paper Table 1 columns (``paper_table1_pcc.csv``) + speed PCC, parse failures and provenance."""
     out = []
     for r in rows:
-        d = {"system": r["system"], "backbone": backbone_name(r.get("backbone")), "learned_encoder": _yes(r.get("learned_encoder")),
-             "calibration": _yes(r.get("calibration"))}
+        d = {
+            "system": r["system"],
+            "backbone": backbone_name(r.get("backbone")),
+            "learned_encoder": _yes(r.get("learned_encoder")),
+            "calibration": _yes(r.get("calibration")),
+        }
         d.update({col: _num(r.get(key)) for col, key in TABLE1_COLUMNS.items()})
         d.update({k: r.get(k) for k in TABLE1_EXTRA})
         out.append(d)
@@ -44,7 +49,11 @@ def table3(rows: Sequence[dict]) -> pd.DataFrame:
     """Paper Table 3 columns (``paper_table3_descriptive.csv``) + parse failures and the corr judge."""
     out = []
     for r in rows:
-        d = {"system": r["system"], "backbone": backbone_name(r.get("backbone")), **{c: _num(r.get(c)) for c in TABLE3_COLUMNS}}
+        d = {
+            "system": r["system"],
+            "backbone": backbone_name(r.get("backbone")),
+            **{c: _num(r.get(c)) for c in TABLE3_COLUMNS},
+        }
         d.update({k: r.get(k) for k in TABLE3_EXTRA})
         out.append(d)
     return pd.DataFrame(out)
@@ -95,13 +104,18 @@ def provenance_warning(table: pd.DataFrame, records: dict[str, dict] | None = No
     from sqa.pipeline.provenance import provenance_differences
 
     if "provenance" not in table or not table["provenance"].fillna("").astype(str).any():
-        return "WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others"
+        return (
+            "WARNING: this table records no provenance (written before sqa recorded it); do not compare it with others"
+        )
     ids = table["provenance"].fillna("").astype(str)
     groups = {i: list(table.loc[ids == i, "system"]) for i in dict.fromkeys(ids)}
     if len(groups) <= 1 and "" not in groups:
         return ""
-    text = f"WARNING: this table mixes results of {len(groups)} provenances (" + "; ".join(
-        f"{i or 'none'}: {', '.join(map(str, s))}" for i, s in groups.items()) + ")"
+    text = (
+        f"WARNING: this table mixes results of {len(groups)} provenances ("
+        + "; ".join(f"{i or 'none'}: {', '.join(map(str, s))}" for i, s in groups.items())
+        + ")"
+    )
     if records:
         diff = provenance_differences([records.get(i) for i in groups])
         text += f"; they differ in {', '.join(diff)}" if diff else ""

@@ -3,6 +3,7 @@
 
 Run ``python -m sqa assess --help`` for the options.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,8 +98,11 @@ def _train(args) -> int:
     from sqa.configs.sources import rewards_need_judge
 
     profile = get_profile(args.profile, data_dir=args.data_dir, rollouts=args.rollouts)
-    rewards = parse_reward_names(args.stage.removeprefix("grpo_").removesuffix("_text_only")) \
-        if args.stage.startswith("grpo_") else []
+    rewards = (
+        parse_reward_names(args.stage.removeprefix("grpo_").removesuffix("_text_only"))
+        if args.stage.startswith("grpo_")
+        else []
+    )
     if not args.no_check and not preflight(profile, needs_judge=rewards_need_judge(rewards), out=sys.stderr):
         print(f"error: python -m sqa check --profile {profile.name} failed; nothing trained", file=sys.stderr)
         return 2
@@ -154,46 +158,75 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="preflight: can this profile run here? one line per item, exit 0 only if so")
     check.add_argument("--profile", default="tiny")
     check.add_argument("--data-dir", default=None)
-    check.add_argument("--generator", action="append", default=[], metavar="URL#NAME",
-                       help="an endpoint that will write answers (checked to answer a chat request); repeatable")
+    check.add_argument(
+        "--generator",
+        action="append",
+        default=[],
+        metavar="URL#NAME",
+        help="an endpoint that will write answers (checked to answer a chat request); repeatable",
+    )
     check.set_defaults(func=_check)
     prep = sub.add_parser("prepare", help="generate the profile's data and build its base model (idempotent)")
     prep.add_argument("--profile", default="tiny")
     prep.add_argument("--data-dir", default=None)
     prep.set_defaults(func=_prepare)
     train = sub.add_parser("train", help="train (or find cached) one stage under runs/<profile>/, e.g. sft_from_base")
-    train.add_argument("stage", help="calibration, calibration_frozen, sft_from_{base,calibration,calibration_frozen}, "
-                                     "warmup, grpo_<rewards>[_text_only]")
-    train.add_argument("--evaluate", action="append", default=[], metavar="SYSTEM",
-                       help="then evaluate this system of sqa.pipeline.stages.SYSTEMS on the test split (name or slug; "
-                            "cached under results/<profile>/systems/); repeatable")
+    train.add_argument(
+        "stage",
+        help="calibration, calibration_frozen, sft_from_{base,calibration,calibration_frozen}, "
+        "warmup, grpo_<rewards>[_text_only]",
+    )
+    train.add_argument(
+        "--evaluate",
+        action="append",
+        default=[],
+        metavar="SYSTEM",
+        help="then evaluate this system of sqa.pipeline.stages.SYSTEMS on the test split (name or slug; "
+        "cached under results/<profile>/systems/); repeatable",
+    )
     train.add_argument("--profile", default="tiny")
     train.add_argument("--data-dir", default=None)
     train.add_argument("--no-check", action="store_true", help="skip the preflight checklist")
-    train.add_argument("--rollouts", default=None, metavar="local|URL#NAME",
-                       help="who samples GRPO's rollouts: local, or a vLLM server serving the warm-up (python -m sqa "
-                            "serve warmup prints its spec); default: the profile's rollouts")
+    train.add_argument(
+        "--rollouts",
+        default=None,
+        metavar="local|URL#NAME",
+        help="who samples GRPO's rollouts: local, or a vLLM server serving the warm-up (python -m sqa "
+        "serve warmup prints its spec); default: the profile's rollouts",
+    )
     train.set_defaults(func=_train)
-    ci = sub.add_parser("intervals", help="bootstrap CIs, contrasts, seeds and claims.csv under results/<profile>/tables")
+    ci = sub.add_parser(
+        "intervals", help="bootstrap CIs, contrasts, seeds and claims.csv under results/<profile>/tables"
+    )
     ci.add_argument("--profile", default="tiny")
     ci.add_argument("--seeds", default="0", help='training seeds to aggregate, e.g. "0 1 2" (default: 0)')
     ci.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     ci.set_defaults(func=_intervals)
-    rp = sub.add_parser("reproduction", help="compare results/<profile> with the committed results of the same seeds "
-                                             "(tables/reproduction*.csv; nothing without git)")
+    rp = sub.add_parser(
+        "reproduction",
+        help="compare results/<profile> with the committed results of the same seeds "
+        "(tables/reproduction*.csv; nothing without git)",
+    )
     rp.add_argument("--profile", default="tiny")
     rp.add_argument("--ref", default="HEAD", help="the git revision holding the committed results (default HEAD)")
     rp.set_defaults(func=_reproduction)
-    tab = sub.add_parser("tables", help="Tables 1 and 3 per seed from the evaluated systems' metrics.json, "
-                                        "evaluating the no-training systems (DNSMOS, detectors); trains nothing")
+    tab = sub.add_parser(
+        "tables",
+        help="Tables 1 and 3 per seed from the evaluated systems' metrics.json, "
+        "evaluating the no-training systems (DNSMOS, detectors); trains nothing",
+    )
     tab.add_argument("--profile", default="tiny")
     tab.add_argument("--seeds", default="0", help='training seeds, e.g. "0 1 2" (default: 0)')
     tab.set_defaults(func=_tables)
     exp = sub.add_parser("export", help="write a trained stage dir as one merged model dir (e.g. for vllm serve)")
     exp.add_argument("stage_dir")
     exp.add_argument("out_dir")
-    exp.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"],
-                     help="default: the dtype the stage trained in")
+    exp.add_argument(
+        "--dtype",
+        default=None,
+        choices=["float32", "bfloat16", "float16"],
+        help="default: the dtype the stage trained in",
+    )
     exp.set_defaults(func=_export)
     rep = sub.add_parser("report", help="render results/<profile>/notebooks/*.ipynb into results/<profile>/report.html")
     rep.add_argument("--profile", default="tiny")

@@ -8,6 +8,7 @@ unexpected failure). The assessment itself is :func:`sqa.inference.assess.iter_a
 >>> print(format_json(AssessmentResult(file="a.wav", status="error", error="a.wav: file not found")))
 {"file": "a.wav", "status": "error", "flags": [], "assessment": null, "parsed": false, "raw": "", "error": "a.wav: file not found", "duration_s": null}
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,13 +22,21 @@ from sqa.inference.inputs import _one_line
 from sqa.schema import ARTIFACT_LABELS, ARTIFACTS, DIMENSIONS, SCORE_LABELS, Assessment
 from sqa.schema.render import format_intervals
 
-__all__ = ["EXIT_OK", "EXIT_FILE_ERRORS", "EXIT_SETUP_ERROR", "format_json", "format_text", "add_assess_parser",
-           "run_cli"]
+__all__ = [
+    "EXIT_OK",
+    "EXIT_FILE_ERRORS",
+    "EXIT_SETUP_ERROR",
+    "format_json",
+    "format_text",
+    "add_assess_parser",
+    "run_cli",
+]
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_SETUP_ERROR = 0, 1, 2
 
 
 # ---- output ------------------------------------------------------------------------------
+
 
 def format_json(result: AssessmentResult) -> str:
     """One JSON line (ASCII-escaped, so any terminal encoding can print it)."""
@@ -72,8 +81,9 @@ def format_text(result: AssessmentResult) -> str:
         if art is None:
             value = "-"
         else:
-            value = "  ".join(x for x in ("yes" if art.present else "no", format_intervals(art.intervals),
-                                          art.description) if x)
+            value = "  ".join(
+                x for x in ("yes" if art.present else "no", format_intervals(art.intervals), art.description) if x
+            )
         lines.append(f"  {ARTIFACT_LABELS[name]:<{width}}{value}")
     if a.description:
         lines.append(f"  Description: {a.description}")
@@ -89,27 +99,46 @@ def format_text(result: AssessmentResult) -> str:
 
 # ---- command line ------------------------------------------------------------------------
 
+
 def add_assess_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``assess`` on the ``python -m sqa`` subparsers."""
     p = subparsers.add_parser(
-        "assess", help="assess your own audio files with a trained model",
+        "assess",
+        help="assess your own audio files with a trained model",
         description="Assess speech audio (wav/flac/mp3/ogg; directories are searched recursively) with a trained "
-                    "checkpoint. One result per file; bad files are reported on stderr (exit status 1) and the "
-                    "rest are still assessed.")
+        "checkpoint. One result per file; bad files are reported on stderr (exit status 1) and the "
+        "rest are still assessed.",
+    )
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="audio files or directories")
-    p.add_argument("--model", required=True, help="trained checkpoint dir (or base model dir with --adapter), a "
-                                                  "served model: http://HOST:PORT/v1#SERVED_NAME (e.g. vLLM), or "
-                                                  "dnsmos: DNSMOS + signal detectors, no checkpoint (a folder named "
-                                                  "dnsmos: ./dnsmos)")
+    p.add_argument(
+        "--model",
+        required=True,
+        help="trained checkpoint dir (or base model dir with --adapter), a "
+        "served model: http://HOST:PORT/v1#SERVED_NAME (e.g. vLLM), or "
+        "dnsmos: DNSMOS + signal detectors, no checkpoint (a folder named "
+        "dnsmos: ./dnsmos)",
+    )
     p.add_argument("--adapter", default=None, help="PEFT adapter dir merged into --model")
-    p.add_argument("--format", choices=("json", "text"), default="text",
-                   help="json: one JSON line per file; text: a readable block per file (default)")
+    p.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="text",
+        help="json: one JSON line per file; text: a readable block per file (default)",
+    )
     p.add_argument("--batch-size", type=int, default=8, help="clips per generate call (default 8)")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:N")
-    p.add_argument("--dtype", choices=("auto", "float32", "bfloat16", "float16"), default="auto",
-                   help="model weights dtype; auto = bfloat16 on cuda, float32 on cpu")
-    p.add_argument("--max-new-tokens", type=int, default=None,
-                   help=f"answer length cap in tokens (default {DEFAULT_MAX_NEW_TOKENS})")
+    p.add_argument(
+        "--dtype",
+        choices=("auto", "float32", "bfloat16", "float16"),
+        default="auto",
+        help="model weights dtype; auto = bfloat16 on cuda, float32 on cpu",
+    )
+    p.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=None,
+        help=f"answer length cap in tokens (default {DEFAULT_MAX_NEW_TOKENS})",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=run_cli)
     return p
@@ -145,9 +174,16 @@ def run_cli(args: argparse.Namespace) -> int:
     failed = 0
     try:
         with _quiet_transformers():
-            for r in iter_assess(args.paths, args.model, adapter=args.adapter, batch_size=args.batch_size,
-                                 device=args.device, max_new_tokens=args.max_new_tokens, dtype=args.dtype,
-                                 progress=show):
+            for r in iter_assess(
+                args.paths,
+                args.model,
+                adapter=args.adapter,
+                batch_size=args.batch_size,
+                device=args.device,
+                max_new_tokens=args.max_new_tokens,
+                dtype=args.dtype,
+                progress=show,
+            ):
                 if not r.ok:
                     failed += 1
                     tqdm.write(f"error: {r.error}", file=sys.stderr)
@@ -165,7 +201,9 @@ def run_cli(args: argparse.Namespace) -> int:
     except Exception as err:  # noqa: BLE001 - a bug still gets one line; SQA_DEBUG=1 shows the traceback
         if os.environ.get("SQA_DEBUG"):
             raise
-        print(f"error: unexpected {type(err).__name__}: {_one_line(err)} (SQA_DEBUG=1 shows the traceback)",
-              file=sys.stderr)
+        print(
+            f"error: unexpected {type(err).__name__}: {_one_line(err)} (SQA_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_SETUP_ERROR
     return EXIT_FILE_ERRORS if failed else EXIT_OK

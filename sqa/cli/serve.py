@@ -9,6 +9,7 @@ GRPO's vLLM rollouts check against the model they start from. The server starts 
 spec ``http://127.0.0.1:PORT/v1#NAME`` is printed on stdout; Ctrl-C (or SIGTERM) stops the server.
 What vLLM cannot serve (an AF3 with another window than 30 s, a start-up error) is one line, exit 2.
 """
+
 from __future__ import annotations
 
 import json
@@ -80,9 +81,16 @@ def _serve(args) -> int:
     if args.gpu_memory_utilization is not None:
         extra += ("--gpu-memory-utilization", str(args.gpu_memory_utilization))
     try:
-        server = start_server(profile, args.model, port=args.port, dtype=args.dtype,
-                              startup_timeout=args.startup_timeout, max_model_len=args.max_model_len,
-                              max_lora_rank=max(64, int(profile.lora_rank or 0)), extra_args=extra)
+        server = start_server(
+            profile,
+            args.model,
+            port=args.port,
+            dtype=args.dtype,
+            startup_timeout=args.startup_timeout,
+            max_model_len=args.max_model_len,
+            max_lora_rank=max(64, int(profile.lora_rank or 0)),
+            extra_args=extra,
+        )
     except (JudgeUnavailable, ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -95,8 +103,10 @@ def _serve(args) -> int:
     try:
         while server.proc.poll() is None:
             time.sleep(1)
-        print(f"error: vLLM server {server.base_url} exited (code {server.proc.returncode}; log: {server.log_path})",
-              file=sys.stderr)
+        print(
+            f"error: vLLM server {server.base_url} exited (code {server.proc.returncode}; log: {server.log_path})",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 0
@@ -105,17 +115,30 @@ def _serve(args) -> int:
 
 
 def add_serve_parser(sub) -> None:
-    p = sub.add_parser("serve", help="serve a model or trained stage with vLLM (LoRA enabled); prints the generator spec")
-    p.add_argument("model", metavar="MODEL_OR_STAGE", help="a stage of the profile (warmup, grpo_acc_sem, ...), a stage "
-                                                           "or model dir, or a hub id")
+    p = sub.add_parser(
+        "serve", help="serve a model or trained stage with vLLM (LoRA enabled); prints the generator spec"
+    )
+    p.add_argument(
+        "model",
+        metavar="MODEL_OR_STAGE",
+        help="a stage of the profile (warmup, grpo_acc_sem, ...), a stage or model dir, or a hub id",
+    )
     p.add_argument("--profile", default="tiny")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--port", type=int, default=None, help="default: a free port")
-    p.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"],
-                   help="default: float32 on a CPU profile (exact parity), the profile's dtype on a GPU")
+    p.add_argument(
+        "--dtype",
+        default=None,
+        choices=["float32", "bfloat16", "float16"],
+        help="default: float32 on a CPU profile (exact parity), the profile's dtype on a GPU",
+    )
     p.add_argument("--startup-timeout", type=float, default=600.0, help="seconds to wait for /health (default 600)")
     p.add_argument("--max-model-len", type=int, default=4096)
-    p.add_argument("--gpu-memory-utilization", type=float, default=None,
-                   help="share of the GPU vLLM takes (e.g. 0.3 beside training on the same GPU)")
+    p.add_argument(
+        "--gpu-memory-utilization",
+        type=float,
+        default=None,
+        help="share of the GPU vLLM takes (e.g. 0.3 beside training on the same GPU)",
+    )
     p.add_argument("--vllm-arg", action="append", default=[], help="more vLLM server arguments, e.g. '--max-loras 4'")
     p.set_defaults(func=_serve)

@@ -16,6 +16,7 @@ Outside a launch (``WORLD_SIZE`` unset or 1) every function is the one-process i
 >>> shard(list("abcd"), rank=1, world=2)
 ['c', 'd']
 """
+
 from __future__ import annotations
 
 import os
@@ -100,7 +101,7 @@ def shard(items: Sequence, rank: int | None = None, world: int | None = None, ev
         per_process(len(items), "batch of", world)
     base, extra = divmod(len(items), world)
     start = rank * base + min(rank, extra)
-    return list(items[start:start + base + (rank < extra)])
+    return list(items[start : start + base + (rank < extra)])
 
 
 def average_gradients(model) -> None:

@@ -23,6 +23,7 @@ the provenance of every result records.
 >>> pin_environment(None)
 {}
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,6 +37,7 @@ PINS: dict[str, dict[str, str]] = {
     "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"},
 }
 """Environment of each pin a profile can name (``cpu_kernels:``)."""
+
 
 class KernelPinError(RuntimeError):
     """The profile's pin cannot hold in this process (torch already chose other kernels)."""
@@ -74,9 +76,11 @@ def pin_kernels(pin: str | None, threads: int | None = None, strict: bool = Fals
     wanted = env.get("ATEN_CPU_CAPABILITY")
     got = torch.backends.cpu.get_cpu_capability()
     if wanted and os.environ["ATEN_CPU_CAPABILITY"] == wanted and got != wanted.upper():  # not a user's override
-        message = (f"cpu_kernels: {pin} cannot be pinned: torch already runs {got} kernels in this process; "
-                   f"load the profile before any torch code runs, or start Python with "
-                   f"ATEN_CPU_CAPABILITY={env['ATEN_CPU_CAPABILITY']} ONEDNN_MAX_CPU_ISA={env['ONEDNN_MAX_CPU_ISA']}")
+        message = (
+            f"cpu_kernels: {pin} cannot be pinned: torch already runs {got} kernels in this process; "
+            f"load the profile before any torch code runs, or start Python with "
+            f"ATEN_CPU_CAPABILITY={env['ATEN_CPU_CAPABILITY']} ONEDNN_MAX_CPU_ISA={env['ONEDNN_MAX_CPU_ISA']}"
+        )
         if strict:
             raise KernelPinError(message)
         log.warning(message)

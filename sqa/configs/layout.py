@@ -14,6 +14,7 @@ Both trees have the same shape under the profile's folder (``runs/<p>`` or ``res
 
 Only the standard library: the Makefile and ``python -m sqa systems`` read it before the environment exists.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -13,6 +13,7 @@ profile: a field declared with :func:`profile_field` takes its value from the pr
 >>> p.name, p.calib_steps, p.model
 ('smoke', 3, 'tiny')
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -143,8 +144,11 @@ def profile_field(source: str):
 
 def stage_values(config_cls, profile: Profile, stage: str | None = None) -> dict:
     """The values of ``config_cls``'s :func:`profile_field` fields in ``profile``, by config field name."""
-    return {f.name: getattr(profile, f.metadata[PROFILE_SOURCE].format(stage=stage))
-            for f in dataclasses.fields(config_cls) if PROFILE_SOURCE in f.metadata}
+    return {
+        f.name: getattr(profile, f.metadata[PROFILE_SOURCE].format(stage=stage))
+        for f in dataclasses.fields(config_cls)
+        if PROFILE_SOURCE in f.metadata
+    }
 
 
 def check_settings(config_cls, settings, where: str) -> None:

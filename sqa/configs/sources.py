@@ -19,6 +19,7 @@ anything is trained.
 >>> judge_spec(get_profile("smoke")), extractor_spec(get_profile("smoke")), judge_problem(get_profile("smoke"))
 ('rule', 'parse_response', None)
 """
+
 from __future__ import annotations
 
 import os
@@ -61,6 +62,8 @@ def judge_problem(profile) -> str | None:
     """Why the profile has no usable judge spec, or None (the rule stand-in counts only when named)."""
     if judge_spec(profile) is not None:
         return None
-    return (f"no LLM judge is set ({JUDGE_ENV} is unset and sqa/configs/{profile.name}.yaml has no judge:); serve one "
-            f"(`vllm serve {EXAMPLE_JUDGE_MODEL}`) and set {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL}, "
-            f"or write `judge: rule` in the profile to use the rule stand-in knowingly")
+    return (
+        f"no LLM judge is set ({JUDGE_ENV} is unset and sqa/configs/{profile.name}.yaml has no judge:); serve one "
+        f"(`vllm serve {EXAMPLE_JUDGE_MODEL}`) and set {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL}, "
+        f"or write `judge: rule` in the profile to use the rule stand-in knowingly"
+    )

@@ -18,6 +18,7 @@ the tables and the figures' colours follow (``python -m sqa.configs.systems`` li
 Only the standard library (and :mod:`sqa.configs.sources`, which needs no more): the Makefile reads it with
 whichever python it finds, before the environment is installed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,18 +58,37 @@ SYSTEMS: list[System] = [
     System("Calibration-only", "calibration", group="ablation"),
     System("IoU reward GRPO", "grpo", rewards="iou", group="beyond the paper"),
     System("Signal reward GRPO", "grpo", rewards="signal", group="beyond the paper"),
-    System("Acc+Sem dim-wise GRPO, audio withheld", "grpo", rewards="acc_sem", eval_audio="withheld",
-           group="Omni-R1 diagnostic"),
-    System("LLM-judge dim-wise GRPO, audio withheld", "grpo", rewards="llm_judge", eval_audio="withheld",
-           group="Omni-R1 diagnostic"),
-    System("Acc+Sem GRPO trained text-only", "grpo", rewards="acc_sem", train_audio="text_only",
-           group="Omni-R1 diagnostic"),
-    System("DNSMOS P.835", "none", predictor="dnsmos_p835", learned_encoder=False, calibration=False,
-           group="no training"),
-    System("DNSMOS P.808", "none", predictor="dnsmos_p808", learned_encoder=False, calibration=False,
-           group="no training"),
-    System("Signal detectors (no model)", "none", predictor="detectors", learned_encoder=False, calibration=False,
-           group="no training"),
+    System(
+        "Acc+Sem dim-wise GRPO, audio withheld",
+        "grpo",
+        rewards="acc_sem",
+        eval_audio="withheld",
+        group="Omni-R1 diagnostic",
+    ),
+    System(
+        "LLM-judge dim-wise GRPO, audio withheld",
+        "grpo",
+        rewards="llm_judge",
+        eval_audio="withheld",
+        group="Omni-R1 diagnostic",
+    ),
+    System(
+        "Acc+Sem GRPO trained text-only", "grpo", rewards="acc_sem", train_audio="text_only", group="Omni-R1 diagnostic"
+    ),
+    System(
+        "DNSMOS P.835", "none", predictor="dnsmos_p835", learned_encoder=False, calibration=False, group="no training"
+    ),
+    System(
+        "DNSMOS P.808", "none", predictor="dnsmos_p808", learned_encoder=False, calibration=False, group="no training"
+    ),
+    System(
+        "Signal detectors (no model)",
+        "none",
+        predictor="detectors",
+        learned_encoder=False,
+        calibration=False,
+        group="no training",
+    ),
 ]
 
 
@@ -106,8 +126,11 @@ def grpo_runs() -> list[str]:
     """The rewards of every GRPO system trained and evaluated with audio (``+``-joined where several), longest
     run first: the runs asking the judge, then the others, each in table order. ``make reproduce`` runs one
     notebook 03 per entry (``GRPO_RUNS``), and ``make -j`` starts them in this order."""
-    runs = list(dict.fromkeys(s.rewards for s in SYSTEMS
-                              if s.stage == "grpo" and s.train_audio == "audio" and s.eval_audio == "audio"))
+    runs = list(
+        dict.fromkeys(
+            s.rewards for s in SYSTEMS if s.stage == "grpo" and s.train_audio == "audio" and s.eval_audio == "audio"
+        )
+    )
     return sorted(runs, key=lambda r: not rewards_need_judge(r.split("+")))
 
 
@@ -132,6 +155,7 @@ def served_system(name: str) -> System:
 
 def describe() -> list[str]:
     """One line per system (``python -m sqa.configs.systems``): name, stage, what it is built from, group."""
+
     def built_from(s: System) -> str:
         if s.stage == "grpo":
             return f"rewards={s.rewards} train={s.train_audio} eval={s.eval_audio}"

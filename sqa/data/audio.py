@@ -6,6 +6,7 @@
 >>> audio_problems(0.1 * np.ones(4000, dtype=np.float32), 16000)
 ['too short']
 """
+
 from __future__ import annotations
 
 import os

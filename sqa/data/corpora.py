@@ -19,6 +19,7 @@ register it with one call, :func:`register_corpus` (below for the corpora of ``s
 >>> corpus_name(get_profile("smoke", dataset="speecheval", data_dir="/se"))
 'speecheval'
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -72,14 +73,18 @@ def data_problem(profile) -> str | None:
     """Why the profile has no data source, or None."""
     name = corpus_name(profile)
     if name is None:
-        return (f"no data source (set DATA_DIR / --data-dir to a {CORPORA[DATA_DIR_CORPUS].label} folder, or "
-                f"`dataset: synthetic` in sqa/configs/{profile.name}.yaml)")
+        return (
+            f"no data source (set DATA_DIR / --data-dir to a {CORPORA[DATA_DIR_CORPUS].label} folder, or "
+            f"`dataset: synthetic` in sqa/configs/{profile.name}.yaml)"
+        )
     if name not in CORPORA:
         return f"unknown dataset {name!r} in profile {profile.name} (known: {', '.join(CORPORA)})"
     corpus = CORPORA[name]
     if corpus.needs_data_dir and not _field(profile, "data_dir"):
-        return (f"DATA_DIR is not set (profile {profile.name} reads {corpus.label} from data_dir; run "
-                f"`make reproduce PROFILE={profile.name} DATA_DIR=/path/to/{corpus.label}` or pass --data-dir)")
+        return (
+            f"DATA_DIR is not set (profile {profile.name} reads {corpus.label} from data_dir; run "
+            f"`make reproduce PROFILE={profile.name} DATA_DIR=/path/to/{corpus.label}` or pass --data-dir)"
+        )
     return None
 
 

@@ -1,4 +1,5 @@
 """One annotated clip: where its audio lives and what the listeners said about it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,5 +34,9 @@ class Example:
         """
         from sqa.schema import render
 
-        return {"reference": render(self.assessment), "audio_path": str(self.audio_path), "id": self.id,
-                "voice": self.voice}
+        return {
+            "reference": render(self.assessment),
+            "audio_path": str(self.audio_path),
+            "id": self.id,
+            "voice": self.voice,
+        }

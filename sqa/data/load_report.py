@@ -23,6 +23,7 @@ Reasons (:data:`REASONS`):
 >>> print(r.summary())
 qs/train.csv: 3 rows, 2 loaded; fractional_score 1 (first: b.wav Speed='2.5'), duplicate_id 1 (first: a.wav)
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,15 @@ from dataclasses import dataclass, field
 
 from sqa.schema import SCORE_RANGE
 
-REASONS: tuple[str, ...] = ("missing_score", "non_numeric_score", "fractional_score", "out_of_range_score",
-                            "duplicate_id", "missing_audio", "empty_split")
+REASONS: tuple[str, ...] = (
+    "missing_score",
+    "non_numeric_score",
+    "fractional_score",
+    "out_of_range_score",
+    "duplicate_id",
+    "missing_audio",
+    "empty_split",
+)
 DROPPING: tuple[str, ...] = ("duplicate_id", "missing_audio")
 """Reasons whose rows are not loaded (the others keep the row with ``None`` for the bad score)."""
 
@@ -99,5 +107,10 @@ class LoadReport:
 
     def as_dict(self) -> dict:
         """JSON-ready: ``csv``, ``n_rows``, ``n_loaded``, ``counts`` and the ids per reason."""
-        return {"csv": self.csv, "n_rows": self.n_rows, "n_loaded": self.n_loaded, "counts": self.counts,
-                "rows": {r: list(self.rows[r]) for r in self.counts}}
+        return {
+            "csv": self.csv,
+            "n_rows": self.n_rows,
+            "n_loaded": self.n_loaded,
+            "counts": self.counts,
+            "rows": {r: list(self.rows[r]) for r in self.counts},
+        }

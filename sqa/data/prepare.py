@@ -1,6 +1,7 @@
 """Data directories: the real QualiSpeech at ``data_dir`` (checked), or the synthetic corpus generated
 once under ``runs/<profile>/data`` (re-generated only when its settings change). A profile's corpus is
 chosen in :mod:`sqa.data.corpora`."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,13 @@ __all__ = ["prepare_data", "resolve_data_dir"]  # resolve_data_dir: its old home
 
 
 def prepare_data(
-    data_dir: str | os.PathLike | None, out_dir: str | os.PathLike, n_train: int, n_test: int,
-    seed: int = 0, n_val: int = 0, progress: bool = True,
+    data_dir: str | os.PathLike | None,
+    out_dir: str | os.PathLike,
+    n_train: int,
+    n_test: int,
+    seed: int = 0,
+    n_val: int = 0,
+    progress: bool = True,
 ) -> Path:
     """Return ``data_dir`` when given (checked to exist); otherwise make sure ``out_dir`` holds the
     synthetic corpus for these sizes and seed (reusing it when ``corpus.json`` matches) and return it.
@@ -30,8 +36,11 @@ def prepare_data(
             raise FileNotFoundError(f"{root}: data directory not found (expected the QualiSpeech layout)")
         return root
     root = Path(out_dir)
-    wanted = {"generator_version": GENERATOR_VERSION, "seed": int(seed),
-              "sizes": {"train": int(n_train), "val": int(n_val), "test": int(n_test)}}
+    wanted = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": int(seed),
+        "sizes": {"train": int(n_train), "val": int(n_val), "test": int(n_test)},
+    }
     manifest = root / "corpus.json"
     if manifest.is_file():
         have = json.loads(manifest.read_text())

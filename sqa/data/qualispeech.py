@@ -15,6 +15,7 @@ Conventions (documented once, here):
   ``parse_brief`` decides presence, intervals and the description ("Not noticeable" -> absent);
 * ``Speed`` follows the QualiSpeech convention 1 = very slow, 3 = normal, 5 = very fast.
 """
+
 from __future__ import annotations
 
 import math
@@ -51,8 +52,18 @@ BRIEF_COLUMNS: dict[str, str] = {
 VOICE_COLUMN = "Feeling of voice"
 DESCRIPTION_COLUMN = "Natural language description"
 COLUMNS: tuple[str, ...] = (
-    "id", "Speed", "Naturalness", "Background noise", "Distortion", "Listening effort", "Continuity",
-    "Overall quality", VOICE_COLUMN, "Noise Description", "Distortion description", "Unnatural pause",
+    "id",
+    "Speed",
+    "Naturalness",
+    "Background noise",
+    "Distortion",
+    "Listening effort",
+    "Continuity",
+    "Overall quality",
+    VOICE_COLUMN,
+    "Noise Description",
+    "Distortion description",
+    "Unnatural pause",
     DESCRIPTION_COLUMN,
 )
 """The dataset's columns, in its own order (the synthetic corpus writes exactly these)."""
@@ -114,8 +125,9 @@ def _read_csv(csv_path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ValueError(f"{csv_path}: not a UTF-8 text CSV (invalid byte 0x{err.object[err.start]:02x}); "
-                         "save it as UTF-8") from None
+        raise ValueError(
+            f"{csv_path}: not a UTF-8 text CSV (invalid byte 0x{err.object[err.start]:02x}); save it as UTF-8"
+        ) from None
     except pd.errors.EmptyDataError:
         raise ValueError(f"{csv_path}: empty file (no header row)") from None
     except pd.errors.ParserError as err:
@@ -127,7 +139,11 @@ def read_split_csv(root: str | os.PathLike, split: str) -> pd.DataFrame:
     csv_path = Path(root) / f"{split}.csv"
     if not csv_path.is_file():
         found = sorted(p.name for p in Path(root).glob("*.csv")) if Path(root).is_dir() else []
-        hint = f"; CSVs in {root}: {', '.join(found)}" if found else ("" if Path(root).is_dir() else f"; {root} is not a directory")
+        hint = (
+            f"; CSVs in {root}: {', '.join(found)}"
+            if found
+            else ("" if Path(root).is_dir() else f"; {root} is not a directory")
+        )
         raise FileNotFoundError(f"{csv_path}: QualiSpeech split CSV not found{hint}")
     frame = _read_csv(csv_path)
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -146,8 +162,9 @@ def _audio_path(root: Path, split: str, clip_id: str) -> Path:
     return path
 
 
-def load_qualispeech(root: str | os.PathLike, split: str, skip_missing: bool = False,
-                     strict: bool = False) -> ExampleList:
+def load_qualispeech(
+    root: str | os.PathLike, split: str, skip_missing: bool = False, strict: bool = False
+) -> ExampleList:
     """Read one split of QualiSpeech (or of the synthetic corpus) as a list of :class:`Example`.
 
     Raises ``FileNotFoundError`` naming ``{root}/{split}.csv`` if it is absent, ``ValueError`` naming the
@@ -203,14 +220,19 @@ def load_qualispeech(root: str | os.PathLike, split: str, skip_missing: bool = F
     return ExampleList(examples, skipped, report)
 
 
-def load_splits(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_missing: bool = False,
-                strict: bool = False) -> dict[str, ExampleList]:
+def load_splits(
+    root: str | os.PathLike, splits: tuple[str, ...] = SPLITS, skip_missing: bool = False, strict: bool = False
+) -> dict[str, ExampleList]:
     """Every split of ``splits`` whose ``{split}.csv`` exists under ``root``, loaded with :func:`load_qualispeech`.
 
     Raises ``FileNotFoundError`` naming ``root`` when none of them exists.
     """
     root = Path(root)
-    found = {s: load_qualispeech(root, s, skip_missing=skip_missing, strict=strict) for s in splits if (root / f"{s}.csv").is_file()}
+    found = {
+        s: load_qualispeech(root, s, skip_missing=skip_missing, strict=strict)
+        for s in splits
+        if (root / f"{s}.csv").is_file()
+    }
     if not found:
         raise FileNotFoundError(f"{root}: no split CSV found (looked for {', '.join(s + '.csv' for s in splits)})")
     return found
@@ -242,11 +264,15 @@ def check_layout(root: Path, splits: tuple[str, ...] = ("train", "test"), label:
             continue
         report = examples.report
         bad = {r: n for r, n in report.counts.items() if r not in ("missing_audio", "empty_split")}
-        parts.append(f"{split} {report.n_rows} rows, {len(examples)} wav found, bad rows "
-                     + (", ".join(f"{r} {n}" for r, n in bad.items()) if bad else "0"))
+        parts.append(
+            f"{split} {report.n_rows} rows, {len(examples)} wav found, bad rows "
+            + (", ".join(f"{r} {n}" for r, n in bad.items()) if bad else "0")
+        )
         if examples.n_skipped:
-            problems.append(f"{split}: {examples.n_skipped} wav files missing under {root / 'wav' / split} "
-                            f"(first: {examples.skipped[0]})")
+            problems.append(
+                f"{split}: {examples.n_skipped} wav files missing under {root / 'wav' / split} "
+                f"(first: {examples.skipped[0]})"
+            )
         if not examples:
             problems.append(f"{split}: no usable clips")
     detail = f"{label} at {root}: " + "; ".join(parts) if parts else f"{label} at {root}"
@@ -268,7 +294,14 @@ def split_summaries(root: Path) -> list[str]:
     return [examples.report.summary() for examples in load_splits(root, skip_missing=True).values()]
 
 
-CORPUS = Corpus("qualispeech", prepare_profile, load_qualispeech, needs_data_dir=True, title="QualiSpeech",
-                inspect=lambda profile, root, shown: check_layout(root), describe=csv_record,
-                summarise=split_summaries)
+CORPUS = Corpus(
+    "qualispeech",
+    prepare_profile,
+    load_qualispeech,
+    needs_data_dir=True,
+    title="QualiSpeech",
+    inspect=lambda profile, root, shown: check_layout(root),
+    describe=csv_record,
+    summarise=split_summaries,
+)
 """QualiSpeech at the profile's ``data_dir``."""

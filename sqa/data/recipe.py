@@ -20,6 +20,7 @@ new corpus needs only ``name``, ``prepare`` and ``load``:
 >>> toy.check(profile).detail.endswith("train 0 clips; test 0 clips; train: no usable clips; test: no usable clips")
 True
 """
+
 from __future__ import annotations
 
 import hashlib

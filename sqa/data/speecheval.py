@@ -45,6 +45,7 @@ Traceback (most recent call last):
 ...
 FileNotFoundError: ...test.jsonl:1: audio file ...a.wav of record 'k1' not found
 """
+
 from __future__ import annotations
 
 import json
@@ -60,13 +61,25 @@ from sqa.data.example import Example
 from sqa.data.recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
 
 TASK_NAMES: tuple[str, ...] = ("SingleEval", "CompareEval", "Suggest", "FakeDetection")
-SQA_TASK: dict[str, str] = {"SingleEval": "assess", "CompareEval": "compare", "Suggest": "suggest",
-                            "FakeDetection": "detect"}
+SQA_TASK: dict[str, str] = {
+    "SingleEval": "assess",
+    "CompareEval": "compare",
+    "Suggest": "suggest",
+    "FakeDetection": "detect",
+}
 """SpeechEval task -> :data:`sqa.tasks.TASKS` name."""
 SPLITS: tuple[str, ...] = ("train", "val", "test")
 AUDIO_TAG = "<audio>"
-SPEECH_RATE: dict[str, int] = {"slow": 1, "slightly slow": 2, "appropriate": 3, "suitable": 3, "normal": 3,
-                               "moderate": 3, "slightly fast": 4, "fast": 5}
+SPEECH_RATE: dict[str, int] = {
+    "slow": 1,
+    "slightly slow": 2,
+    "appropriate": 3,
+    "suitable": 3,
+    "normal": 3,
+    "moderate": 3,
+    "slightly fast": 4,
+    "fast": 5,
+}
 """SpeechEval's Speech Rate classes on sqa's speed scale (1 = very slow, 3 = normal, 5 = very fast)."""
 _ANSWER = re.compile(r"<\s*answer\s*>(.*?)(?:<\s*/\s*answer\s*>|$)", re.I | re.S)
 _RATE = re.compile(r"(?i)\b(slightly\s+slow|slightly\s+fast|slow|fast|appropriate|suitable|normal|moderate)\b")
@@ -136,8 +149,9 @@ def read_gold(task: str, text: str) -> Any:
     if task == "SingleEval":
         gold = single_eval_assessment(text)
         if all(v is None for v in gold.scores.values()):
-            raise ValueError("SingleEval gold answer gives no Overall Quality / Intelligibility / Distortion / "
-                             "Speech Rate score")
+            raise ValueError(
+                "SingleEval gold answer gives no Overall Quality / Intelligibility / Distortion / Speech Rate score"
+            )
         return gold
     if task == "CompareEval":
         gold = parse_comparison(text)
@@ -176,8 +190,9 @@ def parse_record(line: str, loc: str, root: Path, check_audio: bool = True) -> S
     if task not in TASK_NAMES:
         raise ValueError(f"{where}: unknown task {task!r} (expected one of {', '.join(TASK_NAMES)})")
     messages = _field(rec, "messages", list, where)
-    if not all(isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
-               for m in messages):
+    if not all(
+        isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str) for m in messages
+    ):
         raise ValueError(f"{where}: every message must be an object with string 'role' and 'content'")
     users = [m["content"] for m in messages if m["role"] == "user"]
     golds = [m["content"] for m in messages if m["role"] == "assistant"]
@@ -188,7 +203,9 @@ def parse_record(line: str, loc: str, root: Path, check_audio: bool = True) -> S
         raise ValueError(f"{where}: 'audios' must be a non-empty list of paths")
     n_tags = users[0].count(AUDIO_TAG)
     if n_tags != len(audios):
-        raise ValueError(f"{where}: the prompt has {n_tags} {AUDIO_TAG} placeholder(s) but 'audios' lists {len(audios)}")
+        raise ValueError(
+            f"{where}: the prompt has {n_tags} {AUDIO_TAG} placeholder(s) but 'audios' lists {len(audios)}"
+        )
     if task == "CompareEval" and len(audios) != 2:
         raise ValueError(f"{where}: a CompareEval record needs two audios, got {len(audios)}")
     paths = tuple(Path(a) if Path(a).is_absolute() else root / a for a in audios)
@@ -203,8 +220,9 @@ def parse_record(line: str, loc: str, root: Path, check_audio: bool = True) -> S
     return SpeechEvalRecord(key, task, users[0], golds[0], gold, paths, loc)
 
 
-def read_jsonl(path: str | os.PathLike, root: str | os.PathLike | None = None,
-               check_audio: bool = True) -> list[SpeechEvalRecord]:
+def read_jsonl(
+    path: str | os.PathLike, root: str | os.PathLike | None = None, check_audio: bool = True
+) -> list[SpeechEvalRecord]:
     """Every record of one SpeechEval JSONL file (audio paths relative to ``root``, default its folder)."""
     path = Path(path)
     if not path.is_file():
@@ -228,8 +246,9 @@ def read_jsonl(path: str | os.PathLike, root: str | os.PathLike | None = None,
     return records
 
 
-def load_speecheval(root: str | os.PathLike, split: str, task: str | None = None,
-                    check_audio: bool = True) -> list[SpeechEvalRecord]:
+def load_speecheval(
+    root: str | os.PathLike, split: str, task: str | None = None, check_audio: bool = True
+) -> list[SpeechEvalRecord]:
     """The records of ``{root}/{split}.jsonl``, optionally those of one SpeechEval ``task`` only."""
     if task is not None and task not in TASK_NAMES:
         raise ValueError(f"unknown SpeechEval task {task!r} (expected one of {', '.join(TASK_NAMES)})")
@@ -285,18 +304,33 @@ def check_folder(profile, root: Path, shown=str, splits: tuple[str, ...] = ("tra
 def jsonl_record(profile, root: Path) -> dict:
     """Provenance of the folder as it is now: records and a hash of each split JSONL."""
     files = sorted(root.glob("*.jsonl")) if root.is_dir() else []
-    return {"splits": {p.stem: sum(1 for line in p.read_text(encoding="utf-8", errors="replace").splitlines()
-                                   if line.strip()) for p in files},
-            "jsonl_sha256": {p.stem: sha256_16(p) for p in files}}
+    return {
+        "splits": {
+            p.stem: sum(1 for line in p.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip())
+            for p in files
+        },
+        "jsonl_sha256": {p.stem: sha256_16(p) for p in files},
+    }
 
 
 def split_summaries(root: Path) -> list[str]:
     """One line per split present: its records per task."""
-    return [f"{root / (s + '.jsonl')}: {task_counts(load_speecheval(root, s))}" for s in SPLITS
-            if (root / f"{s}.jsonl").is_file()]
+    return [
+        f"{root / (s + '.jsonl')}: {task_counts(load_speecheval(root, s))}"
+        for s in SPLITS
+        if (root / f"{s}.jsonl").is_file()
+    ]
 
 
-CORPUS = Corpus("speecheval", prepare_profile, load_examples, needs_data_dir=True, title="SpeechEval",
-                inspect=check_folder, describe=jsonl_record, summarise=split_summaries)
+CORPUS = Corpus(
+    "speecheval",
+    prepare_profile,
+    load_examples,
+    needs_data_dir=True,
+    title="SpeechEval",
+    inspect=check_folder,
+    describe=jsonl_record,
+    summarise=split_summaries,
+)
 """SpeechEval's JSONL layout at the profile's ``data_dir`` (``dataset: speecheval``): the stages read its
 SingleEval records; :func:`load_speecheval` gives every task's."""

@@ -15,6 +15,7 @@ Written beside the corpus, never over it (the corpus' own files stay byte for by
 
 A set whose ``spoof_{split}.json`` matches (same version, settings and corpus manifest) is reused.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,9 @@ def griffin_lim(y: np.ndarray, seed: int, n_iter: int = N_ITER, n_fft: int = N_F
     import librosa
 
     mag = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop))
-    z = librosa.griffinlim(mag, n_iter=n_iter, hop_length=hop, n_fft=n_fft, length=len(y),
-                           random_state=np.random.RandomState(seed))
+    z = librosa.griffinlim(
+        mag, n_iter=n_iter, hop_length=hop, n_fft=n_fft, length=len(y), random_state=np.random.RandomState(seed)
+    )
     peak = float(np.abs(z).max())
     return (z * (float(np.abs(y).max()) / peak) if peak > 0 else z).astype(np.float32)
 
@@ -56,8 +58,16 @@ def griffin_lim(y: np.ndarray, seed: int, n_iter: int = N_ITER, n_fft: int = N_F
 def _settings(corpus_root: Path, split: str) -> dict:
     manifest = corpus_root / "corpus.json"
     corpus = json.loads(manifest.read_text()) if manifest.is_file() else None
-    return {"spoof_version": SPOOF_VERSION, "method": METHOD, "n_iter": N_ITER, "n_fft": N_FFT, "hop": HOP,
-            "sample_rate": SR, "split": split, "corpus": corpus}
+    return {
+        "spoof_version": SPOOF_VERSION,
+        "method": METHOD,
+        "n_iter": N_ITER,
+        "n_fft": N_FFT,
+        "hop": HOP,
+        "sample_rate": SR,
+        "split": split,
+        "corpus": corpus,
+    }
 
 
 def make_spoof_set(corpus_root: str | os.PathLike, split: str = "test", seed: int = 0) -> Path:
@@ -82,17 +92,26 @@ def make_spoof_set(corpus_root: str | os.PathLike, split: str = "test", seed: in
         if not src.is_file():
             raise FileNotFoundError(f"{src}: audio file for clip {clip_id!r} of {split}.csv not found")
         fake = wav_dir / src.name
-        sf.write(fake, griffin_lim(load_audio(src, sr=SR), seed=seed * 1_000_003 + index), SR, subtype="PCM_16",
-                 format="WAV")
+        sf.write(
+            fake, griffin_lim(load_audio(src, sr=SR), seed=seed * 1_000_003 + index), SR, subtype="PCM_16", format="WAV"
+        )
         trials.append({"id": clip_id, "audio": os.path.relpath(src, out), "label": "real", "source": clip_id})
-        trials.append({"id": f"spoof-{clip_id}", "audio": os.path.relpath(fake, out), "label": "fake",
-                       "source": clip_id})
+        trials.append(
+            {"id": f"spoof-{clip_id}", "audio": os.path.relpath(fake, out), "label": "fake", "source": clip_id}
+        )
     with open(out / f"{split}.jsonl", "w", encoding="utf-8") as f:
         for t in trials:
             f.write(json.dumps(t, sort_keys=True) + "\n")
     manifest.write_text(json.dumps(settings, indent=1, sort_keys=True) + "\n")
-    log.info("spoof set v%d of %s/%s: %d bona fide + %d spoofed clips under %s", SPOOF_VERSION, root, split,
-             len(ids), len(ids), out)
+    log.info(
+        "spoof set v%d of %s/%s: %d bona fide + %d spoofed clips under %s",
+        SPOOF_VERSION,
+        root,
+        split,
+        len(ids),
+        len(ids),
+        out,
+    )
     return out
 
 
@@ -109,8 +128,12 @@ def detection_trials(corpus_root: str | os.PathLike, split: str = "test") -> lis
             continue
         try:
             t = json.loads(line)
-            trial = {"id": str(t["id"]), "audio": (out / t["audio"]).resolve(), "label": t["label"],
-                     "source": str(t["source"])}
+            trial = {
+                "id": str(t["id"]),
+                "audio": (out / t["audio"]).resolve(),
+                "label": t["label"],
+                "source": str(t["source"]),
+            }
         except (json.JSONDecodeError, KeyError, TypeError) as err:
             raise ValueError(f"{path}:{lineno}: not a detection trial ({type(err).__name__}: {err})") from None
         if trial["label"] not in ("real", "fake"):

@@ -9,6 +9,7 @@
 >>> s["artifacts"]["noise"]["mean_duration"]
 1.5
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -31,7 +32,8 @@ def scores_frame(examples: Examples) -> pd.DataFrame:
     """One row per clip: ``split``, ``id`` and one nullable-integer column per dimension."""
     rows = [
         {"split": split, "id": e.id, **e.assessment.scores}
-        for split, items in _by_split(examples).items() for e in items
+        for split, items in _by_split(examples).items()
+        for e in items
     ]
     frame = pd.DataFrame(rows, columns=["split", "id", *DIMENSIONS])
     return frame.astype({d: "Int64" for d in DIMENSIONS})
@@ -80,8 +82,11 @@ def summarize(examples: Examples) -> dict:
     Splits loaded by :func:`sqa.data.load_qualispeech` also give ``load_problems``: rows read, rows loaded
     and the problem rows per reason (:class:`sqa.data.load_report.LoadReport`).
     """
-    reports = {k: v.report for k, v in examples.items() if getattr(v, "report", None) is not None} \
-        if isinstance(examples, Mapping) else {}
+    reports = (
+        {k: v.report for k, v in examples.items() if getattr(v, "report", None) is not None}
+        if isinstance(examples, Mapping)
+        else {}
+    )
     splits = _by_split(examples)
     everything = [e for items in splits.values() for e in items]
     frame = scores_frame(splits)
@@ -97,8 +102,15 @@ def summarize(examples: Examples) -> dict:
         "artifacts_by_split": {
             split: {name: _artifact_stats(items, name) for name in ARTIFACTS} for split, items in splits.items()
         },
-        **({"load_problems": {k: {"n_rows": r.n_rows, "n_loaded": r.n_loaded, "counts": r.counts}
-                              for k, r in reports.items()}} if reports else {}),
+        **(
+            {
+                "load_problems": {
+                    k: {"n_rows": r.n_rows, "n_loaded": r.n_loaded, "counts": r.counts} for k, r in reports.items()
+                }
+            }
+            if reports
+            else {}
+        ),
     }
 
 

@@ -5,6 +5,7 @@
 audio, so not even the clip's length leaks through the number of audio tokens). The gap between
 the two rows is how much of a system's score needs the audio.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -24,8 +25,16 @@ AnswerReport = ScoreReport
 the calibration's :class:`~sqa.evaluation.scores.ScoreReport`: ``save`` writes metrics.json + predictions.csv)."""
 
 
-def generate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
-                     max_new_tokens: int = 160, progress: bool = False, decode_cache: str = "dynamic") -> list[str]:
+def generate_answers(
+    model,
+    processor,
+    examples: Sequence,
+    audio_mode: str = "audio",
+    batch_size: int = 16,
+    max_new_tokens: int = 160,
+    progress: bool = False,
+    decode_cache: str = "dynamic",
+) -> list[str]:
     """Greedy answers to :data:`REASONING_PROMPT` for every example (with or without its audio).
 
     ``model``: a loaded model (with ``processor``), an endpoint ``http://HOST:PORT/v1#NAME`` (``processor``
@@ -38,13 +47,23 @@ def generate_answers(model, processor, examples: Sequence, audio_mode: str = "au
         raise ValueError(f"audio_mode must be one of {AUDIO_MODES}, got {audio_mode!r}")
     generator = as_generator(model, processor, batch_size, decode_cache)
     audios = [load_audio(ex.audio_path) if audio_mode == "audio" else None for ex in examples]
-    return generator.generate(audios, [REASONING_PROMPT] * len(audios), max_new_tokens=max_new_tokens,
-                              progress=progress)
+    return generator.generate(
+        audios, [REASONING_PROMPT] * len(audios), max_new_tokens=max_new_tokens, progress=progress
+    )
 
 
-def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "audio", batch_size: int = 16,
-                     max_new_tokens: int = 160, corr_backend="minilm", extractor=PARSE_RESPONSE,
-                     progress: bool = False, decode_cache: str = "dynamic") -> AnswerReport:
+def evaluate_answers(
+    model,
+    processor,
+    examples: Sequence,
+    audio_mode: str = "audio",
+    batch_size: int = 16,
+    max_new_tokens: int = 160,
+    corr_backend="minilm",
+    extractor=PARSE_RESPONSE,
+    progress: bool = False,
+    decode_cache: str = "dynamic",
+) -> AnswerReport:
     """Every Table 1 and Table 3 column for ``model``'s full answers on ``examples``.
 
     ``model``: a loaded model with its ``processor``, or a served one (``"http://HOST:PORT/v1#NAME"``,
@@ -62,8 +81,10 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     from sqa.evaluation.generator import as_generator
 
     if corr_backend is None:
-        raise NoJudgeError("sqa.evaluation.evaluate_answers: corr_backend=None; pass 'minilm' (MiniLM similarity) "
-                           "or a judge spec / object for the description correlation")
+        raise NoJudgeError(
+            "sqa.evaluation.evaluate_answers: corr_backend=None; pass 'minilm' (MiniLM similarity) "
+            "or a judge spec / object for the description correlation"
+        )
     extract = get_extractor(extractor)  # resolved once, before anything is generated
     judge = None if corr_backend == "minilm" else get_judge(corr_backend)
     generator = as_generator(model, processor, batch_size, decode_cache)
@@ -74,8 +95,14 @@ def evaluate_answers(model, processor, examples: Sequence, audio_mode: str = "au
     metrics["audio_mode"] = audio_mode
     metrics["extractor"] = str(extractor)
     metrics["generator"] = generator.label
-    df = pd.DataFrame({"id": [ex.id for ex in examples], "answer": texts,
-                       "reference": [render(r) for r in refs], "generator": generator.label})
+    df = pd.DataFrame(
+        {
+            "id": [ex.id for ex in examples],
+            "answer": texts,
+            "reference": [render(r) for r in refs],
+            "generator": generator.label,
+        }
+    )
     # what each clip contributes to every column (bootstrap intervals resample these; sqa.metrics.clips)
     clips = clip_table(preds, refs, texts=texts, corr_backend=judge)
     return AnswerReport(metrics, with_clip_columns(df, clips))

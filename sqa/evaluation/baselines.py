@@ -36,6 +36,7 @@ signal reward's own detector set (:data:`sqa.rewards.detectors.DETECTORS`) is un
 >>> dnsmos_assessment({"ovrl_mos": 2.6, "sig_mos": 3.4, "bak_mos": 1.2, "p808_mos": 3.0}).scores["noise"]
 1
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -134,12 +135,16 @@ def detector_artifacts(y: np.ndarray, sr: int) -> dict[str, list[tuple[float, fl
 def detector_assessment(y: np.ndarray, sr: int) -> Assessment:
     """Artifact presence and intervals from the detectors alone (no scores, no description)."""
     found = detector_artifacts(y, sr)
-    return Assessment(artifacts={a: Artifact(bool(found[a]), list(found[a]),
-                                             "found by the signal detectors" if found[a] else "")
-                                 for a in ARTIFACTS})
+    return Assessment(
+        artifacts={
+            a: Artifact(bool(found[a]), list(found[a]), "found by the signal detectors" if found[a] else "")
+            for a in ARTIFACTS
+        }
+    )
 
 
 # ---- evaluation on a test split ----------------------------------------------------------
+
 
 def file_sha256(path: str | Path) -> str:
     h = hashlib.sha256()
@@ -216,7 +221,9 @@ def fingerprint(predictor: str) -> str:
     return f"{predictor}:" + ",".join(f"{k}=={v}" for k, v in versions().items())
 
 
-def clip_rows(predictor: str, examples, dnsmos_values: dict[str, dict] | None = None) -> tuple[list[str], "pd.DataFrame"]:
+def clip_rows(
+    predictor: str, examples, dnsmos_values: dict[str, dict] | None = None
+) -> tuple[list[str], "pd.DataFrame"]:
     """``(answers, clip table)`` of a no-training system on ``examples`` (columns of
     :func:`sqa.metrics.clip_table`; DNSMOS scores kept continuous, unpredicted columns NaN)."""
     import pandas as pd
@@ -262,6 +269,22 @@ def blank_unpredicted(metrics: dict, predictor: str, keys: Sequence[str]) -> dic
     return {k: (v if k in keep or k not in keys else float("nan")) for k, v in metrics.items()}
 
 
-__all__ = ["DNSMOS_SR", "P835_MAP", "P808_MAP", "NOT_PREDICTED", "RESERVED_MODEL", "row_detectors", "versions",
-           "to_dnsmos_input", "dnsmos", "dnsmos_assessment", "detector_artifacts", "detector_assessment",
-           "cached_dnsmos", "predicted_keys", "fingerprint", "clip_rows", "blank_unpredicted"]
+__all__ = [
+    "DNSMOS_SR",
+    "P835_MAP",
+    "P808_MAP",
+    "NOT_PREDICTED",
+    "RESERVED_MODEL",
+    "row_detectors",
+    "versions",
+    "to_dnsmos_input",
+    "dnsmos",
+    "dnsmos_assessment",
+    "detector_artifacts",
+    "detector_assessment",
+    "cached_dnsmos",
+    "predicted_keys",
+    "fingerprint",
+    "clip_rows",
+    "blank_unpredicted",
+]

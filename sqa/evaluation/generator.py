@@ -14,6 +14,7 @@ an object with ``generate`` and ``label``   itself
 >>> as_generator("http://127.0.0.1:8000/v1#af3").label
 'http://127.0.0.1:8000/v1#af3'
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,8 +53,13 @@ class LocalGenerator:
     def sampling_rate(self) -> int:
         return int(self.processor.feature_extractor.sampling_rate)
 
-    def generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
-                 progress: bool = False) -> list[str]:
+    def generate(
+        self,
+        audios: Sequence[np.ndarray | None],
+        prompts: Sequence[str],
+        max_new_tokens: int = 64,
+        progress: bool = False,
+    ) -> list[str]:
         """Greedy answers in input order. Under ``accelerate launch`` each process answers its contiguous
         share of the rows and every process gets all answers (:mod:`sqa.configs.distributed`)."""
         from sqa.configs import distributed
@@ -61,21 +67,36 @@ class LocalGenerator:
         if distributed.world_size() == 1:
             return self._generate(audios, prompts, max_new_tokens, progress)
         rows = distributed.shard(range(len(prompts)), even=False)
-        mine = self._generate([audios[i] for i in rows], [prompts[i] for i in rows], max_new_tokens, progress) \
-            if rows else []
+        mine = (
+            self._generate([audios[i] for i in rows], [prompts[i] for i in rows], max_new_tokens, progress)
+            if rows
+            else []
+        )
         return distributed.gather(mine)
 
     @torch.inference_mode()
-    def _generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
-                 progress: bool = False) -> list[str]:
+    def _generate(
+        self,
+        audios: Sequence[np.ndarray | None],
+        prompts: Sequence[str],
+        max_new_tokens: int = 64,
+        progress: bool = False,
+    ) -> list[str]:
         from sqa.model.generation import decode, generate_ids, generate_texts
 
         withheld = [a is None for a in audios]
         if not any(withheld):
-            return generate_texts(self.model, self.processor, list(audios), list(prompts),
-                                  max_new_tokens=max_new_tokens, batch_size=self.batch_size,
-                                  sampling_rate=self.sampling_rate, progress=progress,
-                                  decode_cache=self.decode_cache)
+            return generate_texts(
+                self.model,
+                self.processor,
+                list(audios),
+                list(prompts),
+                max_new_tokens=max_new_tokens,
+                batch_size=self.batch_size,
+                sampling_rate=self.sampling_rate,
+                progress=progress,
+                decode_cache=self.decode_cache,
+            )
         if not all(withheld):
             raise ValueError("sqa.evaluation.LocalGenerator: withhold the audio of every row of a call or of none")
         if len(set(prompts)) > 1:
@@ -88,11 +109,14 @@ class LocalGenerator:
         out: list[str] = []
         try:
             for s in range(0, len(prompts), self.batch_size):
-                rows = list(audios[s:s + self.batch_size])
+                rows = list(audios[s : s + self.batch_size])
                 batch = prompt_inputs(self.processor, rows, prompts[s], text_only=True, device=device)
-                out += decode(self.processor, generate_ids(self.model, self.processor, batch,
-                                                           max_new_tokens=max_new_tokens,
-                                                           decode_cache=self.decode_cache))
+                out += decode(
+                    self.processor,
+                    generate_ids(
+                        self.model, self.processor, batch, max_new_tokens=max_new_tokens, decode_cache=self.decode_cache
+                    ),
+                )
         finally:
             self.model.train(was_training)
         return out
@@ -110,5 +134,7 @@ def as_generator(model, processor=None, batch_size: int = 16, decode_cache: str 
         return AudioChatEndpoint.from_spec(model)
     if hasattr(model, "generate") and hasattr(model, "label"):
         return model
-    raise ValueError(f"sqa.evaluation.as_generator: expected a loaded model, an endpoint 'http://HOST:PORT/v1#NAME' "
-                     f"or a generator, got {model!r}")
+    raise ValueError(
+        f"sqa.evaluation.as_generator: expected a loaded model, an endpoint 'http://HOST:PORT/v1#NAME' "
+        f"or a generator, got {model!r}"
+    )

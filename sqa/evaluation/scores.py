@@ -12,6 +12,7 @@ the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable answer
 >>> m["pcc"]["noise"], m["mos_pcc"], m["avg_pcc"], m["parse_rate"]
 (1.0, 1.0, 1.0, 0.833)
 """
+
 from __future__ import annotations
 
 import math
@@ -50,9 +51,16 @@ def score_metrics(predictions: pd.DataFrame) -> dict:
     }
 
 
-def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[str] = DIMENSIONS,
-                   batch_size: int = 16, max_new_tokens: int = 4, progress: bool = False,
-                   decode_cache: str = "dynamic") -> pd.DataFrame:
+def predict_scores(
+    model,
+    processor,
+    examples: Sequence,
+    dimensions: Sequence[str] = DIMENSIONS,
+    batch_size: int = 16,
+    max_new_tokens: int = 4,
+    progress: bool = False,
+    decode_cache: str = "dynamic",
+) -> pd.DataFrame:
     """Greedy answers of ``model`` to every calibration prompt for every example, one row each.
 
     Columns: ``id``, ``dimension``, ``true`` (reference score or None), ``pred`` (parsed), ``answer`` (raw),
@@ -65,16 +73,22 @@ def predict_scores(model, processor, examples: Sequence, dimensions: Sequence[st
     generator = as_generator(model, processor, batch_size, decode_cache)
     audios = [load_audio(ex.audio_path, sr=getattr(generator, "sampling_rate", 16000)) for ex in examples]
     rows = [(i, d) for i in range(len(examples)) for d in dimensions]
-    answers = generator.generate([audios[i] for i, _ in rows], [calibration_prompt(d) for _, d in rows],
-                                 max_new_tokens=max_new_tokens, progress=progress)
-    return pd.DataFrame({
-        "id": [examples[i].id for i, _ in rows],
-        "dimension": [d for _, d in rows],
-        "true": pd.array([examples[i].assessment.scores.get(d) for i, d in rows], dtype="Int64"),
-        "pred": pd.array([parse_score(a) for a in answers], dtype="Int64"),
-        "answer": answers,
-        "generator": generator.label,
-    })
+    answers = generator.generate(
+        [audios[i] for i, _ in rows],
+        [calibration_prompt(d) for _, d in rows],
+        max_new_tokens=max_new_tokens,
+        progress=progress,
+    )
+    return pd.DataFrame(
+        {
+            "id": [examples[i].id for i, _ in rows],
+            "dimension": [d for _, d in rows],
+            "true": pd.array([examples[i].assessment.scores.get(d) for i, d in rows], dtype="Int64"),
+            "pred": pd.array([parse_score(a) for a in answers], dtype="Int64"),
+            "answer": answers,
+            "generator": generator.label,
+        }
+    )
 
 
 def _nan_to_none(x):
@@ -104,9 +118,17 @@ class ScoreReport:
         return out
 
 
-def evaluate_scores(model, processor, examples: Sequence, dimensions: Sequence[str] = DIMENSIONS,
-                    batch_size: int = 16, progress: bool = False, decode_cache: str = "dynamic") -> ScoreReport:
+def evaluate_scores(
+    model,
+    processor,
+    examples: Sequence,
+    dimensions: Sequence[str] = DIMENSIONS,
+    batch_size: int = 16,
+    progress: bool = False,
+    decode_cache: str = "dynamic",
+) -> ScoreReport:
     """Predict every dimension of every example and compute the PCC table."""
-    df = predict_scores(model, processor, examples, dimensions, batch_size=batch_size, progress=progress,
-                        decode_cache=decode_cache)
+    df = predict_scores(
+        model, processor, examples, dimensions, batch_size=batch_size, progress=progress, decode_cache=decode_cache
+    )
     return ScoreReport({**score_metrics(df), "generator": str(df["generator"].iloc[0]) if len(df) else None}, df)

@@ -10,6 +10,7 @@ are re-exported here, the command-line ones lazily, as that module imports this 
 >>> r.to_dict()["status"], r.ok
 ('error', False)
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,19 @@ from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import Assessment, parse_response
 from sqa.schema.parse import is_empty
 
-__all__ = ["AssessSetupError", "AssessmentResult", "DEFAULT_MAX_NEW_TOKENS", "load_assessor", "iter_assess",
-           "assess", "AUDIO_EXTENSIONS", "Clip", "expand_paths", "min_audio_samples", "read_clip"]
+__all__ = [
+    "AssessSetupError",
+    "AssessmentResult",
+    "DEFAULT_MAX_NEW_TOKENS",
+    "load_assessor",
+    "iter_assess",
+    "assess",
+    "AUDIO_EXTENSIONS",
+    "Clip",
+    "expand_paths",
+    "min_audio_samples",
+    "read_clip",
+]
 
 DEFAULT_MAX_NEW_TOKENS = 512
 """Answer length cap when none is given (a full rendered answer of AF3 is about 150-300 tokens)."""
@@ -65,16 +77,23 @@ class AssessmentResult:
 
     def to_dict(self) -> dict:
         """The JSON line of ``--format json`` (``assessment`` is ``Assessment.to_dict()`` or None)."""
-        out = {"file": self.file, "status": self.status, "flags": list(self.flags),
-               "assessment": None if self.assessment is None else self.assessment.to_dict(),
-               "parsed": self.parsed, "raw": self.raw, "error": self.error,
-               "duration_s": None if self.duration_s is None else round(self.duration_s, 3)}
+        out = {
+            "file": self.file,
+            "status": self.status,
+            "flags": list(self.flags),
+            "assessment": None if self.assessment is None else self.assessment.to_dict(),
+            "parsed": self.parsed,
+            "raw": self.raw,
+            "error": self.error,
+            "duration_s": None if self.duration_s is None else round(self.duration_s, 3),
+        }
         if self.not_predicted:  # the fields left null because the model does not predict them
             out["not_predicted"] = list(self.not_predicted)
         return out
 
 
 # ---- model -------------------------------------------------------------------------------
+
 
 def _cached_on_hub(repo_id: str) -> bool:
     try:
@@ -99,8 +118,9 @@ def _model_source(name: str | os.PathLike) -> str:
     raise AssessSetupError(f"{s}: no such model directory{hint}")
 
 
-def load_assessor(model: str | os.PathLike, adapter: str | os.PathLike | None = None, device: str = "cpu",
-                  dtype: str = "auto"):
+def load_assessor(
+    model: str | os.PathLike, adapter: str | os.PathLike | None = None, device: str = "cpu", dtype: str = "auto"
+):
     """``(model, processor)`` in eval mode for inference, or :class:`AssessSetupError` in one line.
 
     ``model``: a trained checkpoint dir (or a cached hub id); ``adapter``: a PEFT adapter dir merged
@@ -132,14 +152,21 @@ def _generate(generator, audios: Sequence[np.ndarray], prompt: str, max_new_toke
 
 # ---- assessment --------------------------------------------------------------------------
 
+
 def _error(file: str, message: str) -> AssessmentResult:
     return AssessmentResult(file=file, status="error", error=message)
 
 
 def _result(file: str, clip: Clip, raw: str) -> AssessmentResult:
     a = parse_response(raw)
-    return AssessmentResult(file=file, flags=list(clip.flags), assessment=a,
-                            parsed=not is_empty(a, structured_only=True), raw=raw, duration_s=clip.duration_s)
+    return AssessmentResult(
+        file=file,
+        flags=list(clip.flags),
+        assessment=a,
+        parsed=not is_empty(a, structured_only=True),
+        raw=raw,
+        duration_s=clip.duration_s,
+    )
 
 
 def _native_rate(path: str) -> int | None:
@@ -169,12 +196,25 @@ def _signal_result(file: str) -> AssessmentResult:
     found = baselines.detector_assessment(clip.audio, sr)
     a = baselines.dnsmos_assessment(values)
     a = Assessment(scores=a.scores, artifacts=found.artifacts, description="")
-    raw = json.dumps({"model": "dnsmos", "dnsmos_p835": {k: values[k] for k in ("ovrl_mos", "sig_mos", "bak_mos")},
-                      "dnsmos_p808": values["p808_mos"], "mapping": {d: k for d, k in baselines.P835_MAP.items()},
-                      "artifacts": "sqa.evaluation.baselines.row_detectors (dropouts count as unnatural pauses)",
-                      "not_predicted": list(SIGNAL_NOT_PREDICTED)})
-    return AssessmentResult(file=file, flags=list(clip.flags), assessment=a, parsed=True, raw=raw,
-                            duration_s=clip.duration_s, not_predicted=list(SIGNAL_NOT_PREDICTED))
+    raw = json.dumps(
+        {
+            "model": "dnsmos",
+            "dnsmos_p835": {k: values[k] for k in ("ovrl_mos", "sig_mos", "bak_mos")},
+            "dnsmos_p808": values["p808_mos"],
+            "mapping": {d: k for d, k in baselines.P835_MAP.items()},
+            "artifacts": "sqa.evaluation.baselines.row_detectors (dropouts count as unnatural pauses)",
+            "not_predicted": list(SIGNAL_NOT_PREDICTED),
+        }
+    )
+    return AssessmentResult(
+        file=file,
+        flags=list(clip.flags),
+        assessment=a,
+        parsed=True,
+        raw=raw,
+        duration_s=clip.duration_s,
+        not_predicted=list(SIGNAL_NOT_PREDICTED),
+    )
 
 
 def _progress_bar(n_files: int, progress: bool):
@@ -186,8 +226,9 @@ def _progress_bar(n_files: int, progress: bool):
     return tqdm(total=n_files, desc="assess", unit="file", file=sys.stderr)
 
 
-def iter_assess_signal(paths: Iterable[str | os.PathLike] | str | os.PathLike,
-                       progress: bool = False) -> Iterator[AssessmentResult]:
+def iter_assess_signal(
+    paths: Iterable[str | os.PathLike] | str | os.PathLike, progress: bool = False
+) -> Iterator[AssessmentResult]:
     """``--model dnsmos``: an assessment from DNSMOS and the signal detectors, no checkpoint, nothing downloaded.
 
     Scores: overall (OVRL), distortion (SIG) and noise (BAK) rounded to 1..5 (the exact ratings are in ``raw``);
@@ -225,9 +266,17 @@ def is_signal_model(model) -> bool:
     return isinstance(model, str) and model == RESERVED_MODEL
 
 
-def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, adapter=None, batch_size: int = 8,
-                device: str | None = None, max_new_tokens: int | None = None, prompt: str = REASONING_PROMPT,
-                dtype: str = "auto", progress: bool = False) -> Iterator[AssessmentResult]:
+def iter_assess(
+    paths: Iterable[str | os.PathLike] | str | os.PathLike,
+    model,
+    adapter=None,
+    batch_size: int = 8,
+    device: str | None = None,
+    max_new_tokens: int | None = None,
+    prompt: str = REASONING_PROMPT,
+    dtype: str = "auto",
+    progress: bool = False,
+) -> Iterator[AssessmentResult]:
     """Like :func:`assess`, yielding results (in input order) as each batch is done."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -242,8 +291,10 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
 
     if is_endpoint_spec(model):
         if adapter is not None:
-            raise AssessSetupError("--adapter applies to a local model; serve the adapter instead "
-                                   "(vllm serve BASE --enable-lora --lora-modules NAME=PATH, then --model URL#NAME)")
+            raise AssessSetupError(
+                "--adapter applies to a local model; serve the adapter instead "
+                "(vllm serve BASE --enable-lora --lora-modules NAME=PATH, then --model URL#NAME)"
+            )
         try:
             generator = as_generator(model)
         except ValueError as err:
@@ -254,7 +305,9 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
     else:
         if isinstance(model, (tuple, list)):
             if adapter is not None:
-                raise ValueError("adapter= applies to a model path; merge it before passing a loaded (model, processor)")
+                raise ValueError(
+                    "adapter= applies to a model path; merge it before passing a loaded (model, processor)"
+                )
             net, processor = model
         else:
             net, processor = load_assessor(model, adapter, device or "cpu", dtype)
@@ -268,7 +321,7 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
     bar = _progress_bar(len(entries), progress)
     try:
         for start in range(0, len(entries), batch_size):
-            chunk = entries[start: start + batch_size]
+            chunk = entries[start : start + batch_size]
             out: list[AssessmentResult | tuple[str, Clip]] = []
             for file, problem in chunk:
                 try:
@@ -281,8 +334,11 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
                     out.append(_error(file, f"{file}: cannot read ({type(err).__name__}: {_one_line(err)})"))
             todo = [o for o in out if isinstance(o, tuple)]
             try:
-                texts = _generate(generator, [c.audio for _, c in todo], prompt,
-                                  max_new_tokens or DEFAULT_MAX_NEW_TOKENS) if todo else []
+                texts = (
+                    _generate(generator, [c.audio for _, c in todo], prompt, max_new_tokens or DEFAULT_MAX_NEW_TOKENS)
+                    if todo
+                    else []
+                )
             except EndpointUnavailable as err:  # no file can be assessed: exit status 2
                 raise AssessSetupError(str(err)) from None
             except Exception as err:  # noqa: BLE001 - e.g. out of memory: report the batch, go on
@@ -299,9 +355,17 @@ def iter_assess(paths: Iterable[str | os.PathLike] | str | os.PathLike, model, a
             bar.close()
 
 
-def assess(paths, model, adapter=None, batch_size: int = 8, device: str | None = None,
-           max_new_tokens: int | None = None, prompt: str = REASONING_PROMPT, dtype: str = "auto",
-           progress: bool = False) -> list[AssessmentResult]:
+def assess(
+    paths,
+    model,
+    adapter=None,
+    batch_size: int = 8,
+    device: str | None = None,
+    max_new_tokens: int | None = None,
+    prompt: str = REASONING_PROMPT,
+    dtype: str = "auto",
+    progress: bool = False,
+) -> list[AssessmentResult]:
     """Assess audio files (or directories of them) with a trained model; one result per file.
 
     ``model``: a checkpoint dir / cached hub id, or an already loaded ``(model, processor)`` pair
@@ -310,5 +374,16 @@ def assess(paths, model, adapter=None, batch_size: int = 8, device: str | None =
     merged into the checkpoint. ``device``: ``"cpu"`` (default) or ``"cuda"``. Bad files give
     ``status="error"`` results; an unusable model raises :class:`AssessSetupError`.
     """
-    return list(iter_assess(paths, model, adapter=adapter, batch_size=batch_size, device=device,
-                            max_new_tokens=max_new_tokens, prompt=prompt, dtype=dtype, progress=progress))
+    return list(
+        iter_assess(
+            paths,
+            model,
+            adapter=adapter,
+            batch_size=batch_size,
+            device=device,
+            max_new_tokens=max_new_tokens,
+            prompt=prompt,
+            dtype=dtype,
+            progress=progress,
+        )
+    )

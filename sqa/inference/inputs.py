@@ -17,6 +17,7 @@ happens to odd audio (decided here, tested in ``tests/test_assess.py``):
 >>> expand_paths(["a.wav", "a.wav"])
 [('a.wav', None)]
 """
+
 from __future__ import annotations
 
 import math
@@ -70,7 +71,8 @@ def expand_paths(paths: Iterable[str | os.PathLike]) -> list[tuple[str, str | No
         if p.is_dir():
             found = sorted(str(f) for f in p.rglob("*") if f.suffix.lower() in AUDIO_EXTENSIONS and f.is_file())
             entries = [(f, None) for f in found] or [
-                (str(raw), f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) in this directory")]
+                (str(raw), f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) in this directory")
+            ]
         else:
             entries = [(str(raw), None)]
         for entry in entries:
@@ -109,8 +111,7 @@ def _read_head(path: Path, seconds: float, sr: int) -> np.ndarray:
     return np.ascontiguousarray(y[: int(seconds * sr)], dtype=np.float32)
 
 
-def read_clip(path: str | os.PathLike, sr: int = 16000, max_seconds: float = 600.0,
-              min_samples: int = 1) -> Clip:
+def read_clip(path: str | os.PathLike, sr: int = 16000, max_seconds: float = 600.0, min_samples: int = 1) -> Clip:
     """Load one file for assessment, or raise :class:`sqa.data.AudioError` naming it.
 
     Files longer than ``max_seconds`` are read only up to it (flag ``"truncated to N s"``); clips
@@ -136,8 +137,11 @@ def read_clip(path: str | os.PathLike, sr: int = 16000, max_seconds: float = 600
         total = len(y) / sr
         y = y[: int(max_seconds * sr)]
     if len(y) < min_samples:
-        raise AudioError(path, f"too short to assess ({1000 * len(y) / sr:.0f} ms; the model needs at least "
-                               f"{math.ceil(1000 * min_samples / sr)} ms)")
+        raise AudioError(
+            path,
+            f"too short to assess ({1000 * len(y) / sr:.0f} ms; the model needs at least "
+            f"{math.ceil(1000 * min_samples / sr)} ms)",
+        )
     flags = [f for f in audio_problems(y, sr) if f != "long"]  # long clips are windowed, not a problem
     if total > max_seconds:
         flags.append(f"truncated to {max_seconds:g} s")

@@ -10,6 +10,7 @@
 * :func:`register_judge_backend` -- a new backend: a module with a :class:`JudgeKind`, and this one call;
 * :func:`get_extractor` -- ``parse_response`` (the named default) or LLM extraction (:func:`llm_extract`).
 """
+
 from sqa.llm.errors import JudgeUnavailable, NoJudgeError
 from sqa.llm.extract import get_extractor, llm_extract
 from sqa.llm.factory import get_backend, get_judge, lazy_judge
@@ -19,6 +20,22 @@ from sqa.llm.openai_backend import OpenAIChatBackend
 from sqa.llm.rule_judge import RuleJudge
 from sqa.llm.spec import PARSE_RESPONSE, JudgeKind, JudgeSpec, Readiness, parse_judge_spec, register_judge_backend
 
-__all__ = ["JudgeUnavailable", "NoJudgeError", "OpenAIChatBackend", "TransformersChatBackend", "RuleJudge", "LLMJudge",
-           "get_backend", "get_judge", "lazy_judge", "get_extractor", "llm_extract", "PARSE_RESPONSE", "JudgeKind",
-           "JudgeSpec", "Readiness", "parse_judge_spec", "register_judge_backend"]
+__all__ = [
+    "JudgeUnavailable",
+    "NoJudgeError",
+    "OpenAIChatBackend",
+    "TransformersChatBackend",
+    "RuleJudge",
+    "LLMJudge",
+    "get_backend",
+    "get_judge",
+    "lazy_judge",
+    "get_extractor",
+    "llm_extract",
+    "PARSE_RESPONSE",
+    "JudgeKind",
+    "JudgeSpec",
+    "Readiness",
+    "parse_judge_spec",
+    "register_judge_backend",
+]

@@ -18,6 +18,7 @@ endpoint still unreachable after the retries raise :class:`EndpointUnavailable`,
 >>> audio_messages("Rate it.", None)[0]["content"]  # audio withheld: the prompt alone
 [{'type': 'text', 'text': 'Rate it.'}]
 """
+
 from __future__ import annotations
 
 import base64
@@ -72,8 +73,9 @@ def wav_base64(audio: np.ndarray, sampling_rate: int = ENDPOINT_SAMPLING_RATE) -
     import soundfile as sf
 
     buf = io.BytesIO()
-    sf.write(buf, np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0), sampling_rate, format="WAV",
-             subtype="PCM_16")
+    sf.write(
+        buf, np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0), sampling_rate, format="WAV", subtype="PCM_16"
+    )
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -81,8 +83,9 @@ def audio_messages(prompt: str, audio: np.ndarray | None, sampling_rate: int = E
     """The one-turn chat of a request: the prompt text, then the audio (omitted when ``audio`` is None)."""
     content: list[dict] = [{"type": "text", "text": prompt}]
     if audio is not None:
-        content.append({"type": "input_audio",
-                        "input_audio": {"data": wav_base64(audio, sampling_rate), "format": "wav"}})
+        content.append(
+            {"type": "input_audio", "input_audio": {"data": wav_base64(audio, sampling_rate), "format": "wav"}}
+        )
     return [{"role": "user", "content": content}]
 
 
@@ -133,8 +136,13 @@ class AudioChatEndpoint:
 
     def answer(self, prompt: str, audio: np.ndarray | None, max_tokens: int) -> str:
         """The greedy reply to one prompt with its audio (None: text only)."""
-        payload = {"model": self.model, "messages": audio_messages(prompt, audio), "temperature": 0.0,
-                   "max_tokens": int(max_tokens), **self.extra_body}
+        payload = {
+            "model": self.model,
+            "messages": audio_messages(prompt, audio),
+            "temperature": 0.0,
+            "max_tokens": int(max_tokens),
+            **self.extra_body,
+        }
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
@@ -142,14 +150,16 @@ class AudioChatEndpoint:
                 resp = self._session().post(self.url, json=payload, headers=headers, timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last:
-                    raise self._fail(f"is unreachable ({type(exc).__name__} after {attempt + 1} tries); "
-                                     "start the server (see README 'Scaling up')") from None
+                    raise self._fail(
+                        f"is unreachable ({type(exc).__name__} after {attempt + 1} tries); "
+                        "start the server (see README 'Scaling up')"
+                    ) from None
             else:
                 if resp.status_code not in RETRY_STATUS:
                     break
                 if last:
                     raise self._fail(f"still answered HTTP {resp.status_code} after {attempt + 1} tries")
-            time.sleep(self.backoff * 2 ** attempt)
+            time.sleep(self.backoff * 2**attempt)
         if resp.status_code >= 400:
             detail = " ".join(resp.text[:300].split())
             raise self._fail(f"answered HTTP {resp.status_code} (is it an audio chat model?): {detail}")
@@ -158,8 +168,14 @@ class AudioChatEndpoint:
         except (ValueError, KeyError, IndexError, TypeError):
             raise self._fail(f"did not answer like an OpenAI chat endpoint: {resp.text[:200]!r}") from None
 
-    def generate(self, audios: Sequence[np.ndarray | None], prompts: Sequence[str], max_new_tokens: int = 64,
-                 progress: bool = False, **_ignored) -> list[str]:
+    def generate(
+        self,
+        audios: Sequence[np.ndarray | None],
+        prompts: Sequence[str],
+        max_new_tokens: int = 64,
+        progress: bool = False,
+        **_ignored,
+    ) -> list[str]:
         """One greedy answer per (audio, prompt), in input order, ``max_workers`` requests in flight.
 
         ``audios`` are float32 mono at 16 kHz (None drops the audio from that request).

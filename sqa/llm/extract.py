@@ -15,6 +15,7 @@ Traceback (most recent call last):
 ...
 ValueError: sqa.llm.get_extractor: 'rule' cannot rewrite answers (no chat()); pass 'parse_response' or a chat ...
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -28,9 +29,20 @@ from sqa.llm.prompts import extract_messages, strip_thinking
 from sqa.llm.spec import PARSE_RESPONSE, JUDGE_BACKENDS
 
 EXAMPLE = Assessment(
-    scores={"noise": 2, "distortion": 5, "speed": 3, "continuity": 4, "listening_effort": 3, "naturalness": 3, "overall": 3},
-    artifacts={"noise": Artifact(True, [(0.0, 2.4)], "steady fan hum"), "distortion": Artifact(False),
-               "unnatural_pause": Artifact(True, [(1.1, 1.6)], "a long gap mid-sentence")},
+    scores={
+        "noise": 2,
+        "distortion": 5,
+        "speed": 3,
+        "continuity": 4,
+        "listening_effort": 3,
+        "naturalness": 3,
+        "overall": 3,
+    },
+    artifacts={
+        "noise": Artifact(True, [(0.0, 2.4)], "steady fan hum"),
+        "distortion": Artifact(False),
+        "unnatural_pause": Artifact(True, [(1.1, 1.6)], "a long gap mid-sentence"),
+    },
     description="Clear voice over a steady hum, with one long pause; moderate overall quality.",
 )
 
@@ -42,12 +54,15 @@ def _chat_forms() -> str:
 def chat_backend(spec: Any, where: str = "sqa.llm.get_extractor") -> Any:
     """The chat backend of ``spec``; a one-line ``ValueError`` when it cannot rewrite text."""
     if spec is None:
-        raise NoJudgeError(f"{where}: no extractor given; pass {PARSE_RESPONSE!r} or a chat model spec "
-                           f"({_chat_forms()})")
+        raise NoJudgeError(
+            f"{where}: no extractor given; pass {PARSE_RESPONSE!r} or a chat model spec ({_chat_forms()})"
+        )
     chat = get_backend(spec, where)
     if not hasattr(chat, "chat"):
-        raise ValueError(f"{where}: {str(spec)!r} cannot rewrite answers (no chat()); pass {PARSE_RESPONSE!r} "
-                         f"or a chat model spec ({_chat_forms()})")
+        raise ValueError(
+            f"{where}: {str(spec)!r} cannot rewrite answers (no chat()); pass {PARSE_RESPONSE!r} "
+            f"or a chat model spec ({_chat_forms()})"
+        )
     return chat
 
 

@@ -24,6 +24,7 @@ Traceback (most recent call last):
 ...
 sqa.llm.errors.NoJudgeError: sqa.llm.get_judge: no judge given; pass a spec ('rule', ...
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable

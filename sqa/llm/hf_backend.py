@@ -5,6 +5,7 @@ its tokenizer. Replies are greedy. Chat templates are used when the tokenizer ha
 (Qwen3's thinking is switched off via ``enable_thinking=False``), else a plain
 ``role: content`` transcript.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,9 +45,13 @@ class TransformersChatBackend:
 
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(self.model_name_or_path, local_files_only=True)
-            self._model = AutoModelForCausalLM.from_pretrained(
-                self.model_name_or_path, local_files_only=True, dtype=self.torch_dtype
-            ).to(self.device).eval()
+            self._model = (
+                AutoModelForCausalLM.from_pretrained(
+                    self.model_name_or_path, local_files_only=True, dtype=self.torch_dtype
+                )
+                .to(self.device)
+                .eval()
+            )
         except (OSError, ValueError) as exc:
             raise JudgeUnavailable(
                 f"local judge model {self.model_name_or_path} could not be loaded: {str(exc).splitlines()[0]}"
@@ -68,17 +73,24 @@ class TransformersChatBackend:
         if pad is None:
             pad = self._tokenizer.eos_token_id
         with torch.no_grad():
-            out = self._model.generate(**enc, max_new_tokens=max_tokens or self.max_new_tokens, do_sample=False,
-                                       pad_token_id=pad)
-        return self._tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+            out = self._model.generate(
+                **enc, max_new_tokens=max_tokens or self.max_new_tokens, do_sample=False, pad_token_id=pad
+            )
+        return self._tokenizer.decode(out[0, enc["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
 def _check(spec: JudgeSpec) -> Readiness:
     ok = (Path(spec.target).expanduser() / "config.json").is_file()
-    return Readiness(ok, f" ({'found' if ok else 'no config.json there'})",
-                     "point {env} at a local transformers model folder")
+    return Readiness(
+        ok, f" ({'found' if ok else 'no config.json there'})", "point {env} at a local transformers model folder"
+    )
 
 
-HF_BACKEND = JudgeKind("hf", ("hf:",), build=lambda spec: TransformersChatBackend(spec.target), check=_check,
-                       example="hf:<local model dir>")
+HF_BACKEND = JudgeKind(
+    "hf",
+    ("hf:",),
+    build=lambda spec: TransformersChatBackend(spec.target),
+    check=_check,
+    example="hf:<local model dir>",
+)
 """``hf:/path/to/model``: a local transformers model folder."""

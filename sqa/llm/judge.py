@@ -13,6 +13,7 @@ A rating the judge's reply does not contain is ``None`` (callers score it 0 and 
 :class:`LLMJudge` asks any chat backend; :class:`~sqa.llm.rule_judge.RuleJudge` is the
 deterministic stand-in.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

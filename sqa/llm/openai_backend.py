@@ -6,6 +6,7 @@
 
 An unreachable endpoint raises :class:`JudgeUnavailable` with a one-line message naming the URL.
 """
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,13 @@ class OpenAIChatBackend:
 
     def chat(self, messages: list[dict], max_tokens: int | None = None) -> str:
         """The assistant's reply to ``messages`` (greedy unless ``temperature`` is set)."""
-        payload = {"model": self.model, "messages": messages, "temperature": self.temperature,
-                   "max_tokens": max_tokens or self.max_tokens, **self.extra_body}
+        payload = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_tokens": max_tokens or self.max_tokens,
+            **self.extra_body,
+        }
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         for attempt in range(self.retries + 1):
             try:
@@ -115,12 +121,21 @@ def _check(spec: JudgeSpec) -> Readiness:
     t0 = time.perf_counter()
     why = endpoint_problem(spec.target, spec.model)
     if why:
-        return Readiness(False, f": {why}", f"start it (`{serve_hint(spec.target, spec.model)}`) or set {{env}} to "
-                                            f"an endpoint that answers")
+        return Readiness(
+            False,
+            f": {why}",
+            f"start it (`{serve_hint(spec.target, spec.model)}`) or set {{env}} to an endpoint that answers",
+        )
     return Readiness(True, f" answered a chat request in {time.perf_counter() - t0:.1f} s")
 
 
-HTTP_BACKEND = JudgeKind("http", ("http://", "https://"), build=lambda spec: OpenAIChatBackend(spec.target, spec.model),
-                         split=_split, label=lambda spec: f"llm:{spec.model}@{spec.target}", check=_check,
-                         example="http(s)://host:port/v1#<model>")
+HTTP_BACKEND = JudgeKind(
+    "http",
+    ("http://", "https://"),
+    build=lambda spec: OpenAIChatBackend(spec.target, spec.model),
+    split=_split,
+    label=lambda spec: f"llm:{spec.model}@{spec.target}",
+    check=_check,
+    example="http(s)://host:port/v1#<model>",
+)
 """``http://host:8000/v1#Qwen3-8B``: an OpenAI-compatible chat endpoint (vLLM + Qwen3 in the paper)."""

@@ -7,6 +7,7 @@
 >>> parse_ratings("Helpfulness: 7\\nRelevance: 9\\nAccuracy: 6.5\\nLevel of detail: 4", UNIFIED_ASPECTS)
 {'helpfulness': 7.0, 'relevance': 9.0, 'accuracy': 6.5, 'detail': 4.0}
 """
+
 from __future__ import annotations
 
 import re
@@ -120,28 +121,40 @@ def parse_ratings(text: str, aspects: dict[str, str]) -> dict[str, float | None]
 
 def dimension_messages(dim: str, reference: str, candidate: str) -> list[dict]:
     """Chat messages asking for a 0..10 rating of one dimension."""
-    user = DIMENSION_PROMPT.format(label=SCORE_LABELS[dim], meaning=DIMENSION_MEANING[dim],
-                                   reference=reference or "(nothing)", candidate=candidate or "(nothing)")
+    user = DIMENSION_PROMPT.format(
+        label=SCORE_LABELS[dim],
+        meaning=DIMENSION_MEANING[dim],
+        reference=reference or "(nothing)",
+        candidate=candidate or "(nothing)",
+    )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
 def unified_messages(reference: str, candidate: str) -> list[dict]:
     """Chat messages asking for SQ-LLM's four ratings."""
-    return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": UNIFIED_PROMPT.format(reference=reference, candidate=candidate)}]
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": UNIFIED_PROMPT.format(reference=reference, candidate=candidate)},
+    ]
 
 
 def description_messages(reference: str, candidate: str) -> list[dict]:
     """Chat messages asking how well a description agrees with the reference (0..10)."""
-    return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": DESCRIPTION_PROMPT.format(reference=reference, candidate=candidate)}]
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": DESCRIPTION_PROMPT.format(reference=reference, candidate=candidate)},
+    ]
 
 
 def extract_messages(text: str, example: str) -> list[dict]:
     """Chat messages asking to rewrite a free-form answer into the rendered format."""
     artifact = "<yes|no>, <start-end s>, ...; <brief description>"
-    fields = "\n".join([f"{label}: <1-5>" for label in SCORE_LABELS.values()]
-                       + [f"{label}: {artifact}" for label in ARTIFACT_LABELS.values()]
-                       + ["Description: <long-form description>"])
-    return [{"role": "system", "content": SYSTEM},
-            {"role": "user", "content": EXTRACT_PROMPT.format(fields=fields, example=example, text=text)}]
+    fields = "\n".join(
+        [f"{label}: <1-5>" for label in SCORE_LABELS.values()]
+        + [f"{label}: {artifact}" for label in ARTIFACT_LABELS.values()]
+        + ["Description: <long-form description>"]
+    )
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": EXTRACT_PROMPT.format(fields=fields, example=example, text=text)},
+    ]

@@ -18,6 +18,7 @@ offline. Ratings are ``10 * mean(parts)``.
 ...                    ("noise", ref, Assessment())])
 [10.0, 7.583333333333333, 0.0]
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -133,12 +134,16 @@ class RuleJudge:
         ref_dims = [d for d in DIMENSIONS if ref.scores.get(d) is not None]
         ref_arts = [n for n in ARTIFACTS if ref.artifacts.get(n) is not None]
         fields = len(ref_dims) + len(ref_arts) + bool(ref.description)
-        stated = (sum(cand.scores.get(d) is not None for d in ref_dims)
-                  + sum(cand.artifacts.get(n) is not None for n in ref_arts)
-                  + bool(ref.description and cand.description))
+        stated = (
+            sum(cand.scores.get(d) is not None for d in ref_dims)
+            + sum(cand.artifacts.get(n) is not None for n in ref_arts)
+            + bool(ref.description and cand.description)
+        )
         closeness = [score_closeness(cand.scores.get(d), ref.scores[d]) for d in ref_dims]
-        presence = [float(cand.artifacts.get(n) is not None and cand.artifacts[n].present == ref.artifacts[n].present)
-                    for n in ref_arts]
+        presence = [
+            float(cand.artifacts.get(n) is not None and cand.artifacts[n].present == ref.artifacts[n].present)
+            for n in ref_arts
+        ]
         detail = []
         for name in ARTIFACTS:
             ra = ref.artifacts.get(name)
@@ -172,6 +177,13 @@ def _rule_split(text: str) -> tuple[str, str]:
     return similarity, ""
 
 
-RULE_BACKEND = JudgeKind("rule", ("rule",), build=lambda spec: RuleJudge(similarity=spec.target), split=_rule_split,
-                         label=lambda spec: f"rule-{spec.target}", stand_in=True, example="rule")
+RULE_BACKEND = JudgeKind(
+    "rule",
+    ("rule",),
+    build=lambda spec: RuleJudge(similarity=spec.target),
+    split=_rule_split,
+    label=lambda spec: f"rule-{spec.target}",
+    stand_in=True,
+    example="rule",
+)
 """``rule`` (MiniLM similarity) and ``rule:rouge`` (ROUGE-L, no model at all): the stand-in, only when named."""

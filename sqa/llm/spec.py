@@ -14,6 +14,7 @@ True
 ('echo', 'hello', 'echo:hello', 'hello')
 >>> del JUDGE_BACKENDS["echo"]
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -110,6 +111,6 @@ def parse_judge_spec(text: Any) -> JudgeSpec:
     for kind in JUDGE_BACKENDS.values():
         prefix = next((p for p in kind.prefixes if text.startswith(p)), None)
         if prefix is not None:
-            target, model = kind.split(text) if kind.split else (text[len(prefix):], "")
+            target, model = kind.split(text) if kind.split else (text[len(prefix) :], "")
             return JudgeSpec(text, kind, target, model)
     raise ValueError(f"sqa.llm: unknown judge spec {text!r}; expected {spec_help()}")

@@ -13,6 +13,7 @@ Noise artifact: yes, 0-1s; hum
 >>> dimension_text(a, "overall")
 ''
 """
+
 from __future__ import annotations
 
 from sqa.schema import DIMENSIONS, Assessment, render

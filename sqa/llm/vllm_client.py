@@ -8,6 +8,7 @@ refuses, is one line (:class:`EndpointUnavailable`) naming the URL and quoting t
 >>> sampling_payload("af3@x", "Rate it.", None, n=4, temperature=1.0, max_tokens=8, stop_token_ids=[2])["top_k"]
 0
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,10 @@ def post(base_url: str, path: str, payload: dict, what: str, timeout: float = TI
     try:
         resp = requests.post(url, json=payload, timeout=timeout)
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise EndpointUnavailable(f"vLLM server {url} is unreachable ({type(exc).__name__}) while {what}; "
-                                  "start it again (python -m sqa serve) and rerun: the run resumes") from None
+        raise EndpointUnavailable(
+            f"vLLM server {url} is unreachable ({type(exc).__name__}) while {what}; "
+            "start it again (python -m sqa serve) and rerun: the run resumes"
+        ) from None
     if resp.status_code >= 400:
         raise EndpointUnavailable(f"vLLM server {url} refused {what} (HTTP {resp.status_code}): {_detail(resp)}")
     return resp
@@ -72,22 +75,52 @@ def served_models(base_url: str) -> list[str]:
         raise EndpointUnavailable(f"vLLM server {url} did not list its models ({type(exc).__name__})") from None
 
 
-def sampling_payload(model: str, prompt: str, audio: np.ndarray | None, n: int, temperature: float, max_tokens: int,
-                     stop_token_ids: list[int], seed: int | None = None) -> dict:
+def sampling_payload(
+    model: str,
+    prompt: str,
+    audio: np.ndarray | None,
+    n: int,
+    temperature: float,
+    max_tokens: int,
+    stop_token_ids: list[int],
+    seed: int | None = None,
+) -> dict:
     """A chat request for ``n`` completions sampled from the plain temperature-scaled distribution (no top-k,
     top-p, min-p or penalties: what GRPO's log-prob passes assume), with token ids and their log-probs."""
-    payload = {"model": model, "messages": audio_messages(prompt, audio), "n": int(n),
-               "temperature": float(temperature), "top_p": 1.0, "top_k": 0, "min_p": 0.0,
-               "repetition_penalty": 1.0, "presence_penalty": 0.0, "frequency_penalty": 0.0,
-               "max_tokens": int(max_tokens), "stop_token_ids": list(stop_token_ids), "logprobs": True,
-               "top_logprobs": 0, "return_token_ids": True, "skip_special_tokens": False}
+    payload = {
+        "model": model,
+        "messages": audio_messages(prompt, audio),
+        "n": int(n),
+        "temperature": float(temperature),
+        "top_p": 1.0,
+        "top_k": 0,
+        "min_p": 0.0,
+        "repetition_penalty": 1.0,
+        "presence_penalty": 0.0,
+        "frequency_penalty": 0.0,
+        "max_tokens": int(max_tokens),
+        "stop_token_ids": list(stop_token_ids),
+        "logprobs": True,
+        "top_logprobs": 0,
+        "return_token_ids": True,
+        "skip_special_tokens": False,
+    }
     if seed is not None:
         payload["seed"] = int(seed)
     return payload
 
 
-def sample(base_url: str, model: str, prompt: str, audio: np.ndarray | None, n: int, temperature: float,
-           max_tokens: int, stop_token_ids: list[int], seed: int | None = None) -> list[Sampled]:
+def sample(
+    base_url: str,
+    model: str,
+    prompt: str,
+    audio: np.ndarray | None,
+    n: int,
+    temperature: float,
+    max_tokens: int,
+    stop_token_ids: list[int],
+    seed: int | None = None,
+) -> list[Sampled]:
     """``n`` completions of one prompt (with its audio) from the served ``model`` (base name or adapter name)."""
     payload = sampling_payload(model, prompt, audio, n, temperature, max_tokens, stop_token_ids, seed)
     resp = post(base_url, "/chat/completions", payload, f"sampling {n} completions from {model!r}")
@@ -99,5 +132,6 @@ def sample(base_url: str, model: str, prompt: str, audio: np.ndarray | None, n: 
             out.append(Sampled(ids, lps, choice.get("finish_reason")))
         return out
     except (ValueError, KeyError, TypeError):
-        raise EndpointUnavailable(f"vLLM server {base_url}/chat/completions did not answer with token ids and "
-                                  f"log-probs: {resp.text[:200]!r}") from None
+        raise EndpointUnavailable(
+            f"vLLM server {base_url}/chat/completions did not answer with token ids and log-probs: {resp.text[:200]!r}"
+        ) from None

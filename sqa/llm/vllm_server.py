@@ -17,6 +17,7 @@ loadable at run time (``VLLM_ALLOW_RUNTIME_LORA_UPDATING``), and waited for on `
 >>> last_error_line(["INFO starting", "Traceback (most recent call last):", "  File x", "ValueError: bad dim", "x"])
 'ValueError: bad dim'
 """
+
 from __future__ import annotations
 
 import json
@@ -59,14 +60,17 @@ def servable_problem(config: dict, preprocessor: dict) -> str | None:
     """Why vLLM cannot serve a model with this ``config.json`` / ``preprocessor_config.json`` (None: it can)."""
     if config.get("model_type") != "audioflamingo3":
         return None
-    sr, hop, chunk = (int(preprocessor.get(k, d)) for k, d in
-                      (("sampling_rate", 16000), ("hop_length", 160), ("chunk_length", 30)))
+    sr, hop, chunk = (
+        int(preprocessor.get(k, d)) for k, d in (("sampling_rate", 16000), ("hop_length", 160), ("chunk_length", 30))
+    )
     frames = chunk * sr // hop
     if frames == AF3_FRAMES:
         return None
-    return (f"AF3 with an audio window of {frames} mel frames ({chunk} s at hop {hop}); vLLM serves AF3 only with its "
-            f"own 30 s window at a 10 ms hop ({AF3_FRAMES} frames: window_seconds 30, hop_length 160, the paper_smoke "
-            "shape)")
+    return (
+        f"AF3 with an audio window of {frames} mel frames ({chunk} s at hop {hop}); vLLM serves AF3 only with its "
+        f"own 30 s window at a 10 ms hop ({AF3_FRAMES} frames: window_seconds 30, hop_length 160, the paper_smoke "
+        "shape)"
+    )
 
 
 def model_problem(model_dir: str | os.PathLike) -> str | None:
@@ -103,10 +107,20 @@ class VLLMServer:
     ``max_loras`` >= 2: the next adapter version loads before the previous one is unloaded.
     """
 
-    def __init__(self, model: str | os.PathLike, name: str, port: int | None = None, dtype: str = "float32",
-                 max_model_len: int = 2048, max_lora_rank: int = 64, max_loras: int = 2,
-                 startup_timeout: float = STARTUP_TIMEOUT_S, log_path: str | os.PathLike | None = None,
-                 kv_cache_gib: int = 2, extra_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        model: str | os.PathLike,
+        name: str,
+        port: int | None = None,
+        dtype: str = "float32",
+        max_model_len: int = 2048,
+        max_lora_rank: int = 64,
+        max_loras: int = 2,
+        startup_timeout: float = STARTUP_TIMEOUT_S,
+        log_path: str | os.PathLike | None = None,
+        kv_cache_gib: int = 2,
+        extra_args: tuple[str, ...] = (),
+    ):
         self.model, self.name = str(model), name
         self.port = port or free_port()
         self.dtype, self.max_model_len = dtype, max_model_len
@@ -126,14 +140,33 @@ class VLLMServer:
         return f"{self.base_url}/v1#{self.name}"
 
     def command(self, python: Path) -> list[str]:
-        return [str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", self.model,
-                "--served-model-name", self.name, "--host", "127.0.0.1", "--port", str(self.port),
-                "--dtype", self.dtype, "--max-model-len", str(self.max_model_len),
-                "--enable-lora", "--max-lora-rank", str(self.max_lora_rank), "--max-loras", str(self.max_loras),
-                "--logprobs-mode", "processed_logprobs",
-                # one process fewer (the worker inside the engine's): ~20 s less to start on 2 cores
-                *(() if "--tensor-parallel-size" in self.extra_args else ("--distributed-executor-backend", "uni")),
-                *self.extra_args]
+        return [
+            str(python),
+            "-m",
+            "vllm.entrypoints.openai.api_server",
+            "--model",
+            self.model,
+            "--served-model-name",
+            self.name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--dtype",
+            self.dtype,
+            "--max-model-len",
+            str(self.max_model_len),
+            "--enable-lora",
+            "--max-lora-rank",
+            str(self.max_lora_rank),
+            "--max-loras",
+            str(self.max_loras),
+            "--logprobs-mode",
+            "processed_logprobs",
+            # one process fewer (the worker inside the engine's): ~20 s less to start on 2 cores
+            *(() if "--tensor-parallel-size" in self.extra_args else ("--distributed-executor-backend", "uni")),
+            *self.extra_args,
+        ]
 
     def _fail(self, why: str) -> VLLMUnavailable:
         return VLLMUnavailable(f"vLLM server for {self.model} at {self.base_url} {why} (log: {self.log_path})")
@@ -144,16 +177,22 @@ class VLLMServer:
             raise VLLMUnavailable(f"vLLM cannot serve {self.model}: {problem}")
         python = vllm_python()
         if python is None:
-            raise VLLMUnavailable("vLLM is not installed: run `make vllm` (a venv of its own, .venv-vllm) or set "
-                                  "SQA_VLLM_PYTHON to the python of a venv with vllm")
-        env = {**os.environ, "VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True",
-               "VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", str(self.kv_cache_gib))}
+            raise VLLMUnavailable(
+                "vLLM is not installed: run `make vllm` (a venv of its own, .venv-vllm) or set "
+                "SQA_VLLM_PYTHON to the python of a venv with vllm"
+            )
+        env = {
+            **os.environ,
+            "VLLM_ALLOW_RUNTIME_LORA_UPDATING": "True",
+            "VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", str(self.kv_cache_gib)),
+        }
         for k in ("PYTHONPATH", "VIRTUAL_ENV"):  # sqa's venv must not leak into the server's
             env.pop(k, None)
         log.info("starting vLLM: %s (log %s)", " ".join(self.command(python)), self.log_path)
         with open(self.log_path, "wb") as out:
-            self.proc = subprocess.Popen(self.command(python), stdout=out, stderr=subprocess.STDOUT, env=env,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                self.command(python), stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
         self.wait_healthy()
         log.info("vLLM (pid %d) serves %s", self.proc.pid, self.spec)
         return self
@@ -176,8 +215,10 @@ class VLLMServer:
                 return
             time.sleep(0.5)
         self.stop()
-        raise self._fail(f"did not answer /health within {self.startup_timeout:.0f} s; stopped it (a larger "
-                         "startup timeout, or fewer processes competing for the CPU)")
+        raise self._fail(
+            f"did not answer /health within {self.startup_timeout:.0f} s; stopped it (a larger "
+            "startup timeout, or fewer processes competing for the CPU)"
+        )
 
     def _group_alive(self) -> bool:
         try:

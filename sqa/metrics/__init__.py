@@ -10,6 +10,7 @@
 Judges are passed in (built by :func:`sqa.llm.get_judge`): ``sqa.llm`` imports ``sqa.metrics``, never
 the reverse.
 """
+
 from sqa.metrics.correlation import Correlation, description_correlation
 from sqa.metrics.detection import detection_f1
 from sqa.metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS, evaluate
@@ -17,5 +18,16 @@ from sqa.metrics.iou import interval_iou, merge_intervals
 from sqa.metrics.pcc import pcc
 from sqa.metrics.rouge import rouge_l
 
-__all__ = ["pcc", "detection_f1", "interval_iou", "merge_intervals", "rouge_l", "description_correlation",
-           "Correlation", "evaluate", "AVG_DIMENSIONS", "TABLE1_COLUMNS", "TABLE3_COLUMNS"]
+__all__ = [
+    "pcc",
+    "detection_f1",
+    "interval_iou",
+    "merge_intervals",
+    "rouge_l",
+    "description_correlation",
+    "Correlation",
+    "evaluate",
+    "AVG_DIMENSIONS",
+    "TABLE1_COLUMNS",
+    "TABLE3_COLUMNS",
+]

@@ -20,6 +20,7 @@ True
 >>> bool(r.ci_low <= r.value <= r.ci_high), round(float(r.value), 3)
 (True, 0.9)
 """
+
 from __future__ import annotations
 
 import warnings
@@ -67,8 +68,9 @@ def pcc_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     my = np.where(m, y, 0).sum(-1) / safe
     dx = np.where(m, x - mx[..., None], 0.0)
     dy = np.where(m, y - my[..., None], 0.0)
-    const = (np.where(m, x, np.inf).min(-1) == np.where(m, x, -np.inf).max(-1)) | \
-            (np.where(m, y, np.inf).min(-1) == np.where(m, y, -np.inf).max(-1))
+    const = (np.where(m, x, np.inf).min(-1) == np.where(m, x, -np.inf).max(-1)) | (
+        np.where(m, y, np.inf).min(-1) == np.where(m, y, -np.inf).max(-1)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         r = (dx * dy).sum(-1) / np.sqrt((dx * dx).sum(-1) * (dy * dy).sum(-1))
     return np.where((cnt < 2) | const, np.nan, np.clip(r, -1.0, 1.0))
@@ -95,6 +97,7 @@ def clip_metrics(clips: pd.DataFrame, idx: np.ndarray) -> dict[str, np.ndarray]:
 
     Columns missing from ``clips`` (a calibration table has scores only) give no keys.
     """
+
     def col(name):
         return clips[name].to_numpy(dtype=float)[idx]
 
@@ -152,8 +155,9 @@ def _rows(point: dict, boot: dict, level: float) -> list[dict]:
     return rows
 
 
-def bootstrap(tables: Sequence[pd.DataFrame], n_boot: int = N_BOOT, seed: int = SEED,
-              level: float = LEVEL) -> pd.DataFrame:
+def bootstrap(
+    tables: Sequence[pd.DataFrame], n_boot: int = N_BOOT, seed: int = SEED, level: float = LEVEL
+) -> pd.DataFrame:
     """``metric, value, ci_low, ci_high, undefined_resamples`` for one system (one clip table per
     training seed, rows aligned on the same test clips)."""
     n = _check_aligned(tables)
@@ -161,8 +165,15 @@ def bootstrap(tables: Sequence[pd.DataFrame], n_boot: int = N_BOOT, seed: int = 
     return pd.DataFrame(_rows(point, seed_mean(tables, resample_indices(n, n_boot, seed)), level))
 
 
-def paired_contrast(a: Sequence[pd.DataFrame], b: Sequence[pd.DataFrame], metric: str, n_boot: int = N_BOOT,
-                    seed: int = SEED, level: float = LEVEL, relative: bool = False) -> dict:
+def paired_contrast(
+    a: Sequence[pd.DataFrame],
+    b: Sequence[pd.DataFrame],
+    metric: str,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+    level: float = LEVEL,
+    relative: bool = False,
+) -> dict:
     """``diff`` = metric(a) - metric(b) (``relative``: (a - b) / b) with its paired percentile interval:
     both systems recomputed on the same resampled clips.
 
@@ -183,8 +194,12 @@ def paired_contrast(a: Sequence[pd.DataFrame], b: Sequence[pd.DataFrame], metric
 
     diff = float(stat(np.arange(n)[None])[0])
     row = _rows({metric: np.array([diff])}, {metric: stat(resample_indices(n, n_boot, seed))}, level)[0]
-    return {"diff": diff, "ci_low": row["ci_low"], "ci_high": row["ci_high"],
-            "undefined_resamples": row["undefined_resamples"]}
+    return {
+        "diff": diff,
+        "ci_low": row["ci_low"],
+        "ci_high": row["ci_high"],
+        "undefined_resamples": row["undefined_resamples"],
+    }
 
 
 def _check_aligned(tables: Sequence[pd.DataFrame]) -> int:

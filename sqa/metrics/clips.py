@@ -21,6 +21,7 @@ each clip contributes. :func:`clip_table` keeps it, one row per clip:
 >>> t[["pred_noise", "noise_ref", "noise_hit", "noise_iou", "noise_corr"]].values.tolist()
 [[1.0, 1.0, 1.0, 1.0, 1.0], [4.0, 0.0, 0.0, nan, nan]]
 """
+
 from __future__ import annotations
 
 import math
@@ -42,8 +43,13 @@ def _num(x) -> float:
     return NAN if x is None else float(x)
 
 
-def clip_table(predictions: Sequence[Assessment | str], references: Sequence[Assessment | str], *,
-               texts: Sequence[str] | None = None, corr_backend: Any = None) -> pd.DataFrame:
+def clip_table(
+    predictions: Sequence[Assessment | str],
+    references: Sequence[Assessment | str],
+    *,
+    texts: Sequence[str] | None = None,
+    corr_backend: Any = None,
+) -> pd.DataFrame:
     """One row per clip with what it contributes to each Table 1 / Table 3 column (see module doc)."""
     from sqa.schema.parse import is_empty
 

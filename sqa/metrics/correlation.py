@@ -12,6 +12,7 @@ gives NaN (left out of means).
 >>> [round(float(v), 3) for v in values], label
 ([1.0, 0.0], 'minilm')
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence
@@ -38,8 +39,10 @@ def description_correlation(preds: Sequence[str], refs: Sequence[str], backend: 
             values[idx] = cosine01([preds[i] for i in idx], [refs[i] for i in idx])
         return Correlation(values, "minilm")
     if not hasattr(backend, "rate_descriptions"):
-        raise TypeError(f"sqa.metrics.description_correlation: backend {backend!r} is not a judge; "
-                        "build one with sqa.llm.get_judge(spec)")
+        raise TypeError(
+            f"sqa.metrics.description_correlation: backend {backend!r} is not a judge; "
+            "build one with sqa.llm.get_judge(spec)"
+        )
     judge = backend
     if idx:
         ratings = judge.rate_descriptions([(refs[i], preds[i]) for i in idx])

@@ -10,6 +10,7 @@ counts as predicting *absent*. Pairs whose reference is ``None`` (not annotated)
 >>> import math; math.isnan(detection_f1([False], [False]))  # no positives anywhere: undefined
 True
 """
+
 from __future__ import annotations
 
 from typing import Sequence

@@ -14,6 +14,7 @@ a hub: ``HF_HUB_OFFLINE=1`` is set before loading and files are loaded with ``lo
 >>> bool(a > b)
 True
 """
+
 from __future__ import annotations
 
 import functools
@@ -83,8 +84,9 @@ def embed(texts: Sequence[str], path: str | os.PathLike | None = None, batch_siz
     texts = [t or "" for t in texts]
     missing = list(dict.fromkeys(t for t in texts if t not in cache))
     if missing:
-        vecs = _load(key).encode(missing, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                                 show_progress_bar=False)
+        vecs = _load(key).encode(
+            missing, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
         if len(cache) + len(missing) > _CACHE_LIMIT:
             cache.clear()
         cache.update(zip(missing, vecs.astype(np.float32)))
@@ -93,14 +95,17 @@ def embed(texts: Sequence[str], path: str | os.PathLike | None = None, batch_siz
     return np.stack([cache[t] for t in texts])
 
 
-def cosine01(a_texts: Sequence[str], b_texts: Sequence[str], path: str | os.PathLike | None = None,
-             batch_size: int = 64) -> np.ndarray:
+def cosine01(
+    a_texts: Sequence[str], b_texts: Sequence[str], path: str | os.PathLike | None = None, batch_size: int = 64
+) -> np.ndarray:
     """Row-wise ``(cos(e_a, e_b) + 1) / 2`` in [0, 1] for two equally long lists of texts (paper eq. 5)."""
     if len(a_texts) != len(b_texts):
-        raise ValueError(f"sqa.metrics.embed.cosine01: {len(a_texts)} texts vs {len(b_texts)} texts; lists must pair up")
+        raise ValueError(
+            f"sqa.metrics.embed.cosine01: {len(a_texts)} texts vs {len(b_texts)} texts; lists must pair up"
+        )
     if not len(a_texts):
         return np.zeros(0, dtype=np.float64)
     emb = embed(list(a_texts) + list(b_texts), path=path, batch_size=batch_size)
-    ea, eb = emb[: len(a_texts)], emb[len(a_texts):]
+    ea, eb = emb[: len(a_texts)], emb[len(a_texts) :]
     cos = np.sum(ea.astype(np.float64) * eb, axis=1)
     return np.clip((cos + 1.0) / 2.0, 0.0, 1.0)

@@ -24,6 +24,7 @@ CSV columns (``results/reference/paper_table*.csv``) to these keys.
 >>> r["noise_pcc"], r["mos_pcc"], r["noise_f1"], r["noise_iou"], r["noise_corr"], r["parse_failure_rate"], r["n"]
 (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 4)
 """
+
 from __future__ import annotations
 
 import math
@@ -62,8 +63,13 @@ def _as_assessment(x: Any) -> Assessment:
     return x if isinstance(x, Assessment) else parse_response(x or "")
 
 
-def evaluate(predictions: Sequence[Assessment], references: Sequence[Assessment], *,
-             texts: Sequence[str] | None = None, corr_backend: Any = None) -> dict:
+def evaluate(
+    predictions: Sequence[Assessment],
+    references: Sequence[Assessment],
+    *,
+    texts: Sequence[str] | None = None,
+    corr_backend: Any = None,
+) -> dict:
     """Table 1 + Table 3 metrics of parsed ``predictions`` against ``references`` (see module doc).
 
     ``texts`` are the raw generations: when given, ``parse_failure_rate`` is the share of them
@@ -92,8 +98,9 @@ def evaluate(predictions: Sequence[Assessment], references: Sequence[Assessment]
     for art in ARTIFACTS:
         key = ARTIFACT_PREFIX[art]
         annotated = [(p.artifacts[art], r.artifacts[art]) for p, r in zip(preds, refs) if r.artifacts[art] is not None]
-        out[f"{key}_f1"] = detection_f1([pa.present if pa else None for pa, _ in annotated],
-                                        [ra.present for _, ra in annotated])
+        out[f"{key}_f1"] = detection_f1(
+            [pa.present if pa else None for pa, _ in annotated], [ra.present for _, ra in annotated]
+        )
         both = [(pa, ra) for pa, ra in annotated if pa is not None and pa.present and ra.present]
         out[f"{key}_iou"] = _mean(interval_iou(pa.intervals, ra.intervals) for pa, ra in both)
         corr_slots[key] = list(range(len(corr_pairs), len(corr_pairs) + len(both)))
@@ -101,12 +108,16 @@ def evaluate(predictions: Sequence[Assessment], references: Sequence[Assessment]
     longform = [(p.description, r.description) for p, r in zip(preds, refs) if r.description]
     corr_slots["longform"] = list(range(len(corr_pairs), len(corr_pairs) + len(longform)))
     corr_pairs += longform
-    values, label = description_correlation([a for a, _ in corr_pairs], [b for _, b in corr_pairs], backend=corr_backend)
+    values, label = description_correlation(
+        [a for a, _ in corr_pairs], [b for _, b in corr_pairs], backend=corr_backend
+    )
     for key, slots in corr_slots.items():
         out[f"{key}_corr"] = _mean(values[i] for i in slots)
     out["longform_rouge_l"] = _mean(rouge_l(p, r) for p, r in longform)
     out["corr_backend"] = label
 
     parsed = [parse_response(t or "") for t in texts] if texts is not None else preds
-    out["parse_failure_rate"] = _mean(float(is_empty(a, structured_only=True)) for a in parsed) if parsed else float("nan")
+    out["parse_failure_rate"] = (
+        _mean(float(is_empty(a, structured_only=True)) for a in parsed) if parsed else float("nan")
+    )
     return out

@@ -10,6 +10,7 @@ length. Both sides empty gives 1.0, exactly one empty gives 0.0.
 >>> interval_iou([], []), interval_iou([(0, 1)], [])
 (1.0, 0.0)
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Sequence

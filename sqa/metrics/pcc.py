@@ -7,6 +7,7 @@
 >>> import math; math.isnan(pcc([3, 3, 3], [1, 2, 3]))  # constant input: undefined, not a crash
 True
 """
+
 from __future__ import annotations
 
 import math

@@ -19,8 +19,15 @@ def reward_curve_summary(curve: pd.DataFrame, window: int | None = None) -> dict
     n = len(curve)
     w = max(1, min(window or n // 4, n // 2 or 1))
     first, last = float(curve["reward"].head(w).mean()), float(curve["reward"].tail(w).mean())
-    out = {"reward_first": round(first, 4), "reward_last": round(last, 4), "reward_rise": round(last - first, 4),
-           "steps": int(n), "window": int(w), "reward_slope_per_100": None, "reward_slope_p": None}
+    out = {
+        "reward_first": round(first, 4),
+        "reward_last": round(last, 4),
+        "reward_rise": round(last - first, 4),
+        "steps": int(n),
+        "window": int(w),
+        "reward_slope_per_100": None,
+        "reward_slope_p": None,
+    }
     fit = reward_trend(curve)
     if fit is not None:
         out.update(reward_slope_per_100=round(float(fit.slope) * 100, 4), reward_slope_p=float(f"{fit.pvalue:.3g}"))

@@ -9,6 +9,7 @@ Tokenisation and Porter stemming are rouge-score's (``use_stemmer=True``).
 >>> round(rouge_l("clear speech with a hum", "the speech is clear"), 3)  # LCS 1 word: P=1/5, R=1/4
 0.222
 """
+
 from __future__ import annotations
 
 import functools

@@ -20,6 +20,7 @@ concatenated. ``input_features`` therefore has :func:`audio_windows` rows per cl
 Audio beyond ``processor.max_audio_len`` seconds is truncated by the processor (with a warning).
 Qwen2-Audio's processor reads one window per clip and cuts the rest.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -44,14 +45,14 @@ def end_of_turn_id(processor) -> int:
 
 def render_prompt(processor, prompt: str) -> str:
     """The chat text of a user turn (one audio placeholder) with the assistant turn opened."""
-    return processor.apply_chat_template(conversation(prompt, backbone=backbone_of(processor)), tokenize=False,
-                                         add_generation_prompt=True)
+    return processor.apply_chat_template(
+        conversation(prompt, backbone=backbone_of(processor)), tokenize=False, add_generation_prompt=True
+    )
 
 
 def render_exchange(processor, prompt: str, answer: str) -> str:
     """The chat text of the user turn and the assistant's ``answer`` (closed by the end-of-turn token)."""
-    return processor.apply_chat_template(conversation(prompt, answer, backbone=backbone_of(processor)),
-                                         tokenize=False)
+    return processor.apply_chat_template(conversation(prompt, answer, backbone=backbone_of(processor)), tokenize=False)
 
 
 def audio_windows(processor, audios: Sequence[np.ndarray], sampling_rate: int = 16000) -> list[int]:
@@ -67,8 +68,10 @@ def _check(processor, audios, prompts, answers, sampling_rate) -> list[np.ndarra
         raise ValueError("sqa.model.build_batch: empty batch")
     expected = processor.feature_extractor.sampling_rate
     if sampling_rate != expected:
-        raise ValueError(f"sqa.model.build_batch: audio at {sampling_rate} Hz, the processor expects {expected} Hz "
-                         "(load it with sqa.data.load_audio(path, sr=16000))")
+        raise ValueError(
+            f"sqa.model.build_batch: audio at {sampling_rate} Hz, the processor expects {expected} Hz "
+            "(load it with sqa.data.load_audio(path, sr=16000))"
+        )
     out = []
     for i, a in enumerate(audios):
         a = np.asarray(a, dtype=np.float32)
@@ -78,8 +81,7 @@ def _check(processor, audios, prompts, answers, sampling_rate) -> list[np.ndarra
     return out
 
 
-def prompt_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str],
-                 sampling_rate: int = 16000):
+def prompt_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str], sampling_rate: int = 16000):
     """LEFT-padded prompt-only batch: ``input_ids``, ``attention_mask``, ``input_features``, ``input_features_mask``.
 
     ``model.generate(**prompt_batch(...))`` continues every row from the opened assistant turn; the
@@ -87,8 +89,13 @@ def prompt_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str]
     """
     audios = _check(processor, audios, prompts, None, sampling_rate)
     texts = [render_prompt(processor, p) for p in prompts]
-    return processor(text=texts, audio=audios, sampling_rate=sampling_rate, padding_side="left",
-                     **backbone_of(processor).processor_kwargs)
+    return processor(
+        text=texts,
+        audio=audios,
+        sampling_rate=sampling_rate,
+        padding_side="left",
+        **backbone_of(processor).processor_kwargs,
+    )
 
 
 def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, device="cpu"):
@@ -107,21 +114,28 @@ def prompt_inputs(processor, audios, prompt: str, text_only: bool = False, devic
 def _answer_span(tokenizer, prompt_text: str, full_text: str, eot: int) -> tuple[list[int], int]:
     """The answer's token ids (end-of-turn included) and the number of tokens after them in ``full_text``."""
     if not full_text.startswith(prompt_text):
-        raise ValueError("sqa.model.build_batch: the chat template does not render the exchange as the prompt "
-                         f"followed by the answer:\n{prompt_text!r}\nvs\n{full_text!r}")
+        raise ValueError(
+            "sqa.model.build_batch: the chat template does not render the exchange as the prompt "
+            f"followed by the answer:\n{prompt_text!r}\nvs\n{full_text!r}"
+        )
     p_ids = tokenizer(prompt_text)["input_ids"]
     f_ids = tokenizer(full_text)["input_ids"]
     if f_ids[: len(p_ids)] != p_ids:
         raise ValueError(f"sqa.model.build_batch: prompt tokens change when the answer follows: {prompt_text!r}")
-    rest = f_ids[len(p_ids):]
+    rest = f_ids[len(p_ids) :]
     if eot not in rest:
         raise ValueError(f"sqa.model.build_batch: no end-of-turn token ({eot}) after the answer in {full_text!r}")
     end = rest.index(eot) + 1
     return rest[:end], len(rest) - end
 
 
-def build_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str],
-                answers: Sequence[str] | None = None, sampling_rate: int = 16000):
+def build_batch(
+    processor,
+    audios: Sequence[np.ndarray],
+    prompts: Sequence[str],
+    answers: Sequence[str] | None = None,
+    sampling_rate: int = 16000,
+):
     """A batch for AF3 from raw audio, prompts and (for training) answers; see the module docstring.
 
     Without ``answers``: :func:`prompt_batch` (left padding, for generation). With ``answers``:
@@ -136,8 +150,13 @@ def build_batch(processor, audios: Sequence[np.ndarray], prompts: Sequence[str],
         prompt_text, full_text = render_prompt(processor, prompt), render_exchange(processor, prompt, answer)
         full_texts.append(full_text)
         spans.append(_answer_span(tok, prompt_text, full_text, eot))
-    batch = processor(text=full_texts, audio=audios, sampling_rate=sampling_rate,
-                      padding_side="right", **backbone_of(processor).processor_kwargs)
+    batch = processor(
+        text=full_texts,
+        audio=audios,
+        sampling_rate=sampling_rate,
+        padding_side="right",
+        **backbone_of(processor).processor_kwargs,
+    )
     ids = batch["input_ids"]
     labels = torch.full_like(ids, IGNORE_INDEX)
     lengths = batch["attention_mask"].sum(-1).tolist()

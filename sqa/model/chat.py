@@ -20,6 +20,7 @@ audio first (``Backbone.audio_first``); its processor's template writes ``Audio 
 >>> [item["type"] for item in conversation("Rate it.", backbone="qwen2_audio")[0]["content"]]
 ['audio', 'text']
 """
+
 from __future__ import annotations
 
 from sqa.model.backbones import END_OF_TURN, get_backbone

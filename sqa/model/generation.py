@@ -14,6 +14,7 @@ the same as eager ones: see the tests). A compiled step is specialised to its sh
 left-padded to a multiple of :data:`PROMPT_BUCKET` tokens and the last batch is filled up to
 ``batch_size`` rows: one compilation per (bucket, batch size, max_new_tokens) instead of one per batch.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -58,8 +59,16 @@ def pad_to_bucket(batch, pad_token_id: int, multiple: int = PROMPT_BUCKET):
     return out
 
 
-def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: bool = False,
-                 temperature: float = 1.0, decode_cache: str = "dynamic", **generate_kwargs) -> torch.Tensor:
+def generate_ids(
+    model,
+    processor,
+    batch,
+    max_new_tokens: int = 64,
+    do_sample: bool = False,
+    temperature: float = 1.0,
+    decode_cache: str = "dynamic",
+    **generate_kwargs,
+) -> torch.Tensor:
     """Completion token ids ``[B, T]`` for a :func:`prompt_batch` (prompt columns cut off).
 
     Rows are padded after their end-of-turn token with the pad id (``generate``'s behaviour).
@@ -70,8 +79,13 @@ def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: b
     eot = end_of_turn_id(processor)
     pad = processor.tokenizer.pad_token_id
     batch = to_model(batch, model)
-    kwargs = dict(max_new_tokens=max_new_tokens, do_sample=do_sample, eos_token_id=eot,
-                  pad_token_id=eot if pad is None else pad, use_cache=True)
+    kwargs = dict(
+        max_new_tokens=max_new_tokens,
+        do_sample=do_sample,
+        eos_token_id=eot,
+        pad_token_id=eot if pad is None else pad,
+        use_cache=True,
+    )
     if check_decode_cache(decode_cache) == "static":
         batch = pad_to_bucket(batch, kwargs["pad_token_id"])
         kwargs["cache_implementation"] = "static"  # transformers compiles the decoding step on CUDA
@@ -82,7 +96,7 @@ def generate_ids(model, processor, batch, max_new_tokens: int = 64, do_sample: b
     kwargs.update(generate_kwargs)
     with autocast(model):
         out = model.generate(**batch, **kwargs)
-    return out[:, batch["input_ids"].shape[1]:]
+    return out[:, batch["input_ids"].shape[1] :]
 
 
 def decode(processor, completion_ids: torch.Tensor) -> list[str]:
@@ -91,10 +105,21 @@ def decode(processor, completion_ids: torch.Tensor) -> list[str]:
 
 
 @torch.inference_mode()
-def generate_texts(model, processor, audios: Sequence[np.ndarray], prompts: Sequence[str],
-                   max_new_tokens: int = 64, do_sample: bool = False, temperature: float = 1.0,
-                   num_return_sequences: int = 1, batch_size: int = 8, sampling_rate: int = 16000,
-                   progress: bool = False, decode_cache: str = "dynamic", **generate_kwargs) -> list[str]:
+def generate_texts(
+    model,
+    processor,
+    audios: Sequence[np.ndarray],
+    prompts: Sequence[str],
+    max_new_tokens: int = 64,
+    do_sample: bool = False,
+    temperature: float = 1.0,
+    num_return_sequences: int = 1,
+    batch_size: int = 8,
+    sampling_rate: int = 16000,
+    progress: bool = False,
+    decode_cache: str = "dynamic",
+    **generate_kwargs,
+) -> list[str]:
     """Answers of ``model`` for each (audio, prompt); ``num_return_sequences`` per prompt, consecutive.
 
     Items are processed in batches of ``batch_size`` rows sorted by audio length (less padding), and
@@ -115,12 +140,21 @@ def generate_texts(model, processor, audios: Sequence[np.ndarray], prompts: Sequ
         starts = tqdm(starts, desc="generate", unit="batch")
     try:
         for s in starts:
-            chunk = rows[s: s + batch_size]
+            chunk = rows[s : s + batch_size]
             filled = chunk + chunk[-1:] * (batch_size - len(chunk)) if decode_cache == "static" else chunk
-            batch = prompt_batch(processor, [audios[i] for i, _ in filled], [prompts[i] for i, _ in filled],
-                                 sampling_rate)
-            ids = generate_ids(model, processor, batch, max_new_tokens=max_new_tokens, do_sample=do_sample,
-                               temperature=temperature, decode_cache=decode_cache, **generate_kwargs)
+            batch = prompt_batch(
+                processor, [audios[i] for i, _ in filled], [prompts[i] for i, _ in filled], sampling_rate
+            )
+            ids = generate_ids(
+                model,
+                processor,
+                batch,
+                max_new_tokens=max_new_tokens,
+                do_sample=do_sample,
+                temperature=temperature,
+                decode_cache=decode_cache,
+                **generate_kwargs,
+            )
             for (i, j), text in zip(chunk, decode(processor, ids)):
                 out[i * n + j] = text
     finally:

@@ -23,6 +23,7 @@ model starts from random weights, where a low-rank update of frozen random matri
 A trained stage's dir (:mod:`sqa.model.stages`: adapters chained to the model they started from) loads
 the same way, rebuilt from its chain.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -106,15 +107,26 @@ def load_model(
     return model, processor
 
 
-def configure_trainable(model, lora_rank: int | None = 64, lora_alpha: int | None = None,
-                        train_audio_encoder: bool = True, lora_dropout: float = 0.0):
+def configure_trainable(
+    model,
+    lora_rank: int | None = 64,
+    lora_alpha: int | None = None,
+    train_audio_encoder: bool = True,
+    lora_dropout: float = 0.0,
+):
     """Apply LoRA (or full fine-tuning when ``lora_rank`` is 0/None) and the encoder switch; return the model."""
     if lora_rank:
         from peft import LoraConfig, get_peft_model
 
         saved = [PROJECTOR] + ([AUDIO_TOWER] if train_audio_encoder else [])
-        cfg = LoraConfig(r=int(lora_rank), lora_alpha=int(lora_alpha or 2 * lora_rank), lora_dropout=lora_dropout,
-                         target_modules=LM_LORA_REGEX, modules_to_save=saved, bias="none")
+        cfg = LoraConfig(
+            r=int(lora_rank),
+            lora_alpha=int(lora_alpha or 2 * lora_rank),
+            lora_dropout=lora_dropout,
+            target_modules=LM_LORA_REGEX,
+            modules_to_save=saved,
+            bias="none",
+        )
         model = get_peft_model(model, cfg)
     else:
         for p in model.parameters():

@@ -23,6 +23,7 @@ dtype. In float32 every function here is a no-op.
 >>> float32_master_weights(lin), lin.weight.dtype
 (6, torch.float32)
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -98,8 +99,10 @@ def to_model(batch, model) -> dict:
     (torch.bfloat16, torch.int64)
     """
     device, dtype = model_device(model), compute_dtype(model)
-    return {k: (v.to(device, dtype=dtype) if v.is_floating_point() else v.to(device))
-            if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    return {
+        k: (v.to(device, dtype=dtype) if v.is_floating_point() else v.to(device)) if isinstance(v, torch.Tensor) else v
+        for k, v in batch.items()
+    }
 
 
 def trainable_dtypes(model) -> dict[str, int]:

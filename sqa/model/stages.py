@@ -23,6 +23,7 @@ on the paper profile, even when they trained as float32 master weights): loading
 anyway, as loading a merged bf16 model did. LoRA weights keep the dtype they trained in (float32).
 A ``full`` stage is cast back to the loaded dtype before it is saved.
 """
+
 from __future__ import annotations
 
 import json
@@ -74,8 +75,9 @@ def _saved_state(model) -> dict[str, torch.Tensor]:
     """What the ``adapter`` layout stores of a PEFT model: its full state dict with the trained
     ``modules_to_save`` copies in the base dtype (PEFT then keeps the adapter's and those copies' entries)."""
     dtype = _base_dtype(model)
-    return {k: v.to(dtype) if "modules_to_save" in k and v.is_floating_point() else v
-            for k, v in model.state_dict().items()}
+    return {
+        k: v.to(dtype) if "modules_to_save" in k and v.is_floating_point() else v for k, v in model.state_dict().items()
+    }
 
 
 def adapter_bytes(model) -> int:
@@ -86,8 +88,10 @@ def adapter_bytes(model) -> int:
 
     dtype = _base_dtype(model)
     saved = get_peft_model_state_dict(model, save_embedding_layers=False)
-    return sum(t.numel() * (t.element_size() if "lora_" in k or not t.is_floating_point()
-                            else torch.finfo(dtype).bits // 8) for k, t in saved.items())
+    return sum(
+        t.numel() * (t.element_size() if "lora_" in k or not t.is_floating_point() else torch.finfo(dtype).bits // 8)
+        for k, t in saved.items()
+    )
 
 
 def save_stage(model, processor, out_dir: str | os.PathLike, parent: str | os.PathLike) -> int:
@@ -128,8 +132,9 @@ def _parent_of(stage: Path, record: dict) -> str:
     for candidate in (stage / relative, Path(record["parent"])):
         if candidate.is_dir():
             return str(candidate.resolve())
-    raise FileNotFoundError(f"{stage}: the model this adapter stage was trained from is gone ({record['parent']}); "
-                            "train the stage again")
+    raise FileNotFoundError(
+        f"{stage}: the model this adapter stage was trained from is gone ({record['parent']}); train the stage again"
+    )
 
 
 def stage_chain(path: str | os.PathLike) -> tuple[str, list[Path]]:

@@ -25,6 +25,7 @@ their tokens concatenated, exactly as AF3's processor does for any window size, 
 
 Building is deterministic for a fixed ``seed`` (same files, byte for byte).
 """
+
 from __future__ import annotations
 
 import json
@@ -47,21 +48,41 @@ the audio tokens (12.5 per second instead of 25) for CPU training; the architect
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", END_OF_TURN, AUDIO_TOKEN)
 """Ids 0..3 of the tiny AF3 tokenizer: padding, ChatML turn start and end (= end of sequence), audio."""
 TINY_SIZES: dict[str, dict] = {
-    "audio": dict(num_mel_bins=128, num_hidden_layers=2, num_attention_heads=4, intermediate_size=512,
-                  hidden_size=128),
-    "text": dict(hidden_size=128, intermediate_size=512, num_hidden_layers=4, num_attention_heads=4,
-                 num_key_value_heads=2, max_position_embeddings=4096, tie_word_embeddings=False),
+    "audio": dict(num_mel_bins=128, num_hidden_layers=2, num_attention_heads=4, intermediate_size=512, hidden_size=128),
+    "text": dict(
+        hidden_size=128,
+        intermediate_size=512,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        tie_word_embeddings=False,
+    ),
 }
 """Encoder and language-model sizes (``AudioFlamingo3EncoderConfig`` / ``Qwen2Config`` fields)."""
 VOCAB_SIZE = 2048
 """Upper bound of the BPE vocabulary; the trainer stops earlier when the corpus has no more merges."""
 
 _WORDS = (
-    "a low hum in the background", "steady hiss", "crackling bursts", "clipped peaks", "muffled, band-limited",
-    "metallic ringing", "a long silent gap mid-sentence", "short dropouts", "robotic and flat", "clear and natural",
-    "the speaker talks slowly", "the speaker talks fast", "a woman's voice", "a man's voice", "a child's voice",
-    "The speech is clean and easy to follow.", "Heavy noise makes the speech hard to understand.",
-    "The voice sounds synthetic, with a flat pitch.", "There are several breaks in the speech.",
+    "a low hum in the background",
+    "steady hiss",
+    "crackling bursts",
+    "clipped peaks",
+    "muffled, band-limited",
+    "metallic ringing",
+    "a long silent gap mid-sentence",
+    "short dropouts",
+    "robotic and flat",
+    "clear and natural",
+    "the speaker talks slowly",
+    "the speaker talks fast",
+    "a woman's voice",
+    "a man's voice",
+    "a child's voice",
+    "The speech is clean and easy to follow.",
+    "Heavy noise makes the speech hard to understand.",
+    "The voice sounds synthetic, with a flat pitch.",
+    "There are several breaks in the speech.",
 )
 
 
@@ -127,21 +148,37 @@ def train_tokenizer(texts: list[str], vocab_size: int = VOCAB_SIZE, audio_tokens
 
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
-    tok.pre_tokenizer = pre_tokenizers.Sequence([  # Qwen2's: \p{N} alone = one digit per token
-        pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [  # Qwen2's: \p{N} alone = one digit per token
+            pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
     tok.decoder = decoders.ByteLevel()
     specials = ["<|endoftext|>", "<|im_start|>", END_OF_TURN, *audio_tokens]
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(texts, trainer)
-    return Qwen2Tokenizer(tokenizer_object=tok, eos_token=END_OF_TURN, pad_token="<|endoftext|>", unk_token=None,
-                          additional_special_tokens=["<|im_start|>", *audio_tokens])
+    return Qwen2Tokenizer(
+        tokenizer_object=tok,
+        eos_token=END_OF_TURN,
+        pad_token="<|endoftext|>",
+        unk_token=None,
+        additional_special_tokens=["<|im_start|>", *audio_tokens],
+    )
 
 
-def tiny_settings(seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS, hop_length: int = TINY_HOP_LENGTH,
-                  sizes: dict | None = None, backbone: str = DEFAULT_BACKBONE) -> dict:
+def tiny_settings(
+    seed: int = 0,
+    window_seconds: int = TINY_WINDOW_SECONDS,
+    hop_length: int = TINY_HOP_LENGTH,
+    sizes: dict | None = None,
+    backbone: str = DEFAULT_BACKBONE,
+) -> dict:
     """What :func:`build_tiny_model` writes to ``sqa_tiny.json`` for these options (sizes filled in).
 
     >>> s = tiny_settings(window_seconds=30, hop_length=160, sizes={"text": {"hidden_size": 64}})
@@ -155,9 +192,14 @@ def tiny_settings(seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS, hop_
     return record
 
 
-def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = TINY_WINDOW_SECONDS,
-                     hop_length: int = TINY_HOP_LENGTH, sizes: dict | None = None,
-                     backbone: str = DEFAULT_BACKBONE) -> Path:
+def build_tiny_model(
+    out_dir: str | Path,
+    seed: int = 0,
+    window_seconds: int = TINY_WINDOW_SECONDS,
+    hop_length: int = TINY_HOP_LENGTH,
+    sizes: dict | None = None,
+    backbone: str = DEFAULT_BACKBONE,
+) -> Path:
     """Build the tiny ``backbone`` (random init; AF3 by default) with its processor into ``out_dir``.
 
     The directory is a normal HF model dir: ``load_model(out_dir)`` and ``AutoProcessor.from_pretrained``
@@ -171,12 +213,18 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, window_seconds: int = T
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     roles = ["user\n", "assistant\n", "system\n"] * 50  # ChatML role lines: one token each
-    tokenizer = train_tokenizer(all_prompts() + sample_answers(seed=seed) + roles + list(arch.template_texts),
-                                audio_tokens=arch.audio_special_tokens)
+    tokenizer = train_tokenizer(
+        all_prompts() + sample_answers(seed=seed) + roles + list(arch.template_texts),
+        audio_tokens=arch.audio_special_tokens,
+    )
     settings = tiny_settings(seed, window_seconds, hop_length, sizes, arch.name)
     sizes = settings["sizes"]
-    fe = WhisperFeatureExtractor(feature_size=sizes["audio"]["num_mel_bins"], chunk_length=window_seconds,
-                                 hop_length=hop_length, return_attention_mask=True)
+    fe = WhisperFeatureExtractor(
+        feature_size=sizes["audio"]["num_mel_bins"],
+        chunk_length=window_seconds,
+        hop_length=hop_length,
+        return_attention_mask=True,
+    )
     frames = window_seconds * fe.sampling_rate // hop_length  # mel frames of one window
     torch.manual_seed(seed)
     model, processor = arch.build_tiny(tokenizer, fe, sizes, frames)

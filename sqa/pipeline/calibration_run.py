@@ -6,6 +6,7 @@ answers to every dimension prompt, and written to ``results/<profile>[/seed<k>]/
 >>> stage_name(get_profile("smoke")), stage_name(get_profile("smoke", train_audio_encoder=False))
 ('calibration', 'calibration_frozen')
 """
+
 from __future__ import annotations
 
 import time
@@ -32,8 +33,9 @@ def results_dir(profile: Profile, results: str | Path = "results") -> Path:
     return out
 
 
-def evaluate(profile: Profile, model_dir: str | Path, examples, out_dir: str | Path,
-             generator: str | None = None) -> ScoreReport:
+def evaluate(
+    profile: Profile, model_dir: str | Path, examples, out_dir: str | Path, generator: str | None = None
+) -> ScoreReport:
     """Evaluate the trained Calibration stage in ``model_dir`` on ``examples`` and save the report under
     ``out_dir`` (:meth:`ScoreReport.save`) with the stage's training record (seconds, parameter counts,
     steps), the profile, the encoder setting, the evaluation's seconds and the provenance.
@@ -45,11 +47,25 @@ def evaluate(profile: Profile, model_dir: str | Path, examples, out_dir: str | P
     model, processor = load_model(model_dir, lora_rank=0, dtype=profile.dtype, device=None)
     model.eval()
     t0 = time.perf_counter()
-    report = evaluate_scores(generator or model, None if generator else processor, examples,
-                             batch_size=profile.eval_batch_size, decode_cache=profile.decode_cache)
+    report = evaluate_scores(
+        generator or model,
+        None if generator else processor,
+        examples,
+        batch_size=profile.eval_batch_size,
+        decode_cache=profile.decode_cache,
+    )
     eval_seconds = time.perf_counter() - t0
-    report.save(out_dir, extra={"train_seconds": info["train_seconds"], "params_total": info["params_total"],
-                                "params_trainable": info["params_trainable"], "profile": profile.name,
-                                "train_audio_encoder": profile.train_audio_encoder, "steps": info["global_step"],
-                                "eval_seconds": round(eval_seconds, 1), "provenance": provenance(profile, generator)})
+    report.save(
+        out_dir,
+        extra={
+            "train_seconds": info["train_seconds"],
+            "params_total": info["params_total"],
+            "params_trainable": info["params_trainable"],
+            "profile": profile.name,
+            "train_audio_encoder": profile.train_audio_encoder,
+            "steps": info["global_step"],
+            "eval_seconds": round(eval_seconds, 1),
+            "provenance": provenance(profile, generator),
+        },
+    )
     return report

@@ -9,6 +9,7 @@ the exit status is 0 only when every check passes.
   FAIL  judge       none set
                     fix: set SQA_JUDGE
 """
+
 from __future__ import annotations
 
 import shutil
@@ -58,10 +59,15 @@ def _rel(path) -> str:
 
 # ---------------------------------------------------------------- environment
 
+
 def check_python(profile) -> Check:
     ok = sys.version_info >= (3, 10)
-    return Check("python", ok, f"Python {sys.version.split()[0]} ({_rel(sys.executable)})",
-                 "use Python >= 3.10 (make env, or conda env create -f environment.yml)")
+    return Check(
+        "python",
+        ok,
+        f"Python {sys.version.split()[0]} ({_rel(sys.executable)})",
+        "use Python >= 3.10 (make env, or conda env create -f environment.yml)",
+    )
 
 
 def check_packages(profile) -> Check:
@@ -71,10 +77,15 @@ def check_packages(profile) -> Check:
     missing = [p for p in REQUIRED_PACKAGES if versions.get(p) is None]
     shown = ", ".join(f"{k} {v}" for k, v in versions.items() if k != "python" and v)
     optional = package_versions(NO_TRAINING_PACKAGES)  # the DNSMOS rows and assess --model dnsmos
-    shown += "; " + ", ".join(f"{k} {v or 'not installed (no DNSMOS rows)'}" for k, v in optional.items()
-                              if k != "python")
-    return Check("packages", not missing, shown + (f"; missing: {', '.join(missing)}" if missing else ""),
-                 "pip install -r env/requirements.txt (or make env)")
+    shown += "; " + ", ".join(
+        f"{k} {v or 'not installed (no DNSMOS rows)'}" for k, v in optional.items() if k != "python"
+    )
+    return Check(
+        "packages",
+        not missing,
+        shown + (f"; missing: {', '.join(missing)}" if missing else ""),
+        "pip install -r env/requirements.txt (or make env)",
+    )
 
 
 def check_device(profile) -> Check:
@@ -82,22 +93,34 @@ def check_device(profile) -> Check:
 
     cuda = torch.cuda.is_available()
     if not str(profile.device).startswith("cuda"):
-        return Check("device", True, f"{profile.device}: profile {profile.name} runs on the CPU "
-                                     f"(CUDA {'present' if cuda else 'not present'})")
+        return Check(
+            "device",
+            True,
+            f"{profile.device}: profile {profile.name} runs on the CPU (CUDA {'present' if cuda else 'not present'})",
+        )
     need = f"{profile.min_gpu_memory_gib:g} GiB" if profile.min_gpu_memory_gib else "a GPU"
     if not cuda:
-        return Check("device", False, f"CUDA not available (torch {torch.__version__}); profile {profile.name} needs "
-                                      f"device {profile.device} with {need}",
-                     "run on a GPU machine with a CUDA build of torch (README: conda env create -f environment.yml, "
-                     "or pip install torch --index-url https://download.pytorch.org/whl/cu130)")
+        return Check(
+            "device",
+            False,
+            f"CUDA not available (torch {torch.__version__}); profile {profile.name} needs "
+            f"device {profile.device} with {need}",
+            "run on a GPU machine with a CUDA build of torch (README: conda env create -f environment.yml, "
+            "or pip install torch --index-url https://download.pytorch.org/whl/cu130)",
+        )
     props = torch.cuda.get_device_properties(0)
     have = props.total_memory / GIB
     ok = have >= (profile.min_gpu_memory_gib or 0)
-    return Check("device", ok, f"{props.name}, {have:.0f} GiB GPU memory (profile {profile.name} needs {need})",
-                 f"use a GPU with at least {need} of memory")
+    return Check(
+        "device",
+        ok,
+        f"{props.name}, {have:.0f} GiB GPU memory (profile {profile.name} needs {need})",
+        f"use a GPU with at least {need} of memory",
+    )
 
 
 # ---------------------------------------------------------------- model and data
+
 
 def local_model_dir(model: str) -> Path | None:
     """The local folder of ``model``: the path itself, or its Hugging Face cache snapshot (never downloads)."""
@@ -130,12 +153,19 @@ def check_base_model(profile) -> Check:
         path = profile.run_dir / "tiny_model"
         state = "present" if (path / "model.safetensors").exists() else "built on first use"
         return Check("base model", True, f"tiny AF3 under {_rel(path)} ({state}, nothing downloaded)")
-    fix = (f"huggingface-cli download {profile.model}" if not Path(profile.model).expanduser().exists()
-           else f"point model: at a complete model folder")
+    fix = (
+        f"huggingface-cli download {profile.model}"
+        if not Path(profile.model).expanduser().exists()
+        else f"point model: at a complete model folder"
+    )
     folder = local_model_dir(profile.model)
     if folder is None:
-        return Check("base model", False, f"{profile.model} is not in the Hugging Face cache "
-                                          f"({_hf_cache()}) nor a local folder", fix)
+        return Check(
+            "base model",
+            False,
+            f"{profile.model} is not in the Hugging Face cache ({_hf_cache()}) nor a local folder",
+            fix,
+        )
     missing = missing_weight_files(folder)
     if missing:
         return Check("base model", False, f"{folder}: weight files missing ({', '.join(missing[:3])})", fix)
@@ -146,8 +176,12 @@ def check_base_model(profile) -> Check:
             warnings.simplefilter("ignore")
             AutoProcessor.from_pretrained(folder, local_files_only=True)
     except Exception as err:  # noqa: BLE001 - any reason the processor does not load is the finding
-        return Check("base model", False, f"{folder}: processor does not load ({type(err).__name__}: "
-                                          f"{str(err).splitlines()[0][:120]})", fix)
+        return Check(
+            "base model",
+            False,
+            f"{folder}: processor does not load ({type(err).__name__}: {str(err).splitlines()[0][:120]})",
+            fix,
+        )
     return Check("base model", True, f"{profile.model} at {folder} (weights and processor)")
 
 
@@ -164,13 +198,18 @@ def check_data(profile) -> Check:
     """The profile's corpus: its data source is set, and the corpus's own check passes (nothing written)."""
     problem = data_problem(profile)
     if problem:
-        return Check("data", False, problem.split(" (")[0],
-                     f"DATA_DIR=/path/to/{data_dir_label(profile)} make reproduce PROFILE={profile.name} "
-                     f"(or --data-dir); or dataset: synthetic in sqa/configs/{profile.name}.yaml")
+        return Check(
+            "data",
+            False,
+            problem.split(" (")[0],
+            f"DATA_DIR=/path/to/{data_dir_label(profile)} make reproduce PROFILE={profile.name} "
+            f"(or --data-dir); or dataset: synthetic in sqa/configs/{profile.name}.yaml",
+        )
     return Check("data", *corpus_of(profile).check(profile, shown=_rel))
 
 
 # ---------------------------------------------------------------- judge, extractor, generator
+
 
 def endpoint_answers(spec: str, timeout: float = ENDPOINT_TIMEOUT_S) -> str | None:
     """None when the OpenAI-compatible endpoint of ``spec`` (``http://host:port/v1#model``) answers a short chat
@@ -197,9 +236,17 @@ def check_llm(name: str, spec: str | None, needed: bool, env: str, missing_fix: 
     from sqa.llm.labels import judge_label
 
     if spec is None:
-        return Check(name, not needed, f"none set (${env} unset, profile {origin.split('(')[-1].rstrip(')')})"
-                     + ("; the llm_judge and unified rewards and Table 3's description correlation need one" if needed
-                        else "; no step of this run asks one"), missing_fix)
+        return Check(
+            name,
+            not needed,
+            f"none set (${env} unset, profile {origin.split('(')[-1].rstrip(')')})"
+            + (
+                "; the llm_judge and unified rewards and Table 3's description correlation need one"
+                if needed
+                else "; no step of this run asks one"
+            ),
+            missing_fix,
+        )
     try:
         parsed = parse_judge_spec(spec)
     except ValueError as err:
@@ -215,14 +262,18 @@ def _origin(env: str, field: str, profile) -> str:
     import os
 
     value = getattr(profile, field)
-    return f"${env}" if os.environ.get(env, "").strip() else f"the profile ({field}: {'null' if value is None else value})"
+    return (
+        f"${env}" if os.environ.get(env, "").strip() else f"the profile ({field}: {'null' if value is None else value})"
+    )
 
 
 def check_judge(profile, needed: bool = True) -> Check:
     from sqa.configs.sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
 
-    fix = (f"vllm serve {EXAMPLE_JUDGE_MODEL} && export {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL} "
-           f"(or judge: rule in sqa/configs/{profile.name}.yaml to use the rule stand-in knowingly)")
+    fix = (
+        f"vllm serve {EXAMPLE_JUDGE_MODEL} && export {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL} "
+        f"(or judge: rule in sqa/configs/{profile.name}.yaml to use the rule stand-in knowingly)"
+    )
     return check_llm("judge", judge_spec(profile), needed, JUDGE_ENV, fix, _origin(JUDGE_ENV, "judge", profile))
 
 
@@ -234,8 +285,12 @@ def check_extractor(profile) -> Check:
     if spec == PARSE_RESPONSE:
         return Check("extractor", True, "parse_response (answers in the trained structured format)")
     if is_stand_in(spec):
-        return Check("extractor", False, f"{spec}: the rule judge cannot rewrite answers",
-                     f"set {EXTRACTOR_ENV} to a chat model spec, or extractor: parse_response")
+        return Check(
+            "extractor",
+            False,
+            f"{spec}: the rule judge cannot rewrite answers",
+            f"set {EXTRACTOR_ENV} to a chat model spec, or extractor: parse_response",
+        )
     return check_llm("extractor", spec, True, EXTRACTOR_ENV, "", _origin(EXTRACTOR_ENV, "extractor", profile))
 
 
@@ -250,8 +305,12 @@ def check_generator(profile, endpoint: str | None = None) -> Check:
     if not endpoint.startswith(("http://", "https://")):  # a model or stage dir that vLLM is to serve
         return check_servable(endpoint)
     why = endpoint_answers(endpoint)
-    return Check("generator", why is None, endpoint + (f": {why}" if why else " answered a chat request"),
-                 f"start it (`{_serve_hint(endpoint)}`)")
+    return Check(
+        "generator",
+        why is None,
+        endpoint + (f": {why}" if why else " answered a chat request"),
+        f"start it (`{_serve_hint(endpoint)}`)",
+    )
 
 
 def check_servable(model: str) -> Check:
@@ -260,8 +319,12 @@ def check_servable(model: str) -> Check:
 
     problem = model_problem(model) if Path(model).exists() else f"{model}: no such model or stage directory"
     if problem:
-        return Check("generator", False, f"vLLM cannot serve {model}: {problem}",
-                     "serve a model vLLM accepts (an AF3 with the 30 s window), or evaluate it locally")
+        return Check(
+            "generator",
+            False,
+            f"vLLM cannot serve {model}: {problem}",
+            "serve a model vLLM accepts (an AF3 with the 30 s window), or evaluate it locally",
+        )
     if vllm_python() is None:
         return Check("generator", False, f"{model}: vLLM is not installed", "make vllm (a venv of its own: .venv-vllm)")
     return Check("generator", True, f"{model}: vLLM can serve it (python -m sqa serve {model})")
@@ -282,8 +345,12 @@ def check_rollouts(profile) -> Check:
     except JudgeUnavailable as err:
         return Check("rollouts", False, str(err), f"python -m sqa serve warmup --profile {profile.name}")
     if name not in served:
-        return Check("rollouts", False, f"{url} serves {served}, not {name!r}",
-                     f"python -m sqa serve warmup --profile {profile.name} (prints the spec to use)")
+        return Check(
+            "rollouts",
+            False,
+            f"{url} serves {served}, not {name!r}",
+            f"python -m sqa serve warmup --profile {profile.name} (prints the spec to use)",
+        )
     return Check("rollouts", True, f"{profile.rollouts} (vLLM; its base is checked against the warm-up at the start)")
 
 
@@ -302,7 +369,13 @@ of 16-bit trained modules (at most 2 + 4 = 6 times their bytes)."""
 def stage_names(profile) -> list[str]:
     """Model folders a full ``make reproduce`` saves: 2 calibrations, 3 SFTs, the warm-up (when it is not the
     SFT stage), 5 GRPO runs and the text-only one."""
-    names = ["calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration", "sft_from_calibration_frozen"]
+    names = [
+        "calibration",
+        "calibration_frozen",
+        "sft_from_base",
+        "sft_from_calibration",
+        "sft_from_calibration_frozen",
+    ]
     names += ["grpo_warmup"] if profile.grpo_warmup_steps is not None else []
     return names + [f"grpo_{r}" for r in ("acc_sem", "llm_judge", "unified", "iou", "signal", "acc_sem_text_only")]
 
@@ -338,9 +411,14 @@ def run_bytes(profile, base: int) -> int:
     if not profile.lora_rank:
         stages = [base] * len(stage_names(profile))
     else:
-        encoder = {"calibration": profile.train_audio_encoder, "sft_from_base": True,
-                   "sft_from_calibration": profile.reasoning_train_audio_encoder}
-        stages = [int(base * (ENCODER_STAGE_SHARE if encoder.get(n) else ADAPTER_STAGE_SHARE)) for n in stage_names(profile)]
+        encoder = {
+            "calibration": profile.train_audio_encoder,
+            "sft_from_base": True,
+            "sft_from_calibration": profile.reasoning_train_audio_encoder,
+        }
+        stages = [
+            int(base * (ENCODER_STAGE_SHARE if encoder.get(n) else ADAPTER_STAGE_SHARE)) for n in stage_names(profile)
+        ]
     data = (profile.n_train + profile.n_test) * CLIP_BYTES if not profile.data_dir else 0
     return sum(stages) + CHECKPOINTS_KEPT * CHECKPOINT_FACTOR * max(stages) + data
 
@@ -355,24 +433,41 @@ def check_disk(profile) -> Check:
     free = shutil.disk_usage(probe).free
     one = model_bytes(profile)
     if one is None:
-        return Check("disk", False, f"{free / GIB:.1f} GiB free under {_rel(probe)}; what the stages write is unknown "
-                                    f"until the base model is local", "download the base model first (the estimate needs its size)")
+        return Check(
+            "disk",
+            False,
+            f"{free / GIB:.1f} GiB free under {_rel(probe)}; what the stages write is unknown "
+            f"until the base model is local",
+            "download the base model first (the estimate needs its size)",
+        )
     need = run_bytes(profile, one)
-    return Check("disk", free >= need, f"{free / GIB:.1f} GiB free under {_rel(probe)}; the {len(stage_names(profile))} stages "
-                                       f"write about {_size(need)}", f"free {(need - free) / GIB:.0f} GiB, or "
-                                       f"make runs/{profile.name} a link to a bigger disk")
+    return Check(
+        "disk",
+        free >= need,
+        f"{free / GIB:.1f} GiB free under {_rel(probe)}; the {len(stage_names(profile))} stages "
+        f"write about {_size(need)}",
+        f"free {(need - free) / GIB:.0f} GiB, or make runs/{profile.name} a link to a bigger disk",
+    )
 
 
 # ---------------------------------------------------------------- all of it
 
+
 def run_checks(profile, needs_judge: bool = True, generators: tuple[str, ...] = ()) -> list[Check]:
     """Every check, in checklist order (``needs_judge``: whether the run asks a judge; a full reproduce does;
     ``generators``: endpoints that will write answers, one line each; none: the local generator)."""
-    return [check_python(profile), check_packages(profile), check_device(profile), check_base_model(profile),
-            check_data(profile), check_judge(profile, needs_judge), check_extractor(profile),
-            *[check_generator(profile, g) for g in (generators or [None])],
-            *([check_rollouts(profile)] if getattr(profile, "rollouts", "local") not in (None, "", "local") else []),
-            check_disk(profile)]
+    return [
+        check_python(profile),
+        check_packages(profile),
+        check_device(profile),
+        check_base_model(profile),
+        check_data(profile),
+        check_judge(profile, needs_judge),
+        check_extractor(profile),
+        *[check_generator(profile, g) for g in (generators or [None])],
+        *([check_rollouts(profile)] if getattr(profile, "rollouts", "local") not in (None, "", "local") else []),
+        check_disk(profile),
+    ]
 
 
 def preflight(profile, needs_judge: bool = True, out=None, generators: tuple[str, ...] = ()) -> bool:
@@ -384,8 +479,11 @@ def preflight(profile, needs_judge: bool = True, out=None, generators: tuple[str
     for c in checks:
         print(c.line(), file=out)
     failed = [c.name for c in checks if not c.ok]
-    verdict = (f"profile {profile.name} can run" if not failed
-               else f"profile {profile.name} cannot run: fix {', '.join(failed)}")
+    verdict = (
+        f"profile {profile.name} can run"
+        if not failed
+        else f"profile {profile.name} cannot run: fix {', '.join(failed)}"
+    )
     print(f"{verdict} ({len(checks) - len(failed)}/{len(checks)} ok, {time.perf_counter() - t0:.1f} s)", file=out)
     return not failed
 

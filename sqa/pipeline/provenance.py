@@ -14,6 +14,7 @@ results with different records were not produced the same way; :func:`provenance
 >>> provenance_id(a) == provenance_id(dict(a)), provenance_id(a) == provenance_id(b)
 (True, False)
 """
+
 from __future__ import annotations
 
 import functools
@@ -52,10 +53,15 @@ def git_commit() -> str | None:
 
     root = repo_root()
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":(exclude)results"], capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return (head + ("+dirty" if dirty else "")) if head else None
@@ -104,8 +110,12 @@ def base_model_record(profile) -> dict:
     """``{"id", "revision"}`` for a hub model, ``{"path", "hash"}`` for a local folder (the tiny AF3 included)."""
     if profile.model == "tiny":
         path = profile.run_dir / "tiny_model"
-        return {"id": "tiny", "path": _shown(path), "hash": tree_hash(path) if path.exists() else None,
-                "seed": profile.seed}
+        return {
+            "id": "tiny",
+            "path": _shown(path),
+            "hash": tree_hash(path) if path.exists() else None,
+            "seed": profile.seed,
+        }
     local = Path(profile.model).expanduser()
     if local.exists():
         return {"path": str(local.resolve()), "hash": tree_hash(local)}
@@ -218,15 +228,22 @@ extractor parse_response; generator local; seed 0; commit 0123456789'
     if not record:
         return "no provenance recorded"
     model = record.get("base_model") or {}
-    model_text = (f"{model.get('id') or model.get('path')} "
-                  f"({model.get('revision') or model.get('hash') or 'revision unknown'})")
+    model_text = (
+        f"{model.get('id') or model.get('path')} ({model.get('revision') or model.get('hash') or 'revision unknown'})"
+    )
     data = record.get("data") or {}
-    source = (f"synthetic v{data.get('generator_version')} seed {data.get('seed')}" if data.get("dataset") == "synthetic"
-              else f"{data.get('dataset')} at {data.get('path')}")
+    source = (
+        f"synthetic v{data.get('generator_version')} seed {data.get('seed')}"
+        if data.get("dataset") == "synthetic"
+        else f"{data.get('dataset')} at {data.get('path')}"
+    )
     sizes = ", ".join(f"{k} {v}" for k, v in (data.get("splits") or {}).items())
-    return (f"profile {record.get('profile')}; model {model_text}; data {source}" + (f" ({sizes})" if sizes else "")
-            + f"; judge {record.get('judge')}; extractor {record.get('extractor')}; generator {record.get('generator')}"
-            f"; seed {record.get('seed')}; commit {(record.get('commit') or 'unknown')[:10]}")
+    return (
+        f"profile {record.get('profile')}; model {model_text}; data {source}"
+        + (f" ({sizes})" if sizes else "")
+        + f"; judge {record.get('judge')}; extractor {record.get('extractor')}; generator {record.get('generator')}"
+        f"; seed {record.get('seed')}; commit {(record.get('commit') or 'unknown')[:10]}"
+    )
 
 
 def collect(results_dir: str | Path) -> dict[str, dict]:
@@ -239,4 +256,3 @@ def collect(results_dir: str | Path) -> dict[str, dict]:
         entry = found.setdefault(provenance_id(record), {"record": record, "files": []})
         entry["files"].append(str(path.relative_to(root)))
     return found
-

@@ -14,6 +14,7 @@ SFT from a calibrated model keeps it frozen unless the profile sets ``reasoning_
 The systems (``SYSTEMS``, every row of Tables 1 and 3) are declared in :mod:`sqa.configs.systems`; the folders of
 runs and results follow :mod:`sqa.configs.layout`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,10 +25,19 @@ from pathlib import Path
 from sqa.configs.layout import backbone_name, profile_dir
 from sqa.configs.profiles import Profile, repo_root
 from sqa.rewards import REWARDS
-from sqa.configs.systems import SYSTEMS, System, get_system, grpo_run_name, register_system, served_system, system_for_rewards
+from sqa.configs.systems import (
+    SYSTEMS,
+    System,
+    get_system,
+    grpo_run_name,
+    register_system,
+    served_system,
+    system_for_rewards,
+)
 
 
 # ---------------------------------------------------------------- stages
+
 
 def _with_encoder(profile: Profile, learned: bool) -> Profile:
     return dataclasses.replace(profile, train_audio_encoder=learned)
@@ -63,7 +73,6 @@ def sft_encoder_trainable(profile: Profile, init: str) -> bool:
     return {"base": True, "calibration": profile.reasoning_train_audio_encoder, "calibration_frozen": False}[init]
 
 
-
 def sft_stage(profile: Profile, init: str = "calibration") -> Path:
     """SFT on full answers from ``init`` in ``base``, ``calibration``, ``calibration_frozen``."""
     from sqa.pipeline.preflight import require_inputs
@@ -71,9 +80,11 @@ def sft_stage(profile: Profile, init: str = "calibration") -> Path:
 
     require_inputs(profile)
     learned = sft_encoder_trainable(profile, init)
-    start = {"base": lambda: resolve_model(profile),
-             "calibration": lambda: calibration_stage(profile, True),
-             "calibration_frozen": lambda: calibration_stage(profile, False)}[init]()
+    start = {
+        "base": lambda: resolve_model(profile),
+        "calibration": lambda: calibration_stage(profile, True),
+        "calibration_frozen": lambda: calibration_stage(profile, False),
+    }[init]()
     return sft_reasoning(_with_encoder(profile, learned), init=start, out_dir=profile.run_dir / f"sft_from_{init}")
 
 
@@ -83,13 +94,17 @@ def warmup_stage(profile: Profile) -> Path:
 
     if profile.grpo_warmup_steps is None:
         return sft_stage(profile, "calibration")
-    return sft_reasoning(_with_encoder(profile, sft_encoder_trainable(profile, "calibration")),
-                         init=calibration_stage(profile, True), out_dir=profile.run_dir / "grpo_warmup",
-                         steps=profile.grpo_warmup_steps)
+    return sft_reasoning(
+        _with_encoder(profile, sft_encoder_trainable(profile, "calibration")),
+        init=calibration_stage(profile, True),
+        out_dir=profile.run_dir / "grpo_warmup",
+        steps=profile.grpo_warmup_steps,
+    )
 
 
-def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mode: str = "audio",
-               progress: bool = True) -> Path:
+def grpo_stage(
+    profile: Profile, rewards: str | list[str] = "acc_sem", audio_mode: str = "audio", progress: bool = True
+) -> Path:
     """GRPO from the warm-up with the named rewards (``audio_mode="text_only"``: Omni-R1's text-only run)."""
     from sqa.data import load_examples
     from sqa.pipeline.preflight import require_inputs
@@ -101,14 +116,24 @@ def grpo_stage(profile: Profile, rewards: str | list[str] = "acc_sem", audio_mod
     if (problem := profile_rollouts_problem(profile)) is not None:  # e.g. the tiny profile asking for vLLM
         raise ValueError(problem)
     name = grpo_run_name(rewards, audio_mode)
-    cfg = GRPOConfig.from_profile(profile, warmup_stage(profile), profile.run_dir / name, rewards,
-                                  audio_mode=audio_mode)
+    cfg = GRPOConfig.from_profile(
+        profile, warmup_stage(profile), profile.run_dir / name, rewards, audio_mode=audio_mode
+    )
     examples = load_examples(profile, "train")
     return run_grpo(cfg, examples=examples, progress=progress)
 
 
-STAGE_NAMES = ("calibration", "calibration_frozen", "sft_from_base", "sft_from_calibration",
-               "sft_from_calibration_frozen", "warmup", "grpo_<rewards>", "grpo_<rewards>_text_only", "no_training")
+STAGE_NAMES = (
+    "calibration",
+    "calibration_frozen",
+    "sft_from_base",
+    "sft_from_calibration",
+    "sft_from_calibration_frozen",
+    "warmup",
+    "grpo_<rewards>",
+    "grpo_<rewards>_text_only",
+    "no_training",
+)
 """What :func:`build_stage` (and ``python -m sqa train``) accepts: the dir names under ``runs/<profile>/``."""
 
 
@@ -150,6 +175,7 @@ sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_
 
 # ---------------------------------------------------------------- systems
 
+
 def register_reward_system(reward: str, functions, system: str, group: str = "beyond the paper") -> System:
     """Register a reward written outside ``sqa`` and the GRPO system trained with it, in one call.
 
@@ -188,9 +214,15 @@ def results_dir(profile: Profile, results: str | Path = "results") -> Path:
     return profile_dir(root if root.is_absolute() else repo_root() / root, profile.name, profile.backbone, profile.seed)
 
 
-def evaluate_system(profile: Profile, system: System | str, results: str | Path = "results",
-                    corr_backend=None, progress: bool = False, refresh: bool = False,
-                    generator: str | None = None) -> dict:
+def evaluate_system(
+    profile: Profile,
+    system: System | str,
+    results: str | Path = "results",
+    corr_backend=None,
+    progress: bool = False,
+    refresh: bool = False,
+    generator: str | None = None,
+) -> dict:
     """Table 1 + Table 3 metrics of ``system`` on the test split, cached in
     ``results/<profile>/systems/<slug>/metrics.json`` (+ ``predictions.csv``).
 
@@ -230,14 +262,23 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         model, processor = load_model(model_dir, lora_rank=None, dtype=profile.dtype, device=profile.device)
         model.eval()
     test = load_examples(profile, "test")
-    report = evaluate_answers(model, processor, test, audio_mode=system.eval_audio, batch_size=profile.eval_batch_size,
-                              max_new_tokens=profile.max_new_tokens, progress=progress,
-                              corr_backend=corr_backend if corr_backend is not None else judge_corr_backend(profile),
-                              extractor=extractor_spec(profile), decode_cache=profile.decode_cache)
+    report = evaluate_answers(
+        model,
+        processor,
+        test,
+        audio_mode=system.eval_audio,
+        batch_size=profile.eval_batch_size,
+        max_new_tokens=profile.max_new_tokens,
+        progress=progress,
+        corr_backend=corr_backend if corr_backend is not None else judge_corr_backend(profile),
+        extractor=extractor_spec(profile),
+        decode_cache=profile.decode_cache,
+    )
     metrics = dict(report.metrics)
     if system.stage == "calibration":
-        score_report = evaluate_scores(model, processor, test, batch_size=profile.eval_batch_size,
-                                       decode_cache=profile.decode_cache)
+        score_report = evaluate_scores(
+            model, processor, test, batch_size=profile.eval_batch_size, decode_cache=profile.decode_cache
+        )
         scores = score_report.metrics
         out.mkdir(parents=True, exist_ok=True)
         score_report.predictions.to_csv(out / "score_predictions.csv", index=False)  # Table 1's clips
@@ -245,16 +286,26 @@ def evaluate_system(profile: Profile, system: System | str, results: str | Path 
         metrics.update(avg_pcc=scores["avg_pcc"], mos_pcc=scores["mos_pcc"], pcc_source="calibration prompts")
     else:
         metrics["pcc_source"] = "full answers"
-    extra = {"system": system.name, "backbone": backbone_name(profile.backbone), "group": system.group, "model_fingerprint": fingerprint, "learned_encoder": system.learned_encoder,
-             "calibration": system.calibration, "model_dir": str(Path(model_dir).relative_to(repo_root()))
-             if not generator and Path(model_dir).is_relative_to(repo_root()) else str(model_dir), "provenance": record}
+    extra = {
+        "system": system.name,
+        "backbone": backbone_name(profile.backbone),
+        "group": system.group,
+        "model_fingerprint": fingerprint,
+        "learned_encoder": system.learned_encoder,
+        "calibration": system.calibration,
+        "model_dir": str(Path(model_dir).relative_to(repo_root()))
+        if not generator and Path(model_dir).is_relative_to(repo_root())
+        else str(model_dir),
+        "provenance": record,
+    }
     report.metrics = metrics
     report.save(out, extra=extra)
     return json.loads(cached.read_text())
 
 
-def evaluate_no_training(profile: Profile, system: System, results: str | Path = "results", progress: bool = False,
-                         refresh: bool = False) -> dict:
+def evaluate_no_training(
+    profile: Profile, system: System, results: str | Path = "results", progress: bool = False, refresh: bool = False
+) -> dict:
     """Table 1 + Table 3 metrics of a system without training (``stage="none"``: DNSMOS, the signal detectors;
     :mod:`sqa.evaluation.baselines`) on the test split. It has no training seed: computed once under
     ``results/<profile>/systems/<slug>/`` (seed 0's folder) and returned as is for every seed. DNSMOS outputs
@@ -275,8 +326,10 @@ def evaluate_no_training(profile: Profile, system: System, results: str | Path =
     out = results_dir(dataclasses.replace(profile, seed=0), results) / "systems" / system.slug
     fingerprint = baselines.fingerprint(system.predictor)
     record = provenance(dataclasses.replace(profile, seed=0), generator=f"{system.name} (no training)")
-    record["base_model"] = {"none": "no training", **{k: v for k, v in baselines.versions().items()
-                                                        if system.predictor.startswith("dnsmos")}}
+    record["base_model"] = {
+        "none": "no training",
+        **{k: v for k, v in baselines.versions().items() if system.predictor.startswith("dnsmos")},
+    }
     cached = out / "metrics.json"
     if cached.exists() and not refresh:
         old = json.loads(cached.read_text())
@@ -285,30 +338,52 @@ def evaluate_no_training(profile: Profile, system: System, results: str | Path =
     test = load_examples(profile, "test")
     values = None
     if system.predictor.startswith("dnsmos"):
-        values = baselines.cached_dnsmos([(e.id, e.audio_path) for e in test],
-                                         dataclasses.replace(profile, seed=0).run_dir / "no_training" / "dnsmos.jsonl",
-                                         progress=progress)
+        values = baselines.cached_dnsmos(
+            [(e.id, e.audio_path) for e in test],
+            dataclasses.replace(profile, seed=0).run_dir / "no_training" / "dnsmos.jsonl",
+            progress=progress,
+        )
     from sqa.schema import render
 
     answers, clips = baselines.clip_rows(system.predictor, test, values)
     point = {k: float(v[0]) for k, v in clip_metrics(clips, np.arange(len(clips))[None]).items()}
     keys = [*TABLE1_COLUMNS.values(), *TABLE3_COLUMNS, "speed_pcc", "mos_pcc", "mean_f1", "mean_iou"]
     metrics = baselines.blank_unpredicted(point, system.predictor, keys)
-    metrics.update(speed_pcc=float("nan"), n=len(test), corr_backend=baselines.NOT_PREDICTED,
-                   not_predicted=sorted(k for k in keys if k not in baselines.predicted_keys(system.predictor)),
-                   pcc_source={"dnsmos_p835": "DNSMOS P.835: OVRL->overall, SIG->distortion, BAK->noise",
-                               "dnsmos_p808": "DNSMOS P.808 -> overall"}.get(system.predictor,
-                                                                             baselines.NOT_PREDICTED))
-    preds = pd.DataFrame({"id": [e.id for e in test], "answer": answers,
-                          "reference": [render(e.assessment) for e in test], "generator": system.name})
+    metrics.update(
+        speed_pcc=float("nan"),
+        n=len(test),
+        corr_backend=baselines.NOT_PREDICTED,
+        not_predicted=sorted(k for k in keys if k not in baselines.predicted_keys(system.predictor)),
+        pcc_source={
+            "dnsmos_p835": "DNSMOS P.835: OVRL->overall, SIG->distortion, BAK->noise",
+            "dnsmos_p808": "DNSMOS P.808 -> overall",
+        }.get(system.predictor, baselines.NOT_PREDICTED),
+    )
+    preds = pd.DataFrame(
+        {
+            "id": [e.id for e in test],
+            "answer": answers,
+            "reference": [render(e.assessment) for e in test],
+            "generator": system.name,
+        }
+    )
     if values is not None:
         for k in baselines.DNSMOS_KEYS:
             preds[k] = [values[e.id][k] for e in test]
     out.mkdir(parents=True, exist_ok=True)
     with_clip_columns(preds, clips).to_csv(out / "predictions.csv", index=False)
-    full = {**metrics, "system": system.name, "backbone": backbone_name(profile.backbone), "group": system.group,
-            "model_fingerprint": fingerprint, "learned_encoder": False, "calibration": False,
-            "model_dir": "none (no training)", "predictor": system.predictor, "provenance": record}
+    full = {
+        **metrics,
+        "system": system.name,
+        "backbone": backbone_name(profile.backbone),
+        "group": system.group,
+        "model_fingerprint": fingerprint,
+        "learned_encoder": False,
+        "calibration": False,
+        "model_dir": "none (no training)",
+        "predictor": system.predictor,
+        "provenance": record,
+    }
     cached.write_text(json.dumps(full, indent=1, allow_nan=True) + "\n")
     return json.loads(cached.read_text())
 
@@ -332,8 +407,13 @@ BACKBONE_SYSTEMS = ("QualiSpeech-FT", "LLM-judge dim-wise GRPO")
 """The systems run on every backbone (the paper's backbone comparison: QualiSpeech-FT on SALMONN vs AF3)."""
 
 
-def backbone_rows(profile: Profile, backbones: Sequence[str], systems: Sequence[str] = BACKBONE_SYSTEMS,
-                  results: str | Path = "results", progress: bool = False) -> list[dict]:
+def backbone_rows(
+    profile: Profile,
+    backbones: Sequence[str],
+    systems: Sequence[str] = BACKBONE_SYSTEMS,
+    results: str | Path = "results",
+    progress: bool = False,
+) -> list[dict]:
     """Table 1/3 rows of ``systems`` trained and evaluated on each of ``backbones`` (each under its own
     ``runs/<profile>/<backbone>`` and ``results/<profile>/<backbone>``). Rows say their ``backbone`` and are
     named as the paper names its SALMONN row: ``QualiSpeech-FT-Qwen2-Audio``."""
@@ -348,15 +428,30 @@ def backbone_rows(profile: Profile, backbones: Sequence[str], systems: Sequence[
     return rows
 
 
-def evaluate_served(profile: Profile, generators: dict[str, str], results: str | Path = "results",
-                    corr_backend=None, progress: bool = False, refresh: bool = False) -> list[dict]:
+def evaluate_served(
+    profile: Profile,
+    generators: dict[str, str],
+    results: str | Path = "results",
+    corr_backend=None,
+    progress: bool = False,
+    refresh: bool = False,
+) -> list[dict]:
     """Evaluate served models, ``{row name: "http://HOST:PORT/v1#NAME"}``: a name of :data:`SYSTEMS` is that
     system served (e.g. its trained model under vLLM), any other name a zero-shot audio LLM (:func:`served_system`).
     """
     known = {s.name for s in SYSTEMS} | {s.slug for s in SYSTEMS}
-    return [evaluate_system(profile, get_system(name) if name in known else served_system(name), results=results,
-                            corr_backend=corr_backend, progress=progress, refresh=refresh, generator=spec)
-            for name, spec in generators.items()]
+    return [
+        evaluate_system(
+            profile,
+            get_system(name) if name in known else served_system(name),
+            results=results,
+            corr_backend=corr_backend,
+            progress=progress,
+            refresh=refresh,
+            generator=spec,
+        )
+        for name, spec in generators.items()
+    ]
 
 
 def parse_reward_names(rewards: str | list[str]) -> list[str]:
@@ -370,8 +465,13 @@ def parse_reward_names(rewards: str | list[str]) -> list[str]:
     return list(rewards)
 
 
-def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path = "results",
-                 progress: bool = True, generator: str | None = None) -> dict:
+def grpo_summary(
+    profile: Profile,
+    rewards: str | list[str],
+    results: str | Path = "results",
+    progress: bool = True,
+    generator: str | None = None,
+) -> dict:
     """Train (or reuse) the GRPO run, evaluate it, and write ``results/<profile>/grpo_<rewards>/``
     (``metrics.json`` with the reward rise and PCC before/after GRPO, ``reward_curve.csv``).
     ``generator``: an endpoint serving the trained model answers the test clips (see :func:`evaluate_system`)."""
@@ -393,12 +493,20 @@ def grpo_summary(profile: Profile, rewards: str | list[str], results: str | Path
     from sqa.schema import DIMENSIONS
 
     summary = {
-        "rewards": names, "system": system_for_rewards(names).name, **reward_curve_summary(curve),
-        "pcc": {d: m.get(f"{d}_pcc") for d in DIMENSIONS}, "avg_pcc": m.get("avg_pcc"), "mos_pcc": m.get("mos_pcc"),
-        "calibration_pcc": calib.get("pcc"), "calibration_avg_pcc": calib.get("avg_pcc"),
+        "rewards": names,
+        "system": system_for_rewards(names).name,
+        **reward_curve_summary(curve),
+        "pcc": {d: m.get(f"{d}_pcc") for d in DIMENSIONS},
+        "avg_pcc": m.get("avg_pcc"),
+        "mos_pcc": m.get("mos_pcc"),
+        "calibration_pcc": calib.get("pcc"),
+        "calibration_avg_pcc": calib.get("avg_pcc"),
         "calibration_mos_pcc": calib.get("mos_pcc"),
-        **{c: m.get(c) for c in TABLE3_COLUMNS}, "parse_failure_rate": m.get("parse_failure_rate"),
-        "n_test": m.get("n"), "corr_backend": m.get("corr_backend"), "avg_dimensions": list(AVG_DIMENSIONS),
+        **{c: m.get(c) for c in TABLE3_COLUMNS},
+        "parse_failure_rate": m.get("parse_failure_rate"),
+        "n_test": m.get("n"),
+        "corr_backend": m.get("corr_backend"),
+        "avg_dimensions": list(AVG_DIMENSIONS),
         "provenance": m.get("provenance"),
     }
     (out / "metrics.json").write_text(json.dumps(summary, indent=1, allow_nan=True) + "\n")

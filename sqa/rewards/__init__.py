@@ -28,6 +28,7 @@ Traceback (most recent call last):
 ...
 sqa.llm.errors.NoJudgeError: sqa.rewards.get_rewards: reward 'unified' asks a judge; pass judge= a spec ...
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -86,8 +87,10 @@ def get_rewards(names: str | list[str], judge: Any = None, stats: RewardStats | 
         for fn in REWARDS[n]:
             if isinstance(fn, JudgeReward):
                 if judge is None:
-                    raise NoJudgeError(f"sqa.rewards.get_rewards: reward {n!r} asks a judge; pass judge= a spec "
-                                       f"({spec_help()}) or a judge object")
+                    raise NoJudgeError(
+                        f"sqa.rewards.get_rewards: reward {n!r} asks a judge; pass judge= a spec "
+                        f"({spec_help()}) or a judge object"
+                    )
                 fn = fn.with_judge(judge)
             if stats is not None and isinstance(fn, Reward):
                 fn = fn.with_stats(stats)
@@ -95,8 +98,30 @@ def get_rewards(names: str | list[str], judge: Any = None, stats: RewardStats | 
     return out
 
 
-__all__ = ["REWARDS", "check_reward_names", "get_rewards", "Reward", "JudgeReward", "RewardStats", "RewardConfigError",
-           "completion_text", "accuracy_reward", "semantic_reward", "acc_sem_reward", "llm_judge_reward",
-           "make_llm_judge_reward", "unified_reward", "make_unified_reward", "interval_iou_reward", "signal_reward",
-           "make_signal_reward", "AccuracyReward", "SemanticReward", "AccSemReward", "LLMJudgeReward",
-           "UnifiedReward", "IntervalIoUReward", "SignalReward"]
+__all__ = [
+    "REWARDS",
+    "check_reward_names",
+    "get_rewards",
+    "Reward",
+    "JudgeReward",
+    "RewardStats",
+    "RewardConfigError",
+    "completion_text",
+    "accuracy_reward",
+    "semantic_reward",
+    "acc_sem_reward",
+    "llm_judge_reward",
+    "make_llm_judge_reward",
+    "unified_reward",
+    "make_unified_reward",
+    "interval_iou_reward",
+    "signal_reward",
+    "make_signal_reward",
+    "AccuracyReward",
+    "SemanticReward",
+    "AccSemReward",
+    "LLMJudgeReward",
+    "UnifiedReward",
+    "IntervalIoUReward",
+    "SignalReward",
+]

@@ -7,6 +7,7 @@
 >>> round(r[0], 3), 1.0 < r[1] < 2.0, r[2]
 (3.0, True, 0.0)
 """
+
 from __future__ import annotations
 
 from sqa.rewards.accuracy import accuracy_score

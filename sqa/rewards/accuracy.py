@@ -10,6 +10,7 @@ reward over all dimensions and drops speed only from the evaluation (Table 1, fo
 >>> accuracy_reward(None, [ref, partly, "blah blah"], reference=[ref] * 3)
 [3.0, 2.0, 0.0]
 """
+
 from __future__ import annotations
 
 from sqa.schema import DIMENSIONS, Assessment

@@ -13,6 +13,7 @@ completion is scored, never raised: junk scores 0.0 and is counted in the reward
 >>> completion_text("Noise: 3"), completion_text(None)
 ('Noise: 3', '')
 """
+
 from __future__ import annotations
 
 import copy
@@ -79,16 +80,19 @@ def column(columns: dict, name: str, n: int, reward: str) -> list:
     """Dataset column ``name`` for ``n`` completions, or a clear ``ValueError`` naming the reward."""
     values = columns.get(name)
     if values is None:
-        raise RewardConfigError(f"sqa.rewards.{reward}: the dataset has no '{name}' column; "
-                         f"rewards need it next to 'prompt' (got columns: {sorted(columns)})")
+        raise RewardConfigError(
+            f"sqa.rewards.{reward}: the dataset has no '{name}' column; "
+            f"rewards need it next to 'prompt' (got columns: {sorted(columns)})"
+        )
     values = list(values)
     if len(values) != n:
         raise RewardConfigError(f"sqa.rewards.{reward}: {len(values)} '{name}' values for {n} completions")
     return values
 
 
-def parsed_pairs(name: str, completions: Sequence, columns: dict,
-                 stats: RewardStats) -> tuple[list[str], list[Assessment | None], list[Assessment]]:
+def parsed_pairs(
+    name: str, completions: Sequence, columns: dict, stats: RewardStats
+) -> tuple[list[str], list[Assessment | None], list[Assessment]]:
     """(texts, parsed completions with None for junk, references); counts calls and unparsed in ``stats``."""
     refs = [parse_reference(r) for r in column(columns, "reference", len(completions), name)]
     texts = [completion_text(c) for c in completions]
@@ -165,8 +169,11 @@ class Reward:
         except Exception as exc:  # noqa: BLE001 -- a reward must not kill a training run; counted, warned
             err = exc
         self.stats.add(self.name, errors=len(completions))
-        warnings.warn(f"sqa.rewards.{self.name}: scored {len(completions)} completions 0.0 after "
-                      f"{type(err).__name__}: {err}", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"sqa.rewards.{self.name}: scored {len(completions)} completions 0.0 after {type(err).__name__}: {err}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return [0.0] * len(completions)
 
     def __repr__(self) -> str:
@@ -194,7 +201,9 @@ class JudgeReward(Reward):
 
     def judge(self) -> Any:
         if self._judge is None:
-            raise NoJudgeError(f"sqa.rewards.{self.name}: no judge given; build it with one, e.g. "
-                               f"get_rewards([{self.name!r}], judge=SPEC) or {type(self).__name__}(judge=SPEC), "
-                               f"SPEC one of {spec_help()}")
+            raise NoJudgeError(
+                f"sqa.rewards.{self.name}: no judge given; build it with one, e.g. "
+                f"get_rewards([{self.name!r}], judge=SPEC) or {type(self).__name__}(judge=SPEC), "
+                f"SPEC one of {spec_help()}"
+            )
         return self._judge()

@@ -22,6 +22,7 @@ They are deliberately plain, documented heuristics, not state-of-the-art detecto
 >>> detect_clipping(np.clip(3 * y, -1, 1), sr)[:1]              # a clipped sine clips every period
 [(0.0, 1.0)]
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -71,8 +72,15 @@ def local_floor_db(db: np.ndarray, seconds: float) -> np.ndarray:
     return minimum_filter1d(db, size=max(1, int(round(seconds / HOP_S)) | 1), mode="nearest")
 
 
-def detect_pauses(y: np.ndarray, sr: int, margin_db: float = 6.0, max_rel_db: float = -12.0, min_gap: float = 0.3,
-                  floor_window: float = 1.5, silence_db: float = -70.0) -> list[tuple[float, float]]:
+def detect_pauses(
+    y: np.ndarray,
+    sr: int,
+    margin_db: float = 6.0,
+    max_rel_db: float = -12.0,
+    min_gap: float = 0.3,
+    floor_window: float = 1.5,
+    silence_db: float = -70.0,
+) -> list[tuple[float, float]]:
     """Gaps in the speech: frames within ``margin_db`` of the local floor (min level over
     ``floor_window`` s, at least ``silence_db`` dBFS) and at least ``-max_rel_db`` dB below the
     loudest frame, for ``min_gap`` s or more. Leading and trailing silence is not a pause. A pause
@@ -93,8 +101,9 @@ def detect_pauses(y: np.ndarray, sr: int, margin_db: float = 6.0, max_rel_db: fl
     return _round(_join(out, HOP_S))
 
 
-def detect_dropouts(y: np.ndarray, sr: int, eps: float = 1e-4, min_len: float = 0.02,
-                    rel_db: float = -30.0) -> list[tuple[float, float]]:
+def detect_dropouts(
+    y: np.ndarray, sr: int, eps: float = 1e-4, min_len: float = 0.02, rel_db: float = -30.0
+) -> list[tuple[float, float]]:
     """Runs of near-zero samples that start right after audible signal (a sudden cut)."""
     y = np.asarray(y, np.float64)
     if y.size == 0:
@@ -105,14 +114,21 @@ def detect_dropouts(y: np.ndarray, sr: int, eps: float = 1e-4, min_len: float = 
     for a, b in _runs(np.abs(y) <= eps):
         if a == 0 or b == len(y) or (b - a) / sr < min_len:
             continue
-        before = np.sqrt(np.mean(y[max(0, a - look):a] ** 2))
+        before = np.sqrt(np.mean(y[max(0, a - look) : a] ** 2))
         if 20 * np.log10(max(before, 1e-10) / max(peak_rms, 1e-10)) > rel_db:
             out.append((a / sr, b / sr))
     return _round(_join(out, 0.0))
 
 
-def detect_clipping(y: np.ndarray, sr: int, min_run: int = 4, min_level: float = 0.05, tol: float = 1e-6,
-                    join: float = 0.25, min_runs: int = 3) -> list[tuple[float, float]]:
+def detect_clipping(
+    y: np.ndarray,
+    sr: int,
+    min_run: int = 4,
+    min_level: float = 0.05,
+    tol: float = 1e-6,
+    join: float = 0.25,
+    min_runs: int = 3,
+) -> list[tuple[float, float]]:
     """Flat tops: runs of ``min_run`` or more identical samples (within ``tol``) at ``|x| >= min_level * peak``.
 
     Samples stuck at full scale are the classic case; the same test finds clipping at any level
@@ -135,8 +151,16 @@ def detect_clipping(y: np.ndarray, sr: int, min_run: int = 4, min_level: float =
     return _round([(g[0][0], g[-1][1]) for g in groups if len(g) >= min_runs])
 
 
-def detect_noise(y: np.ndarray, sr: int, floor_db: float = -50.0, quiet_db: float = -65.0, flatness: float = 0.3,
-                 window: float = 0.3, min_len: float = 0.3, join: float = 0.3) -> list[tuple[float, float]]:
+def detect_noise(
+    y: np.ndarray,
+    sr: int,
+    floor_db: float = -50.0,
+    quiet_db: float = -65.0,
+    flatness: float = 0.3,
+    window: float = 0.3,
+    min_len: float = 0.3,
+    join: float = 0.3,
+) -> list[tuple[float, float]]:
     """Spans where the low-energy frames are not silent: the local floor (min level over ``window`` s)
     is above ``floor_db`` dBFS, or above ``quiet_db`` with a noise-like (spectral flatness above
     ``flatness``) quietest frame, for ``min_len`` s (then widened by half a window on each side).
@@ -160,8 +184,11 @@ def detect_noise(y: np.ndarray, sr: int, floor_db: float = -50.0, quiet_db: floa
     quiet_flat = maximum_filter1d(np.where(db <= floor + 1.0, flat, 0.0), size=size)
     noisy = (floor > floor_db) | ((floor > quiet_db) & (quiet_flat > flatness))
     half = size // 2  # each run of floor frames stands for a span half a window wider on both sides
-    spans = [(max(0, a - half) * hop / sr, (min(n, b + half) - 1) * hop / sr + frame / sr)
-             for a, b in _runs(noisy) if (b - a) * HOP_S >= min_len]
+    spans = [
+        (max(0, a - half) * hop / sr, (min(n, b + half) - 1) * hop / sr + frame / sr)
+        for a, b in _runs(noisy)
+        if (b - a) * HOP_S >= min_len
+    ]
     return _round(_join(spans, join))
 
 

@@ -12,6 +12,7 @@ artifacts at all, else 0.0. Range 0..1.
 >>> interval_iou_reward(None, [ref, partly, "junk"], reference=[ref] * 3)
 [1.0, 0.3333333333333333, 0.0]
 """
+
 from __future__ import annotations
 
 from sqa.metrics.iou import interval_iou
@@ -32,8 +33,11 @@ def artifact_iou(pred: Assessment | None, ref: Assessment) -> float:
     for name in ARTIFACTS:
         pa, ra = pred.artifacts.get(name), ref.artifacts.get(name)
         if (pa is not None and pa.present) or (ra is not None and ra.present):
-            ious.append(interval_iou(_intervals(pa), _intervals(ra)) if pa is not None and pa.present
-                        and ra is not None and ra.present else 0.0)
+            ious.append(
+                interval_iou(_intervals(pa), _intervals(ra))
+                if pa is not None and pa.present and ra is not None and ra.present
+                else 0.0
+            )
     if ious:
         return sum(ious) / len(ious)
     return 1.0 if any(pred.artifacts.get(n) is not None for n in ARTIFACTS) else 0.0

@@ -20,6 +20,7 @@ with one). An unreachable endpoint raises :class:`~sqa.llm.JudgeUnavailable`, na
 >>> reward(None, [ref, partly, "no idea"], reference=[ref] * 3)
 [2.0, 1.5833333333333333, 0.0]
 """
+
 from __future__ import annotations
 
 from typing import Any

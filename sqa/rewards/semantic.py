@@ -13,6 +13,7 @@ judge rewards see them. Range 0..3.
 >>> round(r[0], 3), r[0] > r[1] > 0.0, r[2]
 (2.0, True, 0.0)
 """
+
 from __future__ import annotations
 
 from sqa.schema import ARTIFACTS, Assessment

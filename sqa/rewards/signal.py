@@ -22,6 +22,7 @@ Detections are cached per file, so a GRPO group of G answers analyses its clip o
 >>> signal_reward(None, [good, partly, "junk"], audio_path=[path] * 3)
 [1.0, 0.3333333333333333, 0.0]
 """
+
 from __future__ import annotations
 
 import functools
@@ -108,8 +109,11 @@ class SignalReward(Reward):
                 detected = self.detections(path)
             except Exception as exc:  # noqa: BLE001 -- unreadable audio scores 0, counted
                 self.stats.add(self.name, errors=1)
-                warnings.warn(f"sqa.rewards.{self.name}: cannot analyse {path}: {type(exc).__name__}: {exc}",
-                              RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"sqa.rewards.{self.name}: cannot analyse {path}: {type(exc).__name__}: {exc}",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
                 rewards.append(0.0)
                 continue
             rewards.append(signal_agreement(pred, detected))

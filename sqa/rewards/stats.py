@@ -17,6 +17,7 @@ stats=...)``); each step's ``unparsed`` and ``reward_errors`` go into its ``rewa
 >>> s.reset(); s.snapshot()
 {}
 """
+
 from __future__ import annotations
 
 import threading
@@ -75,5 +76,7 @@ class RewardStats:
     def snapshot(self) -> dict[str, dict]:
         """``{reward: {calls, unparsed, judge_unparsed, errors, unparsed_rate}}`` (a copy, JSON-ready)."""
         with self._lock:
-            return {k: {**asdict(c), "unparsed_rate": c.unparsed / c.calls if c.calls else 0.0}
-                    for k, c in self._counts.items()}
+            return {
+                k: {**asdict(c), "unparsed_rate": c.unparsed / c.calls if c.calls else 0.0}
+                for k, c in self._counts.items()
+            }

@@ -17,6 +17,7 @@ gold object) and the completion as TRL passes it (a string or chat messages:
 >>> detect_reward(None, ["Fake", [{"role": "assistant", "content": "real"}], None], reference=["fake", "fake", "real"])
 [1.0, 0.0, 0.0]
 """
+
 from __future__ import annotations
 
 import logging

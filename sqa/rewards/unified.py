@@ -21,6 +21,7 @@ computed from the parsed answers (see ``RuleJudge.rate_unified``). Junk scores 0
 >>> r[0], 0.0 < r[1] < r[0], r[2]
 (1.0, True, 0.0)
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -28,6 +28,7 @@ Artifact(present=True, intervals=[(0.5, 1.7), (2.0, 3.0)], description='a low hu
 >>> parse_artifact_value("Present (from 0.5 to 1.7 seconds): a low hum").intervals
 [(0.5, 1.7)]
 """
+
 from __future__ import annotations
 
 import math

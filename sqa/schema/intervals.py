@@ -21,6 +21,7 @@ duplicates removed, sorted.
 >>> parse_intervals("rated 4/5 on a 1-5 scale, from 0 to 4.8")
 []
 """
+
 from __future__ import annotations
 
 import re

@@ -12,6 +12,7 @@ Known keys are found at any depth (labels as in :mod:`sqa.schema.labels`): SALMO
 >>> scores, artifacts["noise"].present
 ({'overall': 5, 'noise': None}, True)
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ def load_json(text: str) -> object:
     if start < 0 or stop <= start:
         return None
     try:
-        return json.loads(text[start:stop + 1].replace("\\_", "_"), strict=False)
+        return json.loads(text[start : stop + 1].replace("\\_", "_"), strict=False)
     except (ValueError, RecursionError):
         return None
 

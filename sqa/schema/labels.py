@@ -8,6 +8,7 @@ names: ``("score", dim)``, ``("artifact", name)`` or ``("description", "descript
 >>> classify_label("Unnatural pause"), classify_label("Feeling of voice")
 (('artifact', 'unnatural_pause'), None)
 """
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,16 @@ SCORE_ALIASES: dict[str, tuple[str, ...]] = {
     "listening_effort": ("listening effort", "effort"),
     "naturalness": ("naturalness", "speech naturalness"),
     "overall": (
-        "overall quality", "overall", "overall mos", "mos", "mean opinion score", "overall mean opinion score",
-        "quality", "overall speech quality", "speech quality", "overall quality mos",
+        "overall quality",
+        "overall",
+        "overall mos",
+        "mos",
+        "mean opinion score",
+        "overall mean opinion score",
+        "quality",
+        "overall speech quality",
+        "speech quality",
+        "overall quality mos",
     ),
 }
 """Normalised labels of each score dimension (a trailing ``score``/``rating``/``value``/``grade`` is ignored)."""
@@ -37,8 +46,12 @@ _ARTIFACT_BASES: dict[str, tuple[str, ...]] = {
 ARTIFACT_BY_BASE = {base: name for name, bases in _ARTIFACT_BASES.items() for base in bases}
 """Artifact names by the word(s) before ``artifact``/``description`` in a label (``Noise artifact``)."""
 _DESCRIPTION_ALIASES = {
-    "description", "long description", "long form description", "detailed description",
-    "natural language description", "overall description",
+    "description",
+    "long description",
+    "long form description",
+    "detailed description",
+    "natural language description",
+    "overall description",
 }
 _ARTIFACT_SUFFIX = re.compile(r"(.*?)\s*\b(?:artifacts?|brief description|description|desc)")
 _SCORE_SUFFIX = re.compile(r"(.*?)\s+(?:score|rating|value|grade)")

@@ -33,6 +33,7 @@ text beyond ``MAX_CHARS`` is ignored.
 >>> is_empty(parse_response("lorem ipsum"), structured_only=True), is_empty(parse_response(None))
 (True, True)
 """
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,7 @@ def _unwrap(text: str) -> str:
     """Drop a leading ``<think>`` block, ``<answer>`` tags and a surrounding code fence."""
     stripped = text.strip()
     if stripped[:7].lower() == "<think>" and "</think>" in stripped.lower():
-        stripped = stripped[stripped.lower().rindex("</think>") + 8:].strip()
+        stripped = stripped[stripped.lower().rindex("</think>") + 8 :].strip()
     if stripped[:8].lower() == "<answer>":
         stripped = stripped[8:]
         end = stripped.lower().find("</answer>")
@@ -115,7 +116,7 @@ def _parse(text: str) -> Assessment:
                 scores["overall"] = read_score(line)
             continue
         if line.startswith(DESCRIPTION_LABEL + ":"):
-            description = "\n".join([line[len(DESCRIPTION_LABEL) + 1:].lstrip(" ")] + lines[i + 1:])
+            description = "\n".join([line[len(DESCRIPTION_LABEL) + 1 :].lstrip(" ")] + lines[i + 1 :])
             break
         if _strict_line(line, scores, artifacts):
             continue
@@ -127,9 +128,9 @@ def _parse(text: str) -> Assessment:
         what, name = kind
         if what == "description":
             if description is None:
-                description = "\n".join([line[m.end():]] + lines[i + 1:])
+                description = "\n".join([line[m.end() :]] + lines[i + 1 :])
             break
-        if not _labelled_value(what, name, line[m.end():].rstrip(_TRAILING), scores, artifacts):
+        if not _labelled_value(what, name, line[m.end() :].rstrip(_TRAILING), scores, artifacts):
             unlabelled.append(line)
     prose = "\n".join(unlabelled)
     read_prose_scores(prose, scores)
@@ -169,13 +170,13 @@ def _labelled_value(what: str, name: str, value: str, scores: dict, artifacts: d
 def _strict_line(line: str, scores: dict, artifacts: dict) -> bool:
     """Read one exact ``render()`` score or artifact line; True when the line was one."""
     for dim, label in SCORE_LABELS.items():
-        if line.startswith(label + ": ") and line[len(label) + 2:] in ("1", "2", "3", "4", "5"):
+        if line.startswith(label + ": ") and line[len(label) + 2 :] in ("1", "2", "3", "4", "5"):
             if scores.get(dim) is None:
-                scores[dim] = int(line[len(label) + 2:])
+                scores[dim] = int(line[len(label) + 2 :])
             return True
     for name, label in ARTIFACT_LABELS.items():
         if line.startswith(label + ": "):
-            art = strict_artifact(line[len(label) + 2:])
+            art = strict_artifact(line[len(label) + 2 :])
             if art is not None:
                 if artifacts.get(name) is None:
                     artifacts[name] = art

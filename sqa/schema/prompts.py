@@ -6,6 +6,7 @@ True
 >>> calibration_answer(4)
 '4'
 """
+
 from __future__ import annotations
 
 from sqa.schema import DIMENSIONS

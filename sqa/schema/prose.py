@@ -21,6 +21,7 @@ so that junk input costs linear time.
 >>> arts["noise"].intervals, arts["distortion"].present, "unnatural_pause" in arts
 ([(0.0, 1.7)], False, False)
 """
+
 from __future__ import annotations
 
 import bisect
@@ -122,7 +123,7 @@ class _Sentence:
 def _after_clause(head: str, rx: re.Pattern) -> bool:
     """``rx`` occurs in ``head`` with no clause break (commas aside) between it and the end of ``head``."""
     found = list(rx.finditer(head))
-    return bool(found) and not _CLAUSE_BREAK.search(head[found[-1].end():].replace(",", ""))
+    return bool(found) and not _CLAUSE_BREAK.search(head[found[-1].end() :].replace(",", ""))
 
 
 def _stated(sentence: str, name: str) -> bool | None:
@@ -133,8 +134,8 @@ def _stated(sentence: str, name: str) -> bool | None:
     if name == "distortion" and _NOT_DISTORTED.search(sentence):
         verdict = False
     for kw in _STRONG[name].finditer(sentence):
-        head = sentence[max(0, kw.start() - 60):kw.start()]
-        tail = sentence[kw.end():kw.end() + 60]
+        head = sentence[max(0, kw.start() - 60) : kw.start()]
+        tail = sentence[kw.end() : kw.end() + 60]
         if _after_clause(head, _NEGATOR) or _ABSENT_AFTER.match(tail):
             verdict = False
         elif _after_clause(head, _AFFIRM) or _PRESENT_AFTER.match(tail):

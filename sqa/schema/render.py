@@ -22,6 +22,7 @@ Overall quality: 3
 Noise artifact: yes, 0.5-1.7s; buzzing
 Description: Noisy.
 """
+
 from __future__ import annotations
 
 from sqa.schema.types import ARTIFACTS, DIMENSIONS, Artifact, Assessment

@@ -9,6 +9,7 @@ Rules: the first number is read; a fraction rounds half up (``3.5`` -> 4, ``4.49
 >>> scores = {}; read_prose_scores("Noise score - 2. Overall, good, with a MOS of 3.5.", scores); scores
 {'noise': 2, 'overall': 4}
 """
+
 from __future__ import annotations
 
 import math
@@ -22,9 +23,7 @@ __all__ = ["NUMBER", "to_score", "read_score", "parse_score", "read_prose_scores
 NUMBER = re.compile(r"[\s*_`\"'(\[]*(\d+(?:\.\d+)?|\.\d+)(?!\d)")
 """A value that starts with a number (after markdown or an opening bracket)."""
 _DENOMINATOR = re.compile(r"\s*(?:/|out\s+of)\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
-_NOT_A_SCORE = re.compile(
-    r"\s*(?:(?:[-–—~]|to)\s*\d|(?:s|secs?|seconds?|ms|%|x|hz|khz|db)(?![a-z]))", re.IGNORECASE
-)
+_NOT_A_SCORE = re.compile(r"\s*(?:(?:[-–—~]|to)\s*\d|(?:s|secs?|seconds?|ms|%|x|hz|khz|db)(?![a-z]))", re.IGNORECASE)
 
 
 def to_score(x: object) -> int | None:
@@ -43,7 +42,7 @@ def read_score(value: str) -> int | None:
     m = NUMBER.match(value)
     if not m:
         return None
-    tail = value[m.end():m.end() + 40]
+    tail = value[m.end() : m.end() + 40]
     den = _DENOMINATOR.match(tail)
     if den:
         return to_score(m.group(1)) if float(den.group(1)) == 5 else None
@@ -63,7 +62,7 @@ def parse_score(text: object) -> int | None:
     try:
         text = as_text(text)[:2000]
         m = re.search(r"(?<![\w.])(?:\d+(?:\.\d+)?|\.\d+)", text)
-        return read_score(text[m.start():]) if m else None
+        return read_score(text[m.start() :]) if m else None
     except Exception:  # noqa: BLE001 - never raise on model output
         return None
 
@@ -75,8 +74,15 @@ _PROSE_SCORE_WORDS = {
     "continuity": ("continuity",),
     "listening_effort": ("listening effort",),
     "naturalness": ("naturalness",),
-    "overall": ("overall quality", "overall mos", "overall score", "overall", "mean opinion score", "mos",
-                "quality score"),
+    "overall": (
+        "overall quality",
+        "overall mos",
+        "overall score",
+        "overall",
+        "mean opinion score",
+        "mos",
+        "quality score",
+    ),
 }
 _PROSE_DIM = {w: d for d, ws in _PROSE_SCORE_WORDS.items() for w in ws}
 _LABEL_ALTERNATION = "|".join(
@@ -98,4 +104,4 @@ def read_prose_scores(text: str, scores: dict) -> None:
     for m in _PROSE_SCORE.finditer(text):
         dim = _PROSE_DIM[re.sub(r"[\s_\\-]+", " ", m.group("label").lower())]
         if scores.get(dim) is None:
-            scores[dim] = read_score(text[m.end():m.end() + 60])
+            scores[dim] = read_score(text[m.end() : m.end() + 60])

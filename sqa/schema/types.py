@@ -6,6 +6,7 @@
 >>> a.artifacts["noise"].intervals
 [(1.23, 2.0)]
 """
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,11 @@ class Assessment:
             "artifacts": {
                 name: None
                 if art is None
-                else {"present": art.present, "intervals": [list(s) for s in art.intervals], "description": art.description}
+                else {
+                    "present": art.present,
+                    "intervals": [list(s) for s in art.intervals],
+                    "description": art.description,
+                }
                 for name, art in self.artifacts.items()
             },
             "description": self.description,
@@ -102,7 +107,9 @@ class Assessment:
     @classmethod
     def from_dict(cls, d: dict) -> "Assessment":
         arts = {
-            name: None if v is None else Artifact(v["present"], [tuple(s) for s in v.get("intervals", [])], v.get("description", ""))
+            name: None
+            if v is None
+            else Artifact(v["present"], [tuple(s) for s in v.get("intervals", [])], v.get("description", ""))
             for name, v in (d.get("artifacts") or {}).items()
         }
         return cls(scores=dict(d.get("scores") or {}), artifacts=arts, description=d.get("description", ""))

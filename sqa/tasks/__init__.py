@@ -17,6 +17,7 @@ single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the forma
 >>> get_task("compare").n_audios
 2
 """
+
 from __future__ import annotations
 
 

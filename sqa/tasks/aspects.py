@@ -18,6 +18,7 @@ per line allowed (as in text extracted from a PDF), with an optional ``(A vs B)`
 >>> labelled_fields("Intelligibility: 4/5 Speech Rate (A vs B): A is better\\nEmotional Impact: 2/5")
 [('listening_effort', '4/5'), ('speed', 'A is better'), (None, '2/5')]
 """
+
 from __future__ import annotations
 
 import re
@@ -38,9 +39,12 @@ SPEECHEVAL_ASPECTS: dict[str, str | None] = {
 
 _BY_NORM = {norm_label(k): v for k, v in SPEECHEVAL_ASPECTS.items()}
 
-LABELS: tuple[str, ...] = tuple(sorted(
-    {norm_label(k) for k in SPEECHEVAL_ASPECTS} | {a for aliases in SCORE_ALIASES.values() for a in aliases},
-    key=lambda s: (-len(s), s)))
+LABELS: tuple[str, ...] = tuple(
+    sorted(
+        {norm_label(k) for k in SPEECHEVAL_ASPECTS} | {a for aliases in SCORE_ALIASES.values() for a in aliases},
+        key=lambda s: (-len(s), s),
+    )
+)
 """Every normalised label of a dimension or an aspect, longest first (for regex alternations)."""
 
 
@@ -55,8 +59,8 @@ def dimension_of(label: str) -> str | None:
 
 _ALT = "|".join(re.escape(label).replace(r"\ ", r"[\s_\-]+") for label in LABELS)
 _FIELD = re.compile(
-    rf"(?<![A-Za-z])(?P<label>{_ALT})(?![A-Za-z])[*_`\s]*(?:\(\s*A\s*vs\.?\s*B\s*\))?[*_`\s]*(?::|\s[-–—]\s)",
-    re.I)
+    rf"(?<![A-Za-z])(?P<label>{_ALT})(?![A-Za-z])[*_`\s]*(?:\(\s*A\s*vs\.?\s*B\s*\))?[*_`\s]*(?::|\s[-–—]\s)", re.I
+)
 
 
 def labelled_fields(text: str) -> list[tuple[str | None, str]]:
@@ -66,5 +70,5 @@ def labelled_fields(text: str) -> list[tuple[str | None, str]]:
     out = []
     for k, m in enumerate(found):
         end = found[k + 1].start() if k + 1 < len(found) else len(text)
-        out.append((dimension_of(m.group("label")), text[m.end(): end].split("\n", 1)[0].strip()))
+        out.append((dimension_of(m.group("label")), text[m.end() : end].split("\n", 1)[0].strip()))
     return out

@@ -11,6 +11,7 @@ True
 >>> ASSESS.parse(b"\\xff junk").scores["overall"] is None
 True
 """
+
 from __future__ import annotations
 
 from typing import Sequence

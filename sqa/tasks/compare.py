@@ -30,6 +30,7 @@ True
 >>> parse_comparison(None).verdicts["overall"] is None
 True
 """
+
 from __future__ import annotations
 
 import re
@@ -102,9 +103,13 @@ _SAMPLE = re.compile(r"(?i)\b(?:sample|clip|audio|speech|recording)\s+([ab])\b")
 _ORDINAL = re.compile(r"(?i)\bthe\s+(first|second)\s+(?:sample|clip|one|audio|recording)\b")
 _COMPARATIVE = r"(?i:better|superior|preferred|preferable|wins|stronger|cleaner|clearer|worse|inferior|weaker)"
 _WIN = re.compile(rf"\b([AB])\b[^.;,\n]{{0,40}}?\b({_COMPARATIVE})\b")
-_PICK = re.compile(r"(?i:\b(?:better|prefer(?:red|ence)?|winner|choose|choice|pick)\b)[^A-Za-z\n]{0,6}(?:(?i:is)\s+)?\b([AB])\b")
-_TIE = re.compile(r"(?i)\b(?:equal(?:ly)?|similar(?:ly)?|same|tie|tied|comparable|no (?:clear |noticeable |real )?"
-                  r"difference|neither|indistinguishable|on par|identical|alike)\b")
+_PICK = re.compile(
+    r"(?i:\b(?:better|prefer(?:red|ence)?|winner|choose|choice|pick)\b)[^A-Za-z\n]{0,6}(?:(?i:is)\s+)?\b([AB])\b"
+)
+_TIE = re.compile(
+    r"(?i)\b(?:equal(?:ly)?|similar(?:ly)?|same|tie|tied|comparable|no (?:clear |noticeable |real )?"
+    r"difference|neither|indistinguishable|on par|identical|alike)\b"
+)
 _BARE = re.compile(r"\s*([AB])\s*[.!]?\s*")
 _WORSE = re.compile(r"(?i)worse|inferior|weaker")
 
@@ -138,7 +143,7 @@ def parse_comparison(text: object) -> Comparison:
     s = _TAG.sub("\n", as_text(text)[:MAX_CHARS])
     verdicts: dict[str, str | None] = {}
     reason_match = _REASON.search(s)
-    body, reason = (s[: reason_match.start()], s[reason_match.end():]) if reason_match else (s, "")
+    body, reason = (s[: reason_match.start()], s[reason_match.end() :]) if reason_match else (s, "")
     for dim, value in labelled_fields(body):
         if dim is not None and verdicts.get(dim) is None:
             verdicts[dim] = parse_verdict(value)

@@ -23,6 +23,7 @@ one over clips would be.
 >>> int(t.n["noise_acc"]), int(t.n["noise_acc_nontie"])
 (4, 3)
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -47,8 +48,9 @@ def _as_comparison(x) -> Comparison:
     return x if isinstance(x, Comparison) else parse_comparison(x)
 
 
-def comparison_figures(predictions: Sequence, references: Sequence, n_boot: int = N_BOOT,
-                       seed: int = SEED) -> pd.DataFrame:
+def comparison_figures(
+    predictions: Sequence, references: Sequence, n_boot: int = N_BOOT, seed: int = SEED
+) -> pd.DataFrame:
     """``metric, value, ci_low, ci_high, undefined_resamples, n`` (module doc); ``n`` counts the pairs
     behind each figure. Predictions may be :class:`Comparison` objects or raw answers (parsed)."""
     preds = [_as_comparison(p) for p in predictions]
@@ -88,5 +90,11 @@ def evaluate_comparisons(predictions: Sequence, references: Sequence[Comparison]
     return {**dict(zip(table.metric, table.value)), "n": len(references)}
 
 
-COMPARE = Task("compare", (COMPARE_PROMPT,), render=render_comparison, parse=parse_comparison,
-               evaluate=evaluate_comparisons, n_audios=2)
+COMPARE = Task(
+    "compare",
+    (COMPARE_PROMPT,),
+    render=render_comparison,
+    parse=parse_comparison,
+    evaluate=evaluate_comparisons,
+    n_audios=2,
+)

@@ -12,6 +12,7 @@ The inputs are a system's committed results (``results/<profile>/[seedN/]systems
 (Calibration-only) also has ``score_predictions.csv`` (``id, dimension, true, pred``), which is what its
 Table 1 row uses, and :func:`clip_scores` reads it in that case.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,12 +71,20 @@ def clip_scores(system: str | os.PathLike) -> pd.DataFrame:
 
 
 def _scores_by_id(table: pd.DataFrame, kind: str) -> dict[str, dict[str, float | None]]:
-    return {i: {d: (None if np.isnan(row[f"{kind}_{d}"]) else float(row[f"{kind}_{d}"])) for d in DIMENSIONS}
-            for i, row in table.iterrows()}
+    return {
+        i: {d: (None if np.isnan(row[f"{kind}_{d}"]) else float(row[f"{kind}_{d}"])) for d in DIMENSIONS}
+        for i, row in table.iterrows()
+    }
 
 
-def derived_comparison(system: str | os.PathLike, n_pairs: int = N_PAIRS, pair_seed: int = SEED,
-                       max_per_clip: int | None = None, n_boot: int = N_BOOT, seed: int = SEED) -> pd.DataFrame:
+def derived_comparison(
+    system: str | os.PathLike,
+    n_pairs: int = N_PAIRS,
+    pair_seed: int = SEED,
+    max_per_clip: int | None = None,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+) -> pd.DataFrame:
     """Comparison figures (:func:`sqa.tasks.compare_metrics.comparison_figures`) of the derived baseline of
     one system: the fixed-seed pairs of its test clips, verdicts from its predicted scores against the
     verdicts from the reference scores."""
@@ -107,8 +116,13 @@ def predicted_assessments(system: str | os.PathLike) -> tuple[pd.DataFrame, list
     return frame, preds
 
 
-def derived_suggestion(system: str | os.PathLike, gold_fixes: dict[str, tuple[str, ...]] | None = None,
-                       n_boot: int = N_BOOT, seed: int = SEED, text: bool = False) -> pd.DataFrame:
+def derived_suggestion(
+    system: str | os.PathLike,
+    gold_fixes: dict[str, tuple[str, ...]] | None = None,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+    text: bool = False,
+) -> pd.DataFrame:
     """Suggestion figures of the derived baseline of one system (:func:`predicted_assessments`): the fixes
     its assessments imply, against ``gold_fixes`` (id -> fixes, e.g. from the synthetic ground truth) or, by
     default, the fixes its rendered references imply."""

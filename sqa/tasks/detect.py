@@ -15,6 +15,7 @@ log-sum-exp. An answer with neither word has no score.
 >>> real_probability({"yes": -0.1}) is None
 True
 """
+
 from __future__ import annotations
 
 import math
@@ -26,8 +27,10 @@ from sqa.schema.labels import as_text
 from sqa.tasks.detect_metrics import detection_figures
 from sqa.tasks.task import Task
 
-DETECT_PROMPT = ("Determine whether this speech is real or a deepfake. Real: naturally produced by a human. "
-                 "Fake: generated or synthesized by a machine. Answer with one word: real or fake.")
+DETECT_PROMPT = (
+    "Determine whether this speech is real or a deepfake. Real: naturally produced by a human. "
+    "Fake: generated or synthesized by a machine. Answer with one word: real or fake."
+)
 WORDS: tuple[str, str] = ("real", "fake")
 MAX_CHARS = 50_000
 _THINK = re.compile(r"<\s*think\s*>.*?(?:<\s*/\s*think\s*>|$)", re.I | re.S)
@@ -92,7 +95,9 @@ def answer_score(tokens: Sequence[str], top_logprobs: Sequence[Mapping[str, floa
     return None
 
 
-def evaluate_detections(predictions: Sequence, references: Sequence[str], scores: Sequence[float | None] | None = None) -> dict:
+def evaluate_detections(
+    predictions: Sequence, references: Sequence[str], scores: Sequence[float | None] | None = None
+) -> dict:
     """:func:`sqa.tasks.detect_metrics.detection_figures` of answers (texts or parsed words) against labels.
     Without ``scores`` the answer's word gives a hard score (1 for real, 0 for fake)."""
     words = [p if p in (*WORDS, None) else parse_detection(p) for p in predictions]
@@ -101,5 +106,6 @@ def evaluate_detections(predictions: Sequence, references: Sequence[str], scores
     return detection_figures(words, scores, list(references))
 
 
-DETECT = Task("detect", (DETECT_PROMPT,), render=lambda label: str(label), parse=parse_detection,
-              evaluate=evaluate_detections)
+DETECT = Task(
+    "detect", (DETECT_PROMPT,), render=lambda label: str(label), parse=parse_detection, evaluate=evaluate_detections
+)

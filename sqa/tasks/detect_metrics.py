@@ -33,6 +33,7 @@ Everything wrong (spoof always scored higher): EER 100 %, and minDCF 1 (accept e
 >>> accuracy(["real", "fake", None, "fake"], ["real", "real", "fake", "fake"])
 0.5
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -69,8 +70,13 @@ def eer(bonafide: Sequence[float], spoof: Sequence[float]) -> float:
     return float(100.0 * (p_miss[k] + p_fa[k]) / 2)
 
 
-def min_dcf(bonafide: Sequence[float], spoof: Sequence[float], p_spoof: float = P_SPOOF, c_miss: float = C_MISS,
-            c_fa: float = C_FA) -> float:
+def min_dcf(
+    bonafide: Sequence[float],
+    spoof: Sequence[float],
+    p_spoof: float = P_SPOOF,
+    c_miss: float = C_MISS,
+    c_fa: float = C_FA,
+) -> float:
     """Normalised minimum detection cost (module doc)."""
     p_miss, p_fa, _ = det_curve(bonafide, spoof)
     cost = c_miss * (1 - p_spoof) * p_miss + c_fa * p_spoof * p_fa
@@ -104,13 +110,23 @@ def detection_figures(answers: Sequence[str | None], scores: Sequence[float | No
     tar = [s for s, y in valid if y == "real"]
     non = [s for s, y in valid if y == "fake"]
     both = bool(tar and non)
-    return {"eer": eer(tar, non) if both else float("nan"), "min_dcf": min_dcf(tar, non) if both else float("nan"),
-            "accuracy": accuracy(answers, labels), "n": len(labels), "n_valid": len(valid),
-            "n_invalid": len(labels) - len(valid)}
+    return {
+        "eer": eer(tar, non) if both else float("nan"),
+        "min_dcf": min_dcf(tar, non) if both else float("nan"),
+        "accuracy": accuracy(answers, labels),
+        "n": len(labels),
+        "n_valid": len(valid),
+        "n_invalid": len(labels) - len(valid),
+    }
 
 
-def detection_table(answers: Sequence[str | None], scores: Sequence[float | None], labels: Sequence[str],
-                    n_boot: int = N_BOOT, seed: int = SEED) -> pd.DataFrame:
+def detection_table(
+    answers: Sequence[str | None],
+    scores: Sequence[float | None],
+    labels: Sequence[str],
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+) -> pd.DataFrame:
     """:func:`detection_figures` with 95 % percentile bootstrap intervals over trials (``metric, value,
     ci_low, ci_high, undefined_resamples, n``; a resample with one class only leaves EER/minDCF undefined).
 
@@ -135,12 +151,14 @@ def detection_table(answers: Sequence[str | None], scores: Sequence[float | None
                 if tar.size and non.size:
                     out[k] = fn(tar, non)
             return out
+
         return figure
 
     def acc(idx: np.ndarray) -> np.ndarray:
         return hit[idx].mean(-1)
 
-    table = bootstrap_figures(len(labels), {"eer": per_row(eer), "min_dcf": per_row(min_dcf), "accuracy": acc},
-                              n_boot=n_boot, seed=seed)
+    table = bootstrap_figures(
+        len(labels), {"eer": per_row(eer), "min_dcf": per_row(min_dcf), "accuracy": acc}, n_boot=n_boot, seed=seed
+    )
     table["n"] = [int(valid.sum()), int(valid.sum()), len(labels)]
     return table

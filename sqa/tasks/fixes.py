@@ -43,6 +43,7 @@ a flat voice the description leaves out).
 >>> fixes_from_ground_truth(gt)
 ('denoise', 'declip', 'remove_pauses', 'add_expressiveness')
 """
+
 from __future__ import annotations
 
 import re
@@ -71,8 +72,10 @@ def distortion_fix(description: str) -> str:
 def _speed(gt: dict) -> int:
     score = (gt.get("scores") or {}).get("speed")
     if score is None:
-        raise ValueError(f"ground-truth record {gt.get('id', '?')!r} has no scores.speed (not a "
-                         "<split>_ground_truth.jsonl record of the synthetic corpus?)")
+        raise ValueError(
+            f"ground-truth record {gt.get('id', '?')!r} has no scores.speed (not a "
+            "<split>_ground_truth.jsonl record of the synthetic corpus?)"
+        )
     return int(score)
 
 
@@ -101,7 +104,7 @@ def fixes_from_assessment(a: Assessment, voice: str = "") -> tuple[str, ...]:
     s, arts = a.scores, a.artifacts
     fixes: set[str] = set()
     noise, dist, pause = arts["noise"], arts["distortion"], arts["unnatural_pause"]
-    if (noise.present if noise is not None else (s["noise"] or 5) < 5):
+    if noise.present if noise is not None else (s["noise"] or 5) < 5:
         fixes.add("denoise")
     if dist is not None and dist.present:
         fixes.add(distortion_fix(dist.description))

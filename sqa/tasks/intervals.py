@@ -12,6 +12,7 @@ per row; :func:`ratio` builds the common one, a ratio of per-item counts summed 
 >>> float(r.value), bool(r.ci_low <= r.value <= r.ci_high), int(r.n)
 (0.75, True, 4)
 """
+
 from __future__ import annotations
 
 from typing import Callable, Mapping
@@ -39,6 +40,7 @@ def ratio(num: np.ndarray, den: np.ndarray) -> Figure:
 
 def mean_of(figures: list[Figure]) -> Figure:
     """The mean of several figures per resample, leaving out the undefined ones (a macro average)."""
+
     def figure(idx: np.ndarray) -> np.ndarray:
         stack = np.stack([f(idx) for f in figures])
         ok = ~np.isnan(stack)
@@ -48,8 +50,9 @@ def mean_of(figures: list[Figure]) -> Figure:
     return figure
 
 
-def bootstrap_figures(n: int, figures: Mapping[str, Figure], n_boot: int = N_BOOT, seed: int = SEED,
-                      level: float = LEVEL) -> pd.DataFrame:
+def bootstrap_figures(
+    n: int, figures: Mapping[str, Figure], n_boot: int = N_BOOT, seed: int = SEED, level: float = LEVEL
+) -> pd.DataFrame:
     """``metric, value, ci_low, ci_high, undefined_resamples, n`` for each figure over ``n`` items."""
     if n <= 0:
         raise ValueError("sqa.tasks.intervals: no items to bootstrap over")
@@ -63,6 +66,7 @@ def bootstrap_figures(n: int, figures: Mapping[str, Figure], n_boot: int = N_BOO
         else:
             lo, hi, undefined = percentile_interval(figure(boot_idx), level)
             lo, hi = min(lo, value), max(hi, value)
-        rows.append({"metric": name, "value": value, "ci_low": lo, "ci_high": hi,
-                     "undefined_resamples": undefined, "n": n})
+        rows.append(
+            {"metric": name, "value": value, "ci_low": lo, "ci_high": hi, "undefined_resamples": undefined, "n": n}
+        )
     return pd.DataFrame(rows)

@@ -17,6 +17,7 @@ SpeechEval's "Speech Rate" prefers the more appropriate pace.
 >>> preference(4, None, "noise") is None
 True
 """
+
 from __future__ import annotations
 
 import math
@@ -37,16 +38,18 @@ def default_max_per_clip(n_clips: int, n_pairs: int) -> int:
     return math.ceil(2 * n_pairs / max(n_clips, 1)) + 1
 
 
-def sample_pairs(ids: Sequence[str], n_pairs: int = N_PAIRS, max_per_clip: int | None = None,
-                 seed: int = SEED) -> list[tuple[str, str]]:
+def sample_pairs(
+    ids: Sequence[str], n_pairs: int = N_PAIRS, max_per_clip: int | None = None, seed: int = SEED
+) -> list[tuple[str, str]]:
     """``n_pairs`` distinct ``(a_id, b_id)`` pairs (see the module doc); a ``ValueError`` when the ids
     cannot give that many under the bound."""
     ids = sorted(set(map(str, ids)))
     n = len(ids)
     cap = default_max_per_clip(n, n_pairs) if max_per_clip is None else int(max_per_clip)
     if n < 2 or n_pairs > min(n * (n - 1) // 2, n * cap // 2):
-        raise ValueError(f"sample_pairs: {n} clips cannot give {n_pairs} distinct pairs with each clip in at most "
-                         f"{cap} pairs")
+        raise ValueError(
+            f"sample_pairs: {n} clips cannot give {n_pairs} distinct pairs with each clip in at most {cap} pairs"
+        )
     rng = np.random.default_rng(seed)
     counts = np.zeros(n, dtype=int)
     seen: set[tuple[int, int]] = set()
@@ -65,8 +68,10 @@ def sample_pairs(ids: Sequence[str], n_pairs: int = N_PAIRS, max_per_clip: int |
         counts[[i, j]] += 1
         pairs.append((ids[i], ids[j]))
     if len(pairs) < n_pairs:
-        raise ValueError(f"sample_pairs: found only {len(pairs)} of {n_pairs} pairs among {n} clips with each clip in "
-                         f"at most {cap} pairs; raise max_per_clip or ask for fewer pairs")
+        raise ValueError(
+            f"sample_pairs: found only {len(pairs)} of {n_pairs} pairs among {n} clips with each clip in "
+            f"at most {cap} pairs; raise max_per_clip or ask for fewer pairs"
+        )
     return pairs
 
 
@@ -88,7 +93,8 @@ def preferences(a: Assessment, b: Assessment, dimensions: Sequence[str] = DIMENS
     return {d: preference(a.scores[d], b.scores[d], d) for d in dimensions}
 
 
-def pair_preferences(pairs: Sequence[tuple[str, str]], scores: Mapping[str, Mapping[str, object]],
-                     dimensions: Sequence[str] = DIMENSIONS) -> list[dict[str, str | None]]:
+def pair_preferences(
+    pairs: Sequence[tuple[str, str]], scores: Mapping[str, Mapping[str, object]], dimensions: Sequence[str] = DIMENSIONS
+) -> list[dict[str, str | None]]:
     """Per pair, per dimension, :func:`preference` from ``scores[id][dim]`` (a missing score gives ``None``)."""
     return [{d: preference(scores[a].get(d), scores[b].get(d), d) for d in dimensions} for a, b in pairs]

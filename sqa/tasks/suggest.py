@@ -40,6 +40,7 @@ noise reduction`` lists). It never raises. So that a *description* is not read a
 >>> print(render_suggestion(Suggestion(("denoise", "remove_pauses"))))
 Reduce the background noise with noise suppression. Shorten or remove the unnatural pauses.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,22 +70,22 @@ MAX_CHARS = 50_000
 _NOISE = r"(?:background\s+)?(?:noise|hiss(?:ing)?|hum(?:ming)?|buzz(?:ing)?|chatter|babble|wind|static)"
 _PATTERNS: dict[str, str] = {
     "denoise": rf"\bde-?nois|\bnoise[\s-]+(?:reduction|suppression|removal|gat(?:e|ing)|cancell?ation)|"
-               rf"\b(?:reduc|remov|suppress|eliminat|cut|lower|filter|clean|minimi[sz]|attenuat|get rid of)\w*"
-               rf"(?:\s+up)?\s+(?:the\s+|any\s+|all\s+|of\s+)?(?:[\w-]+\s+){{0,3}}?{_NOISE}\b|"
-               r"\bquieter\s+(?:room|environment|place)",
+    rf"\b(?:reduc|remov|suppress|eliminat|cut|lower|filter|clean|minimi[sz]|attenuat|get rid of)\w*"
+    rf"(?:\s+up)?\s+(?:the\s+|any\s+|all\s+|of\s+)?(?:[\w-]+\s+){{0,3}}?{_NOISE}\b|"
+    r"\bquieter\s+(?:room|environment|place)",
     "declip": r"\bde-?clip|\bclipp(?:ing|ed)\b|\boverdriv|\bsaturat|\bcrackl|"
-              r"\b(?:lower|reduc|decreas|turn down)\w*\s+(?:the\s+)?(?:input\s+|recording\s+|microphone\s+|mic\s+)?gain",
+    r"\b(?:lower|reduc|decreas|turn down)\w*\s+(?:the\s+)?(?:input\s+|recording\s+|microphone\s+|mic\s+)?gain",
     "restore_bandwidth": r"\bbandwidth|\bband[\s-]?limit|\bmuffl|\btelephone|\blow[\s-]?pass|\bhigh[\s-]frequenc|"
-                         r"\bfrequency\s+(?:balance|response|range)|\btone\s+balance|\btonal\s+balance|\bequali[sz]",
+    r"\bfrequency\s+(?:balance|response|range)|\btone\s+balance|\btonal\s+balance|\bequali[sz]",
     "reduce_distortion": r"\bdistort|\bartifact|\bartefact|\bglitch|\bquanti[sz]|\bbit[\s-]?depth|\bgrain|\bgritty|"
-                         r"\bcodec|\bjitter",
+    r"\bcodec|\bjitter",
     "remove_pauses": r"\bpauses?\b|\bsilen(?:t|ce)s?\b|\bhesitation",
     "fill_dropouts": r"\bdrop[\s-]?outs?\b|\bvoice\s+drops|\bmissing\s+(?:segment|word|syllable|part)|\bgaps?\b|"
-                     r"\bbreaks?\b|\binterrupt|\bstutter|\bdiscontinu|\bcontinuity|\btruncat|\bchopp",
+    r"\bbreaks?\b|\binterrupt|\bstutter|\bdiscontinu|\bcontinuity|\btruncat|\bchopp",
     "adjust_speed": r"\bspeech\s+rate|\bspeaking\s+(?:rate|speed)|\bpac(?:e|ing)\b|\btempo\b|\bspeed\b|\bslow(?:er)?\s+down|"
-                    r"\bspeed\s+up|\bfaster\b|\bslower\b|\btoo\s+(?:fast|slow|quick|rapid)",
+    r"\bspeed\s+up|\bfaster\b|\bslower\b|\btoo\s+(?:fast|slow|quick|rapid)",
     "add_expressiveness": r"\bexpressi(?:ve|on)|\bintonation|\bmonoton|\bpitch\s+(?:variation|contour|range)|\bprosod|"
-                          r"\bemotion|\binflection|\bflat\b|\bvocal\s+variety|\bmodulation",
+    r"\bemotion|\binflection|\bflat\b|\bvocal\s+variety|\bmodulation",
     "balance_volume": r"\bdynamic\s+range|\bvolume\b|\bloudness|\blevel\s+fluctuat|\bnormali[sz]",
     "rerecord": r"\bre-?record|\bretake|\bre-take|\brecord\s+(?:it\s+|the\s+\w+\s+)?again|\bnew\s+recording",
 }
@@ -102,12 +103,15 @@ _ACTION = re.compile(
     r"strengthen|address|avoid|tighten|work\s+on|consider|should|could|try|needs?\b|bring|denoise|de-?clip|"
     r"lessen|attenuate|mitigate|recommend|suggest|ensure|encourage|speak\b|pronounce\b|articulate\b|limit\b|"
     r"prevent|replace|reprocess|resynthesi[sz]e)",
-    re.I)
+    re.I,
+)
 _NEGATION = re.compile(r"\b(?:no|not|without|free\s+(?:of|from)|absence\s+of|lack\s+of|never|nor)\b|n't\b", re.I)
 _NEGATION_WINDOW = 50
 _NOT_NEEDED = re.compile(
     r"\b(?:no|not|nothing|none|n't)\b[^.;\n]{0,60}\b(?:needed|necessary|required|to improve|to fix)\b|"
-    r"^\s*(?:none|n/?a)\s*[.!]?\s*$", re.I)
+    r"^\s*(?:none|n/?a)\s*[.!]?\s*$",
+    re.I,
+)
 _TAG = re.compile(r"</?\s*(?:think|answer)\s*>", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|[\n;]+")
 
@@ -128,8 +132,11 @@ class Suggestion:
 
 def _negated(sentence: str, start: int) -> bool:
     """A negation in the few words before ``start`` (within the sentence, after any "but"/"however")."""
-    window = re.split(r"\b(?:but|however|though|although|while|whereas)\b", sentence[max(0, start - _NEGATION_WINDOW):start],
-                      flags=re.I)[-1]
+    window = re.split(
+        r"\b(?:but|however|though|although|while|whereas)\b",
+        sentence[max(0, start - _NEGATION_WINDOW) : start],
+        flags=re.I,
+    )[-1]
     return bool(_NEGATION.search(window))
 
 
@@ -145,8 +152,11 @@ def sentence_fixes(sentence: str) -> set[str]:
         return set()
     if len(sentence.split()) > SHORT_ITEM and not _ACTION.search(sentence):
         return set()
-    found = {fix for fix, pattern in _COMPILED.items()
-             if any(not _negated(sentence, m.start()) for m in pattern.finditer(sentence))}
+    found = {
+        fix
+        for fix, pattern in _COMPILED.items()
+        if any(not _negated(sentence, m.start()) for m in pattern.finditer(sentence))
+    }
     if found & set(_SPECIFIC_DISTORTION):
         found.discard("reduce_distortion")
     return found

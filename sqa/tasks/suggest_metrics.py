@@ -20,6 +20,7 @@ Intervals: 95 % percentile bootstrap over clips (:mod:`.intervals`).
 >>> [round(float(t[k]), 4) for k in ("coverage_precision", "coverage_recall", "exact_match", "denoise_recall")]
 [0.6667, 0.6667, 0.3333, 1.0]
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -52,8 +53,9 @@ def text_similarity(predictions: Sequence[str], references: Sequence[str]) -> tu
     return rouge, np.asarray(cosine01(list(predictions), list(references)), dtype=float)
 
 
-def suggestion_figures(predictions: Sequence, references: Sequence, n_boot: int = N_BOOT, seed: int = SEED,
-                       text: bool = True) -> pd.DataFrame:
+def suggestion_figures(
+    predictions: Sequence, references: Sequence, n_boot: int = N_BOOT, seed: int = SEED, text: bool = True
+) -> pd.DataFrame:
     """``metric, value, ci_low, ci_high, undefined_resamples, n`` (module doc). Predictions and references
     may be :class:`~sqa.tasks.suggest.Suggestion` objects or raw texts (parsed)."""
     preds = [_as_suggestion(p) for p in predictions]
@@ -71,7 +73,9 @@ def suggestion_figures(predictions: Sequence, references: Sequence, n_boot: int 
     def f1(idx):
         p, r = prec(idx), rec(idx)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), np.where(np.isnan(p + r), np.nan, 0.0))
+            return np.where(
+                p + r > 0, 2 * p * r / np.where(p + r > 0, p + r, 1), np.where(np.isnan(p + r), np.nan, 0.0)
+            )
 
     figures["coverage_f1"] = f1
     figures["exact_match"] = ratio(np.array([p == g for p, g in zip(p_sets, g_sets)], dtype=float), ones)
@@ -80,8 +84,9 @@ def suggestion_figures(predictions: Sequence, references: Sequence, n_boot: int 
         figures[f"{fix}_precision"] = ratio(hit, np.array([fix in p for p in p_sets], dtype=float))
         figures[f"{fix}_recall"] = ratio(hit, np.array([fix in g for g in g_sets], dtype=float))
     if text:
-        rouge, minilm = text_similarity([p.text or render_suggestion(p) for p in preds],
-                                        [render_suggestion(r) for r in refs])
+        rouge, minilm = text_similarity(
+            [p.text or render_suggestion(p) for p in preds], [render_suggestion(r) for r in refs]
+        )
         figures["rouge_l"], figures["minilm"] = ratio(rouge, ones), ratio(minilm, ones)
     return bootstrap_figures(len(refs), figures, n_boot=n_boot, seed=seed)
 
@@ -92,5 +97,6 @@ def evaluate_suggestions(predictions: Sequence, references: Sequence[Suggestion]
     return {**dict(zip(table.metric, table.value)), "n": len(references)}
 
 
-SUGGEST = Task("suggest", (SUGGEST_PROMPT,), render=render_suggestion, parse=parse_suggestion,
-               evaluate=evaluate_suggestions)
+SUGGEST = Task(
+    "suggest", (SUGGEST_PROMPT,), render=render_suggestion, parse=parse_suggestion, evaluate=evaluate_suggestions
+)

@@ -16,6 +16,7 @@ A task is one module of :mod:`sqa.tasks` that builds a :class:`Task` and one lin
 >>> t.prompt, t.parse(None), t.evaluate(["a"], ["a"])
 ('Say it.', '', {'n': 1})
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

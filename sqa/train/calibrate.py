@@ -11,6 +11,7 @@ paper's setting) unless the profile says ``train_audio_encoder: false`` (the fro
 >>> [(it["prompt"][:26], it["answer"]) for it in calibration_items([ex])]
 [('Rate the background noise ', '2'), ('Rate the overall quality o', '3')]
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,8 +29,15 @@ def calibration_items(examples: Sequence, dimensions: Sequence[str] = DIMENSIONS
         for dim in dimensions:
             score = ex.assessment.scores.get(dim)
             if score is not None:
-                items.append({"audio_path": str(ex.audio_path), "prompt": calibration_prompt(dim),
-                              "answer": calibration_answer(score), "id": ex.id, "dimension": dim})
+                items.append(
+                    {
+                        "audio_path": str(ex.audio_path),
+                        "prompt": calibration_prompt(dim),
+                        "answer": calibration_answer(score),
+                        "id": ex.id,
+                        "dimension": dim,
+                    }
+                )
     return items
 
 
@@ -45,8 +53,15 @@ def train_examples(profile, split: str = "train"):
     return load_examples(profile, split)
 
 
-def calibrate(profile, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
-              overwrite: bool = False, callbacks: list | None = None, **overrides) -> Path:
+def calibrate(
+    profile,
+    init: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    resume: bool = True,
+    overwrite: bool = False,
+    callbacks: list | None = None,
+    **overrides,
+) -> Path:
     """Calibration SFT for ``profile``; returns the stage's model dir (``<out_dir>/model``).
 
     ``init``: the model to start from (default: the profile's base model, the tiny AF3 built on demand).
@@ -56,5 +71,11 @@ def calibrate(profile, init: str | Path | None = None, out_dir: str | Path | Non
     init = str(init) if init is not None else resolve_model(profile)
     out = Path(out_dir) if out_dir is not None else stage_dir(profile, "calibration")
     sft_cfg = SFTConfig.from_profile(profile, "calib", out, **overrides)
-    return run_sft(sft_cfg, init, calibration_items(train_examples(profile)), resume=resume, overwrite=overwrite,
-                   callbacks=callbacks)
+    return run_sft(
+        sft_cfg,
+        init,
+        calibration_items(train_examples(profile)),
+        resume=resume,
+        overwrite=overwrite,
+        callbacks=callbacks,
+    )

@@ -19,6 +19,7 @@ One step, for a batch of B clips and G completions each:
 optimiser come from :mod:`sqa.train.grpo_setup`, the reward curve and checkpoints from
 :mod:`sqa.train.grpo_log`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,14 @@ from sqa.configs.profiles import check_settings, profile_field, stage_values
 from sqa.train.grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from sqa.train.grpo_math import group_advantages, grpo_loss
 from sqa.train.grpo_setup import Policy, audio_trainable, reference_model, setup_policy
-from sqa.train.logprobs import (completion_mask_from_ids, embed_prompts, encode_audio, repeat_inputs, sample_shared_prefix,
-                       sequence_logprobs)
+from sqa.train.logprobs import (
+    completion_mask_from_ids,
+    embed_prompts,
+    encode_audio,
+    repeat_inputs,
+    sample_shared_prefix,
+    sequence_logprobs,
+)
 from sqa.train.sft import model_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -88,13 +95,19 @@ class GRPOConfig:
 
         check_settings(cls, overrides, "GRPOConfig.from_profile")
         names = [rewards] if isinstance(rewards, str) else list(rewards)
-        values = {**stage_values(cls, profile), "init": str(init), "out_dir": str(out_dir), "rewards": names,
-                  "judge": judge_spec(profile) if rewards_need_judge(names) else None}
+        values = {
+            **stage_values(cls, profile),
+            "init": str(init),
+            "out_dir": str(out_dir),
+            "rewards": names,
+            "judge": judge_spec(profile) if rewards_need_judge(names) else None,
+        }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
 
 # ---------------------------------------------------------------- prompts and generation
+
 
 def end_of_turn_ids(processor) -> list[int]:
     from sqa.model.batching import end_of_turn_id
@@ -103,8 +116,9 @@ def end_of_turn_ids(processor) -> list[int]:
 
 
 @torch.no_grad()
-def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature,
-                       decode_cache: str = "dynamic"):
+def sample_completions(
+    model, processor, inputs, prompt_embeds, group_size, max_new_tokens, temperature, decode_cache: str = "dynamic"
+):
     """G sampled completions per prompt, grouped consecutively: ``(ids [B*G, T], mask [B*G, T])``.
 
     Each prompt is prefilled once and its KV cache shared by its G completions
@@ -112,12 +126,22 @@ def sample_completions(model, processor, inputs, prompt_embeds, group_size, max_
     """
     eos = end_of_turn_ids(processor)
     pad = processor.tokenizer.pad_token_id
-    ids = sample_shared_prefix(model, prompt_embeds, inputs["attention_mask"], group_size, max_new_tokens, eos,
-                               eos[0] if pad is None else pad, temperature, decode_cache)
+    ids = sample_shared_prefix(
+        model,
+        prompt_embeds,
+        inputs["attention_mask"],
+        group_size,
+        max_new_tokens,
+        eos,
+        eos[0] if pad is None else pad,
+        temperature,
+        decode_cache,
+    )
     return ids, completion_mask_from_ids(ids, eos)
 
 
 # ---------------------------------------------------------------- rewards
+
 
 def score_completions(reward_fns, weights, prompts, completions, columns) -> tuple[torch.Tensor, dict]:
     """Weighted sum of the reward functions (``None`` counts 0) and each function's mean for the logs."""
@@ -133,6 +157,7 @@ def score_completions(reward_fns, weights, prompts, completions, columns) -> tup
 
 # ---------------------------------------------------------------- one step
 
+
 def apply_update(model, optimizer, loss: torch.Tensor, max_grad_norm: float) -> None:
     """Backward, clip the trainable parameters' gradient norm, one optimiser step."""
     optimizer.zero_grad(set_to_none=True)
@@ -142,8 +167,9 @@ def apply_update(model, optimizer, loss: torch.Tensor, max_grad_norm: float) -> 
     optimizer.step()
 
 
-def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, reward_fns, weights,
-              rollouts=None, step: int = 0) -> dict:
+def grpo_step(
+    model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, reward_fns, weights, rollouts=None, step: int = 0
+) -> dict:
     """One GRPO update on ``batch`` (a list of dicts with ``audio``, ``reference`` and other reward columns).
 
     ``rollouts``: a :class:`sqa.train.vllm_rollouts.VLLMRollouts` (the policy's LoRA pushed first, the
@@ -156,8 +182,12 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
         rollouts.push(model, step)
         timings["t_push"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    inputs = to_model(prompt_inputs(processor, [b["audio"] for b in batch], REASONING_PROMPT,
-                                    text_only=cfg.audio_mode == "text_only"), model)  # features in bf16 too
+    inputs = to_model(
+        prompt_inputs(
+            processor, [b["audio"] for b in batch], REASONING_PROMPT, text_only=cfg.audio_mode == "text_only"
+        ),
+        model,
+    )  # features in bf16 too
     model.eval()
     with torch.no_grad(), autocast(model):
         audio = encode_audio(model, inputs)  # once per clip; the audio path is frozen in GRPO
@@ -168,12 +198,20 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     vllm_logp = None
     if rollouts is None:
         with autocast(model):
-            ids, mask = sample_completions(model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens,
-                                           cfg.temperature, cfg.decode_cache)
+            ids, mask = sample_completions(
+                model, processor, inputs, embeds, cfg.group_size, cfg.max_new_tokens, cfg.temperature, cfg.decode_cache
+            )
     else:
         eos, pad = end_of_turn_ids(processor)[0], processor.tokenizer.pad_token_id
-        ids, mask, vllm_logp = rollouts.sample([b["audio"] for b in batch], REASONING_PROMPT, cfg.group_size,
-                                               cfg.temperature, cfg.max_new_tokens, eos, eos if pad is None else pad)
+        ids, mask, vllm_logp = rollouts.sample(
+            [b["audio"] for b in batch],
+            REASONING_PROMPT,
+            cfg.group_size,
+            cfg.temperature,
+            cfg.max_new_tokens,
+            eos,
+            eos if pad is None else pad,
+        )
         ids, mask = ids.to(inputs["input_ids"].device), mask.to(inputs["input_ids"].device)
     timings["t_generate"] = time.perf_counter() - t0
     texts = processor.tokenizer.batch_decode(ids, skip_special_tokens=True)
@@ -208,13 +246,17 @@ def grpo_step(model, ref_model, processor, optimizer, batch, cfg: GRPOConfig, re
     apply_update(model, optimizer, loss, cfg.max_grad_norm)
     timings["t_backward"] = time.perf_counter() - t0
     return {
-        "reward": float(rewards.mean()), "reward_std": float(rewards.std()) if len(rewards) > 1 else 0.0,
-        **reward_means, **stats,
-        "completion_len": float(mask.sum(1).float().mean()), **timings,
+        "reward": float(rewards.mean()),
+        "reward_std": float(rewards.std()) if len(rewards) > 1 else 0.0,
+        **reward_means,
+        **stats,
+        "completion_len": float(mask.sum(1).float().mean()),
+        **timings,
     }
 
 
 # ---------------------------------------------------------------- the run
+
 
 def _load_training_rows(cfg: GRPOConfig, examples=None) -> list[dict]:
     """One row per example: its audio and every reward column it has (:meth:`sqa.data.Example.columns`)."""
@@ -339,9 +381,13 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     curve = RewardCurve(out_dir / "reward_curve.csv") if distributed.is_main() else None
     start = _resume(policy, out_dir, curve, rng)
 
-    bar = tqdm(range(start, cfg.steps), desc=f"GRPO {'+'.join(cfg.rewards)}",
-               disable=not progress or not distributed.is_main(),
-               initial=start, total=cfg.steps)
+    bar = tqdm(
+        range(start, cfg.steps),
+        desc=f"GRPO {'+'.join(cfg.rewards)}",
+        disable=not progress or not distributed.is_main(),
+        initial=start,
+        total=cfg.steps,
+    )
     for step in bar:
         rng_before = rng.getstate()
         batch = [rows[i] for i in rng.sample(range(len(rows)), min(cfg.batch_size, len(rows)))]
@@ -349,13 +395,27 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         t0 = time.perf_counter()
         served = {"rollouts": rollouts, "step": step} if rollouts is not None else {}
         try:
-            log = grpo_step(policy.model, policy.ref_model, policy.processor, policy.optimizer,
-                            distributed.shard(batch), cfg, reward_fns, weights, **served)
+            log = grpo_step(
+                policy.model,
+                policy.ref_model,
+                policy.processor,
+                policy.optimizer,
+                distributed.shard(batch),
+                cfg,
+                reward_fns,
+                weights,
+                **served,
+            )
         except JudgeUnavailable as e:  # a server gone (vLLM, judge): keep what was trained, say how to go on
             raise type(e)(f"{e}; {_checkpoint_at_failure(policy, step, start, out_dir, rng_before)}") from None
-        log = distributed.mean_over_processes({**log, "unparsed": reward_stats.unparsed_since(before),
-                                               "reward_errors": reward_stats.errors_since(before)},
-                                              sums=("unparsed", "reward_errors"))
+        log = distributed.mean_over_processes(
+            {
+                **log,
+                "unparsed": reward_stats.unparsed_since(before),
+                "reward_errors": reward_stats.errors_since(before),
+            },
+            sums=("unparsed", "reward_errors"),
+        )
         errors = log.pop("reward_errors")  # the last column: the columns before it are as they were
         if curve is not None:
             curve.append({"step": step + 1, **log, "t_step": time.perf_counter() - t0, "reward_errors": errors})
@@ -373,7 +433,12 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
         for d in checkpoints:  # the run is complete: nothing will resume from them
             shutil.rmtree(d)
         if progress:
-            logger.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", final, written / 1e6,
-                     read_stage_record(final)["layout"], removed / 1e6)
+            logger.info(
+                "%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints",
+                final,
+                written / 1e6,
+                read_stage_record(final)["layout"],
+                removed / 1e6,
+            )
     distributed.barrier()
     return final

@@ -6,6 +6,7 @@
 * ``checkpoint-N/state.pt``: the trainable parameters, the optimiser state, the step and the batch
   sampler's random state (the last two checkpoints are kept).
 """
+
 from __future__ import annotations
 
 import csv
@@ -83,8 +84,9 @@ def save_checkpoint(model, optimizer, step, out_dir: Path, rng_state) -> Path:
     ckpt = out_dir / f"checkpoint-{step}"
     ckpt.mkdir(parents=True, exist_ok=True)
     trainable = {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
-    torch.save({"trainable": trainable, "optimizer": optimizer.state_dict(), "step": step, "rng": rng_state},
-               ckpt / "state.pt")
+    torch.save(
+        {"trainable": trainable, "optimizer": optimizer.state_dict(), "step": step, "rng": rng_state}, ckpt / "state.pt"
+    )
     for old in sorted(out_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[:-2]:
         for f in old.iterdir():
             f.unlink()

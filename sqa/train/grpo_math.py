@@ -6,6 +6,7 @@ tensor([ 0.7070, -0.7070,  0.0000,  0.0000])
 >>> kl_k3(torch.zeros(1, 3), torch.zeros(1, 3))
 tensor([[0., 0., 0.]])
 """
+
 from __future__ import annotations
 
 import torch

@@ -5,6 +5,7 @@ GRPO trains the LLM only: the encoder and projector were calibrated before, and 
 the policy's and the reference's audio embeddings identical (one encoding per step). The reference is the
 adapter-disabled policy under LoRA, or a frozen copy under full fine-tuning.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,8 +46,14 @@ def setup_policy(cfg) -> Policy:
     path, build the reference (a frozen copy only without LoRA) and AdamW over the trainable parameters."""
     from sqa.model import load_model
 
-    model, processor = load_model(cfg.init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
-                                  train_audio_encoder=False, dtype=cfg.dtype, device=cfg.device)
+    model, processor = load_model(
+        cfg.init,
+        lora_rank=cfg.lora_rank,
+        lora_alpha=cfg.lora_alpha,
+        train_audio_encoder=False,
+        dtype=cfg.dtype,
+        device=cfg.device,
+    )
     return make_policy(model, processor, cfg)
 
 

@@ -6,6 +6,7 @@ forwards image inputs only, so audio placeholders silently stay text embeddings 
 placeholders; ``sequence_logprobs`` then shares those embeddings
 across the G completions of each prompt, for the policy and for the reference alike.
 """
+
 from __future__ import annotations
 
 import torch
@@ -63,8 +64,13 @@ def prefill(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group
     Returns ``(cache, last_logits [B*G, V])``; gradients flow through the shared cache into the prompt
     (and, when they train, into the audio encoder and projector) exactly as through a full pass.
     """
-    out = model(inputs_embeds=prompt_embeds, attention_mask=prompt_mask, position_ids=_positions(prompt_mask),
-                use_cache=True, logits_to_keep=1)
+    out = model(
+        inputs_embeds=prompt_embeds,
+        attention_mask=prompt_mask,
+        position_ids=_positions(prompt_mask),
+        use_cache=True,
+        logits_to_keep=1,
+    )
     cache = out.past_key_values
     last = out.logits[:, -1, :]
     if group > 1:
@@ -107,16 +113,25 @@ def sequence_logprobs(
         logits = prefill(model, prompt_embeds, prompt_mask, group)[1].unsqueeze(1).float()
     elif share_prefix:
         cache, last = prefill(model, prompt_embeds, prompt_mask, group)
-        out = model(inputs_embeds=completion_embeds[:, :-1], attention_mask=full_mask[:, :-1],
-                    position_ids=_positions(full_mask)[:, prompt_mask.shape[1]:-1], past_key_values=cache,
-                    use_cache=True)
+        out = model(
+            inputs_embeds=completion_embeds[:, :-1],
+            attention_mask=full_mask[:, :-1],
+            position_ids=_positions(full_mask)[:, prompt_mask.shape[1] : -1],
+            past_key_values=cache,
+            use_cache=True,
+        )
         logits = torch.cat([last.unsqueeze(1), out.logits], dim=1).float()
     else:
         embeds = torch.cat([prompt_embeds.repeat_interleave(group, dim=0), completion_embeds], dim=1)
-        out = model(inputs_embeds=embeds, attention_mask=full_mask, position_ids=_positions(full_mask),
-                    logits_to_keep=length + 1, use_cache=False)
+        out = model(
+            inputs_embeds=embeds,
+            attention_mask=full_mask,
+            position_ids=_positions(full_mask),
+            logits_to_keep=length + 1,
+            use_cache=False,
+        )
         # position t predicts completion token t (sliced here too: not every backbone honours logits_to_keep)
-        logits = out.logits[:, -(length + 1):-1, :].float()
+        logits = out.logits[:, -(length + 1) : -1, :].float()
     if temperature != 1.0:
         logits = logits / temperature
     return torch.gather(F.log_softmax(logits, dim=-1), 2, completion_ids.unsqueeze(-1)).squeeze(-1)
@@ -130,9 +145,17 @@ def _draw(logits: torch.Tensor, temperature: float, done: torch.Tensor, pad_toke
 
 
 @torch.no_grad()
-def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int,
-                         max_new_tokens: int, eos_token_ids: list[int], pad_token_id: int,
-                         temperature: float = 1.0, decode_cache: str = "dynamic") -> torch.Tensor:
+def sample_shared_prefix(
+    model,
+    prompt_embeds: torch.Tensor,
+    prompt_mask: torch.Tensor,
+    group: int,
+    max_new_tokens: int,
+    eos_token_ids: list[int],
+    pad_token_id: int,
+    temperature: float = 1.0,
+    decode_cache: str = "dynamic",
+) -> torch.Tensor:
     """Sample G completions per prompt with the KV cache, the prompt prefilled ONCE and its cache repeated
     (``generate(num_return_sequences=G)`` would prefill every prompt G times). Plain sampling from the
     temperature-scaled distribution (no top-k/top-p), as GRPO's log-prob passes assume.
@@ -140,8 +163,9 @@ def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.
     ``decode_cache="static"``: :func:`sample_static` (same tokens on CPU, compiled decoding on CUDA).
     """
     if decode_cache == "static":
-        return sample_static(model, prompt_embeds, prompt_mask, group, max_new_tokens, eos_token_ids,
-                             pad_token_id, temperature)
+        return sample_static(
+            model, prompt_embeds, prompt_mask, group, max_new_tokens, eos_token_ids, pad_token_id, temperature
+        )
     cache, logits = prefill(model, prompt_embeds, prompt_mask, group)
     mask = prompt_mask.repeat_interleave(group, dim=0)
     position = _positions(mask)[:, -1:]
@@ -156,8 +180,13 @@ def sample_shared_prefix(model, prompt_embeds: torch.Tensor, prompt_mask: torch.
             break
         mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
         position = position + 1
-        step = model(inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
-                     attention_mask=mask, position_ids=position, past_key_values=cache, use_cache=True)
+        step = model(
+            inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
+            attention_mask=mask,
+            position_ids=position,
+            past_key_values=cache,
+            use_cache=True,
+        )
         logits = step.logits[:, -1, :]
     return torch.stack(tokens, dim=1)
 
@@ -175,9 +204,16 @@ def _decode_step(model):
 
 
 @torch.no_grad()
-def sample_static(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor, group: int,
-                  max_new_tokens: int, eos_token_ids: list[int], pad_token_id: int,
-                  temperature: float = 1.0) -> torch.Tensor:
+def sample_static(
+    model,
+    prompt_embeds: torch.Tensor,
+    prompt_mask: torch.Tensor,
+    group: int,
+    max_new_tokens: int,
+    eos_token_ids: list[int],
+    pad_token_id: int,
+    temperature: float = 1.0,
+) -> torch.Tensor:
     """:func:`sample_shared_prefix` with a pre-allocated (static) KV cache and fixed-shape decoding steps.
 
     Each row is prefilled on its own (the static cache holds ``B*G`` rows from the start; prefill is a
@@ -193,8 +229,15 @@ def sample_static(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor,
     cache = StaticCache(config=unwrap(model).config, max_cache_len=width + max_new_tokens)
     mask = torch.cat([prompt, prompt.new_ones(n, max_new_tokens)], dim=1)
     position = _positions(prompt)
-    out = model(inputs_embeds=embeds, attention_mask=mask, position_ids=position, past_key_values=cache,
-                use_cache=True, cache_position=torch.arange(width, device=embeds.device), logits_to_keep=1)
+    out = model(
+        inputs_embeds=embeds,
+        attention_mask=mask,
+        position_ids=position,
+        past_key_values=cache,
+        use_cache=True,
+        cache_position=torch.arange(width, device=embeds.device),
+        logits_to_keep=1,
+    )
     logits, position = out.logits[:, -1, :], position[:, -1:]
     step_fn = _decode_step(model)
     eos = torch.tensor(eos_token_ids, device=logits.device)
@@ -207,9 +250,14 @@ def sample_static(model, prompt_embeds: torch.Tensor, prompt_mask: torch.Tensor,
         if bool(done.all()) or t + 1 == max_new_tokens:
             break
         position = position + 1
-        step = step_fn(inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
-                       attention_mask=mask, position_ids=position, past_key_values=cache, use_cache=True,
-                       cache_position=torch.tensor([width + t], device=embeds.device))
+        step = step_fn(
+            inputs_embeds=model.get_input_embeddings()(token).unsqueeze(1).to(prompt_embeds.dtype),
+            attention_mask=mask,
+            position_ids=position,
+            past_key_values=cache,
+            use_cache=True,
+            cache_position=torch.tensor([width + t], device=embeds.device),
+        )
         logits = step.logits[:, -1, :].clone()  # a CUDA graph's output is overwritten by its next replay
     return torch.stack(tokens, dim=1)
 

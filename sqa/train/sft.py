@@ -19,6 +19,7 @@ One linear path (nanoGPT-style), shared by :func:`sqa.train.calibrate` (score an
    ``<out>/checkpoints`` are removed then (``checkpoint_bytes_removed``): only an unfinished run resumes.
    A finished stage with the same settings is not trained again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -130,8 +131,10 @@ def resolve_model(profile) -> str:
 
             found = backbone_of(profile.model)
             if found is not get_backbone(backbone):
-                raise ValueError(f"{profile.model}: a {found.name} checkpoint, but profile {profile.name} names "
-                                 f"backbone {backbone!r}")
+                raise ValueError(
+                    f"{profile.model}: a {found.name} checkpoint, but profile {profile.name} names "
+                    f"backbone {backbone!r}"
+                )
         return str(profile.model)
     path = profile.run_dir / "tiny_model"
     record = path / "sqa_tiny.json"
@@ -178,8 +181,15 @@ class AudioChatCollator:
     dtype: torch.dtype | None = None
 
     def __call__(self, rows: list[dict]):
-        batch = dict(build_batch(self.processor, [r["audio"] for r in rows], [r["prompt"] for r in rows],
-                                 [r["answer"] for r in rows], sampling_rate=self.sampling_rate))
+        batch = dict(
+            build_batch(
+                self.processor,
+                [r["audio"] for r in rows],
+                [r["prompt"] for r in rows],
+                [r["answer"] for r in rows],
+                sampling_rate=self.sampling_rate,
+            )
+        )
         if self.dtype is not None:
             batch = {k: v.to(self.dtype) if v.is_floating_point() else v for k, v in batch.items()}
         return batch
@@ -262,8 +272,14 @@ def _check_checkpoints(ckpt_dir: Path, fingerprint: dict, fresh: bool) -> None:
     stamp.write_text(json.dumps(fingerprint, indent=1))
 
 
-def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: bool = True,
-            overwrite: bool = False, callbacks: list | None = None) -> Path:
+def run_sft(
+    cfg: SFTConfig,
+    init: str | Path,
+    items: Sequence[dict],
+    resume: bool = True,
+    overwrite: bool = False,
+    callbacks: list | None = None,
+) -> Path:
     """Train on ``items`` from the model at ``init``; return the stage's model dir ``cfg.out_dir / "model"``.
 
     ``resume``: continue from the last checkpoint in ``cfg.out_dir / "checkpoints"`` if there is one from a
@@ -287,16 +303,26 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
         _check_checkpoints(cfg.out_dir / "checkpoints", fingerprint, fresh=overwrite or not resume)
     distributed.barrier()
     set_seed(cfg.seed)
-    model, processor = load_model(init, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha,
-                                  train_audio_encoder=cfg.train_audio_encoder, dtype=cfg.dtype)
+    model, processor = load_model(
+        init,
+        lora_rank=cfg.lora_rank,
+        lora_alpha=cfg.lora_alpha,
+        train_audio_encoder=cfg.train_audio_encoder,
+        dtype=cfg.dtype,
+    )
     float32_master_weights(model)  # no-op in float32; with bf16 the optimiser must see float32 weights
     if cfg.gradient_checkpointing and hasattr(model, "enable_input_require_grads"):
         model.enable_input_require_grads()  # frozen embeddings + checkpointing still need grads to flow
     params = count_parameters(model)
     sr = processor.feature_extractor.sampling_rate
     collator = AudioChatCollator(processor, sr, dtype=DTYPES[cfg.dtype])
-    trainer = _trainer_class()(model=model, args=_training_args(cfg), train_dataset=SFTItems(items, sr),
-                               data_collator=collator, callbacks=callbacks)
+    trainer = _trainer_class()(
+        model=model,
+        args=_training_args(cfg),
+        train_dataset=SFTItems(items, sr),
+        data_collator=collator,
+        callbacks=callbacks,
+    )
     if not cfg.progress:
         from transformers.trainer_callback import PrinterCallback
 
@@ -310,17 +336,30 @@ def run_sft(cfg: SFTConfig, init: str | Path, items: Sequence[dict], resume: boo
         return out_model
     written = save_stage(trainer.model, processor, out_model, parent=init)
     removed = dir_bytes(cfg.out_dir / "checkpoints")
-    info = {"settings": fingerprint, "world_size": distributed.world_size(), "train_seconds": round(seconds, 2),
-            "train_cpu_seconds": round(cpu_seconds, 2),
-            "threads": torch.get_num_threads(), "resumed_from": last,
-            "global_step": trainer.state.global_step, "params_total": params["total"],
-            "params_trainable": params["trainable"], "bytes_written": written, "checkpoint_bytes_removed": removed,
-            "log_history": trainer.state.log_history}
+    info = {
+        "settings": fingerprint,
+        "world_size": distributed.world_size(),
+        "train_seconds": round(seconds, 2),
+        "train_cpu_seconds": round(cpu_seconds, 2),
+        "threads": torch.get_num_threads(),
+        "resumed_from": last,
+        "global_step": trainer.state.global_step,
+        "params_total": params["total"],
+        "params_trainable": params["trainable"],
+        "bytes_written": written,
+        "checkpoint_bytes_removed": removed,
+        "log_history": trainer.state.log_history,
+    }
     info_path.write_text(json.dumps(info, indent=1))
     shutil.rmtree(cfg.out_dir / "checkpoints", ignore_errors=True)  # the stage is complete: nothing resumes
     if cfg.progress:
-        logger.info("%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints", out_model, written / 1e6,
-                 read_stage_record(out_model)["layout"], removed / 1e6)
+        logger.info(
+            "%s: wrote %.1f MB (%s layout); removed %.1f MB of checkpoints",
+            out_model,
+            written / 1e6,
+            read_stage_record(out_model)["layout"],
+            removed / 1e6,
+        )
     distributed.barrier()
     return out_model
 

@@ -11,6 +11,7 @@ Calibration (:func:`sqa.train.sft.run_sft`), usually started from the calibrated
 Noise: 2
 Description: Noisy.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,12 +25,21 @@ from sqa.train.sft import SFTConfig, resolve_model, run_sft
 
 def reasoning_items(examples: Sequence) -> list[dict]:
     """``{"audio_path", "prompt", "answer", "id"}`` per example, the answer being the rendered assessment."""
-    return [{"audio_path": str(ex.audio_path), "prompt": REASONING_PROMPT, "answer": render(ex.assessment),
-             "id": ex.id} for ex in examples]
+    return [
+        {"audio_path": str(ex.audio_path), "prompt": REASONING_PROMPT, "answer": render(ex.assessment), "id": ex.id}
+        for ex in examples
+    ]
 
 
-def sft_reasoning(profile, init: str | Path | None = None, out_dir: str | Path | None = None, resume: bool = True,
-                  overwrite: bool = False, callbacks: list | None = None, **overrides) -> Path:
+def sft_reasoning(
+    profile,
+    init: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    resume: bool = True,
+    overwrite: bool = False,
+    callbacks: list | None = None,
+    **overrides,
+) -> Path:
     """SFT on rendered full answers for ``profile`` (``sft_steps``, ``sft_batch_size``, ``sft_lr``).
 
     ``init``: usually the calibration stage's model dir (default: the profile's base model).
@@ -40,5 +50,6 @@ def sft_reasoning(profile, init: str | Path | None = None, out_dir: str | Path |
     init = str(init) if init is not None else resolve_model(profile)
     out = Path(out_dir) if out_dir is not None else stage_dir(profile, "sft_reasoning")
     sft_cfg = SFTConfig.from_profile(profile, "sft", out, **overrides)
-    return run_sft(sft_cfg, init, reasoning_items(train_examples(profile)), resume=resume, overwrite=overwrite,
-                   callbacks=callbacks)
+    return run_sft(
+        sft_cfg, init, reasoning_items(train_examples(profile)), resume=resume, overwrite=overwrite, callbacks=callbacks
+    )

@@ -21,6 +21,7 @@ Traceback (most recent call last):
 ...
 ValueError: the served model 'warmup@ffffffffff' is not the model this GRPO run starts from (fingerprint 0123456789 expected in its served name, as python -m sqa serve names it); serve the run's init model
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,6 +85,8 @@ def served_base_name(label: str, fingerprint: str) -> str:
 def check_served_base(served_name: str, fingerprint: str) -> None:
     """A one-line ValueError unless ``served_name`` carries ``fingerprint`` (the run's init model)."""
     if served_name.rpartition("@")[2] != fingerprint[:FINGERPRINT_CHARS]:
-        raise ValueError(f"the served model {served_name!r} is not the model this GRPO run starts from (fingerprint "
-                         f"{fingerprint[:FINGERPRINT_CHARS]} expected in its served name, as python -m sqa serve "
-                         "names it); serve the run's init model")
+        raise ValueError(
+            f"the served model {served_name!r} is not the model this GRPO run starts from (fingerprint "
+            f"{fingerprint[:FINGERPRINT_CHARS]} expected in its served name, as python -m sqa serve "
+            "names it); serve the run's init model"
+        )

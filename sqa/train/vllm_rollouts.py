@@ -17,6 +17,7 @@ fingerprint of ``cfg.init``, and another base is refused). Each step:
    vLLM's log-probs are closer to the reference's than to the policy's once the policy has moved (an adapter
    that vLLM "added successfully" but does not apply).
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,7 +56,9 @@ def rollouts_problem(cfg, problem: str | None = None, who: str | None = None) ->
     if problem:
         why.append(f"vLLM cannot serve its model ({problem})")
     if not cfg.lora_rank:
-        why.append("it fine-tunes every weight (lora_rank 0), and vLLM rollouts push the policy's LoRA adapter each step")
+        why.append(
+            "it fine-tunes every weight (lora_rank 0), and vLLM rollouts push the policy's LoRA adapter each step"
+        )
     if cfg.audio_mode != "audio":
         why.append(f"audio_mode {cfg.audio_mode!r}: vLLM rollouts always send the audio")
     who = who or f"GRPO from {cfg.init}"
@@ -80,9 +83,14 @@ def profile_rollouts_problem(profile) -> str | None:
     problem = None
     if profile.model == "tiny" and is_default_backbone(getattr(profile, "backbone", None)):
         opts = profile.tiny_model or {}
-        problem = servable_problem({"model_type": "audioflamingo3"},
-                                   {"chunk_length": opts.get("window_seconds", TINY_WINDOW_SECONDS),
-                                    "hop_length": opts.get("hop_length", TINY_HOP_LENGTH), "sampling_rate": 16000})
+        problem = servable_problem(
+            {"model_type": "audioflamingo3"},
+            {
+                "chunk_length": opts.get("window_seconds", TINY_WINDOW_SECONDS),
+                "hop_length": opts.get("hop_length", TINY_HOP_LENGTH),
+                "sampling_rate": 16000,
+            },
+        )
     cfg = SimpleNamespace(rollouts=profile.rollouts, init=None, lora_rank=profile.lora_rank, audio_mode="audio")
     return rollouts_problem(cfg, problem, f"profile {profile.name}")
 
@@ -123,8 +131,9 @@ class VLLMRollouts:
         self.current, self.step = (path / "served_name.txt").read_text().strip(), step
         return self.current
 
-    def sample(self, audios, prompt: str, group: int, temperature: float, max_new_tokens: int, eos: int,
-               pad: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def sample(
+        self, audios, prompt: str, group: int, temperature: float, max_new_tokens: int, eos: int, pad: int
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(ids [B*G, T], mask [B*G, T], vllm_logp [B*G, T])``: G completions of each prompt, grouped
         consecutively, rows padded with ``pad`` after their end-of-turn token (log-prob 0 there)."""
         from sqa.train.logprobs import completion_mask_from_ids
@@ -132,8 +141,17 @@ class VLLMRollouts:
         def one(i_audio):
             i, audio = i_audio
             seed = (self.seed * 1_000_003 + self.step * 1009 + distributed.rank() * 101 + i) % 2**31
-            return vllm_client.sample(self.base_url, self.current or self.base_name, prompt, audio, group,
-                                      temperature, max_new_tokens, [eos], seed=seed)
+            return vllm_client.sample(
+                self.base_url,
+                self.current or self.base_name,
+                prompt,
+                audio,
+                group,
+                temperature,
+                max_new_tokens,
+                [eos],
+                seed=seed,
+            )
 
         with ThreadPoolExecutor(max_workers=max(1, len(audios))) as pool:
             groups = list(pool.map(one, enumerate(audios)))
@@ -146,11 +164,11 @@ class VLLMRollouts:
         ids = torch.full((len(rows), width), pad, dtype=torch.long)
         lps = torch.zeros((len(rows), width), dtype=torch.float32)
         for r, s in enumerate(rows):
-            ids[r, :len(s.token_ids)] = torch.tensor(s.token_ids, dtype=torch.long)
-            lps[r, :len(s.logprobs)] = torch.tensor(s.logprobs[:width], dtype=torch.float32)
+            ids[r, : len(s.token_ids)] = torch.tensor(s.token_ids, dtype=torch.long)
+            lps[r, : len(s.logprobs)] = torch.tensor(s.logprobs[:width], dtype=torch.float32)
         mask = completion_mask_from_ids(ids, [eos])
         for r, s in enumerate(rows):  # padding after a completion that ran to max_new_tokens
-            mask[r, len(s.token_ids):] = 0
+            mask[r, len(s.token_ids) :] = 0
         return ids, mask, lps
 
     def close(self) -> None:
@@ -188,4 +206,5 @@ def check_adapter_applied(d: dict, base_url: str, adapter: str | None) -> None:
             f"vLLM server {base_url} does not apply the policy's adapter {adapter!r}: its log-probs are closer to "
             f"the reference's (mean |diff| {d['logp_drift_ref']:.4f}) than to the policy's ({d['logp_drift']:.4f}), "
             f"with the policy {d['policy_vs_ref']:.4f} from the reference; are the adapter's tensor names the "
-            "checkpoint's (language_model.model.layers...)?")
+            "checkpoint's (language_model.model.layers...)?"
+        )

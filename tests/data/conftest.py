@@ -1,4 +1,5 @@
 """Fixtures for tests/data."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Helpers for tests/data: a QualiSpeech-layout folder built from the real column layout."""
+
 import os
 from pathlib import Path
 
@@ -13,13 +14,51 @@ REAL_ROWS = EXTERNAL / "qualispeech_hf_viewer/qualispeech_train_viewer_excerpt_r
 
 # Used only when the shared excerpt is absent: two real rows (HF tsinghua-ee/QualiSpeech, MIT), descriptions cut.
 FALLBACK_ROWS = [
-    ["sys01tts-0000000.wav", 2, 5, 5, 5, 5, 5, 5, "A woman's voice with a rising and falling tone that sounds convincing.",
-     "Not noticeable", "Not distorted", "Very smooth", "The speech sample exhibits exceptional quality across all evaluated aspects."],
-    ["sys02tts-0000040.wav", 2, 1, 5, 4, 3, 4, 2, "A middle-aged man's deep voice with a mechanical tone", "Not noticeable",
-     "There is pitch distortion with mechanical sound and intermittent electric current quality in the audio from 0-3.6s",
-     "3-3.6s", "The speech sample presents a generally favorable background noise level."],
-    ["sys04tts-0000021.wav", 4, 5, 4, 5, 5, 5, 3, "A middle-aged woman's voice with a gentle tone that is relaxing",
-     "There is sound similar to wind in the audio from 0-1.7s", "Not distorted", "Very smooth", "A gentle tone."],
+    [
+        "sys01tts-0000000.wav",
+        2,
+        5,
+        5,
+        5,
+        5,
+        5,
+        5,
+        "A woman's voice with a rising and falling tone that sounds convincing.",
+        "Not noticeable",
+        "Not distorted",
+        "Very smooth",
+        "The speech sample exhibits exceptional quality across all evaluated aspects.",
+    ],
+    [
+        "sys02tts-0000040.wav",
+        2,
+        1,
+        5,
+        4,
+        3,
+        4,
+        2,
+        "A middle-aged man's deep voice with a mechanical tone",
+        "Not noticeable",
+        "There is pitch distortion with mechanical sound and intermittent electric current quality in the audio from 0-3.6s",
+        "3-3.6s",
+        "The speech sample presents a generally favorable background noise level.",
+    ],
+    [
+        "sys04tts-0000021.wav",
+        4,
+        5,
+        4,
+        5,
+        5,
+        5,
+        3,
+        "A middle-aged woman's voice with a gentle tone that is relaxing",
+        "There is sound similar to wind in the audio from 0-1.7s",
+        "Not distorted",
+        "Very smooth",
+        "A gentle tone.",
+    ],
 ]
 
 

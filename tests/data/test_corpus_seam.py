@@ -3,6 +3,7 @@ runs through the real code path: the data source check, the preflight line, prep
 provenance, and one Calibration-only training + evaluation of the smoke profile on it. Nothing in ``sqa`` is
 monkeypatched; the run is isolated by working from a tmp checkout folder (``sqa.configs.profiles.repo_root`` is the
 folder holding ``pyproject.toml`` and ``sqa/``), so ``runs/`` and ``results/`` land there."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -102,13 +103,13 @@ def test_a_toy_corpus_module_runs_through_the_real_path(toy_checkout):
     assert list(record["file_sha256"]) == ["labels.json"] and len(record["file_sha256"]["labels.json"]) == 16
 
     metrics = evaluate_system(profile, "Calibration-only", results="results")  # trains Calibration, then tests
-    saved = json.loads((toy_checkout / "results" / "smoke" / "systems" / "calibration_only" / "metrics.json")
-                       .read_text())
+    saved = json.loads(
+        (toy_checkout / "results" / "smoke" / "systems" / "calibration_only" / "metrics.json").read_text()
+    )
     assert saved["provenance"]["data"] == record and metrics["provenance"] == saved["provenance"]
     assert (toy_checkout / "runs" / "smoke" / "calibration" / "model").is_dir()
-    predictions = (toy_checkout / "results" / "smoke" / "systems" / "calibration_only" / "predictions.csv")
-    assert sorted(predictions.read_text().splitlines()[1:]) and all(
-        e.id in predictions.read_text() for e in test)
+    predictions = toy_checkout / "results" / "smoke" / "systems" / "calibration_only" / "predictions.csv"
+    assert sorted(predictions.read_text().splitlines()[1:]) and all(e.id in predictions.read_text() for e in test)
 
 
 def test_a_toy_corpus_can_be_unusable_and_says_so(toy_checkout):

@@ -1,4 +1,5 @@
 """sqa.data.audio: load_audio in every supported format, one clear AudioError per problem."""
+
 import numpy as np
 import pytest
 import soundfile as sf

@@ -1,4 +1,5 @@
 """load_examples: the profile's dataset field picks the corpus; every reward column reaches the GRPO rows."""
+
 from __future__ import annotations
 
 import dataclasses

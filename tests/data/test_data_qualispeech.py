@@ -1,4 +1,5 @@
 """sqa.data.load_qualispeech on real rows in the dataset's own layout."""
+
 import pandas as pd
 import pytest
 
@@ -16,10 +17,18 @@ def test_real_rows_map_to_assessments(real_layout):
     examples = load_qualispeech(real_layout, "train")
     assert len(examples) == len(real_rows()) and examples.n_skipped == 0
     assert all(isinstance(e, Example) and isinstance(e.assessment, Assessment) for e in examples)
-    clean, distorted, windy = (by_id(examples)[i] for i in ("sys01tts-0000000.wav", "sys02tts-0000040.wav", "sys04tts-0000021.wav"))
+    clean, distorted, windy = (
+        by_id(examples)[i] for i in ("sys01tts-0000000.wav", "sys02tts-0000040.wav", "sys04tts-0000021.wav")
+    )
     # Speed, Naturalness, Background noise, Distortion, Listening effort, Continuity, Overall quality = 2,1,5,4,3,4,2
     assert distorted.assessment.scores == {
-        "noise": 5, "distortion": 4, "speed": 2, "continuity": 4, "listening_effort": 3, "naturalness": 1, "overall": 2,
+        "noise": 5,
+        "distortion": 4,
+        "speed": 2,
+        "continuity": 4,
+        "listening_effort": 3,
+        "naturalness": 1,
+        "overall": 2,
     }
     assert windy.assessment.scores["noise"] == 4 and windy.assessment.scores["speed"] == 4
     assert windy.assessment.scores["overall"] == 3
@@ -134,8 +143,12 @@ def test_bad_scores_are_counted_per_reason_and_warned(tmp_path):
     assert len(examples) == 5  # rows with a bad score are kept, the score is None
     report = examples.report
     assert report.counts == {"missing_score": 1, "non_numeric_score": 1, "fractional_score": 1, "out_of_range_score": 1}
-    assert report.rows == {"out_of_range_score": [ids[1]], "non_numeric_score": [ids[2]],
-                           "fractional_score": [ids[3]], "missing_score": [ids[4]]}
+    assert report.rows == {
+        "out_of_range_score": [ids[1]],
+        "non_numeric_score": [ids[2]],
+        "fractional_score": [ids[3]],
+        "missing_score": [ids[4]],
+    }
     (message,) = [str(w.message) for w in caught]
     assert str(root / "train.csv") in message and "\n" not in message
     assert "out_of_range_score 1" in message and "'7'" in message and "'n/a'" in message and "'2.5'" in message
@@ -148,7 +161,9 @@ def test_strict_refuses_bad_scores_in_one_line(tmp_path):
         load_qualispeech(root, "train", strict=True)
     message = str(err.value)
     assert str(root / "train.csv") in message and "\n" not in message and "strict" in message
-    assert all(r in message for r in ("missing_score 1", "non_numeric_score 1", "fractional_score 1", "out_of_range_score 1"))
+    assert all(
+        r in message for r in ("missing_score 1", "non_numeric_score 1", "fractional_score 1", "out_of_range_score 1")
+    )
 
 
 def test_duplicate_ids_load_once_and_are_reported(tmp_path):

@@ -1,4 +1,5 @@
 """sqa.data.synthetic.rules: every rule is monotone in the degradation and reaches the whole 1..5 scale."""
+
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -1,5 +1,6 @@
 """The SpeechEval reader on records written in its layout: the four tasks, their gold answers in sqa's
 types, and one loud file:line error per kind of bad input."""
+
 from __future__ import annotations
 
 import json
@@ -11,38 +12,64 @@ import pytest
 
 from data_fixtures import write_tone
 from sqa.data.speecheval import (
-    SQA_TASK, TASK_NAMES, load_examples, load_speecheval, read_jsonl, single_eval_assessment, speech_rate,
+    SQA_TASK,
+    TASK_NAMES,
+    load_examples,
+    load_speecheval,
+    read_jsonl,
+    single_eval_assessment,
+    speech_rate,
 )
 from sqa.tasks.compare import Comparison
 from sqa.tasks.suggest import Suggestion
 
 EXTERNAL = Path(os.environ.get("SQA_EXTERNAL", Path(__file__).resolve().parents[3] / "shared/external"))
 
-SINGLE = ("<think>\nFor each dimension, give a score and a short explanation.\nOverall Quality: 1/5\n"
-          "Intelligibility: 1/5\nDistortion: 1/5 (timbre and quality; artifacts)\nSpeech Rate: suitable\n"
-          "Dynamic Range: 2/5\nEmotional Impact: 1/5 (Neutral)\n</think>\n<answer>\nThe speech suffers from "
-          "extremely poor overall quality.\n</answer>")
-COMPARE = ("<think>\nCompare the two audio samples across different quality dimensions.\n"
-           "Overall Quality (A vs B): B is better than A\nIntelligibility (A vs B): A and B are equal\n"
-           "Distortion (A vs B): B is better than A\nSpeech Rate (A vs B): A is better than B\n"
-           "Emotional Impact (A vs B): B is better than A\n</think>\n<answer>B stands out slightly.</answer>")
-SUGGEST = ("1. Improvement Dimensions\n\nexpressiveness;emotional impact;noise reduction\n\n2. Detailed Description\n\n"
-           "Enhance emotional expressiveness. Reduce background noise for cleaner audio quality.")
+SINGLE = (
+    "<think>\nFor each dimension, give a score and a short explanation.\nOverall Quality: 1/5\n"
+    "Intelligibility: 1/5\nDistortion: 1/5 (timbre and quality; artifacts)\nSpeech Rate: suitable\n"
+    "Dynamic Range: 2/5\nEmotional Impact: 1/5 (Neutral)\n</think>\n<answer>\nThe speech suffers from "
+    "extremely poor overall quality.\n</answer>"
+)
+COMPARE = (
+    "<think>\nCompare the two audio samples across different quality dimensions.\n"
+    "Overall Quality (A vs B): B is better than A\nIntelligibility (A vs B): A and B are equal\n"
+    "Distortion (A vs B): B is better than A\nSpeech Rate (A vs B): A is better than B\n"
+    "Emotional Impact (A vs B): B is better than A\n</think>\n<answer>B stands out slightly.</answer>"
+)
+SUGGEST = (
+    "1. Improvement Dimensions\n\nexpressiveness;emotional impact;noise reduction\n\n2. Detailed Description\n\n"
+    "Enhance emotional expressiveness. Reduce background noise for cleaner audio quality."
+)
 
 
 def record(key, task, content, gold, audios):
-    return {"key": key, "task": task, "audios": audios,
-            "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": gold}]}
+    return {
+        "key": key,
+        "task": task,
+        "audios": audios,
+        "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": gold}],
+    }
 
 
 def good_records():
     return [
         record("s1", "SingleEval", "<audio> Please evaluate the speech quality.", SINGLE, ["wav/a.wav"]),
-        record("c1", "CompareEval", "Sample A: <audio> Sample B: <audio> Compare the speech quality of Sample A and "
-               "Sample B. ...", COMPARE, ["wav/a.wav", "wav/b.wav"]),
+        record(
+            "c1",
+            "CompareEval",
+            "Sample A: <audio> Sample B: <audio> Compare the speech quality of Sample A and Sample B. ...",
+            COMPARE,
+            ["wav/a.wav", "wav/b.wav"],
+        ),
         record("g1", "Suggest", "<audio> Please suggest specific aspects for improvement.", SUGGEST, ["wav/b.wav"]),
-        record("f1", "FakeDetection", "Please determine whether the following speech sample is real or synthetic: "
-               "<audio>", "<answer>Fake</answer>", ["wav/b.wav"]),
+        record(
+            "f1",
+            "FakeDetection",
+            "Please determine whether the following speech sample is real or synthetic: <audio>",
+            "<answer>Fake</answer>",
+            ["wav/b.wav"],
+        ),
     ]
 
 
@@ -61,12 +88,22 @@ def test_four_tasks_and_their_gold(tmp_path):
     assert [r.task for r in recs] == list(TASK_NAMES)
     assert [r.sqa_task for r in recs] == ["assess", "compare", "suggest", "detect"] == list(SQA_TASK.values())
     single, comp, sugg, fake = (r.gold for r in recs)
-    assert (single.scores["overall"], single.scores["listening_effort"], single.scores["distortion"],
-            single.scores["speed"], single.scores["noise"]) == (1, 1, 1, 3, None)
+    assert (
+        single.scores["overall"],
+        single.scores["listening_effort"],
+        single.scores["distortion"],
+        single.scores["speed"],
+        single.scores["noise"],
+    ) == (1, 1, 1, 3, None)
     assert single.description == "The speech suffers from extremely poor overall quality."
     assert isinstance(comp, Comparison)
-    assert (comp.verdicts["overall"], comp.verdicts["listening_effort"], comp.verdicts["distortion"],
-            comp.verdicts["speed"], comp.verdicts["naturalness"]) == ("B", "tie", "B", "A", None)
+    assert (
+        comp.verdicts["overall"],
+        comp.verdicts["listening_effort"],
+        comp.verdicts["distortion"],
+        comp.verdicts["speed"],
+        comp.verdicts["naturalness"],
+    ) == ("B", "tie", "B", "A", None)
     assert isinstance(sugg, Suggestion) and sugg.fixes == ("denoise", "add_expressiveness")
     assert fake == "fake"
     assert recs[1].audios == (root / "wav" / "a.wav", root / "wav" / "b.wav")
@@ -78,7 +115,13 @@ def test_four_tasks_and_their_gold(tmp_path):
 
 def test_speech_rate_classes():
     assert [speech_rate(v) for v in ("Slow", "slightly slow", "Appropriate", "Slightly Fast", "fast", "3")] == [
-        1, 2, 3, 4, 5, 3]
+        1,
+        2,
+        3,
+        4,
+        5,
+        3,
+    ]
     assert single_eval_assessment("Speech Rate: Slightly Fast").scores["speed"] == 4
 
 
@@ -88,23 +131,35 @@ def _with(**changes):
     return rec
 
 
-@pytest.mark.parametrize("line, message", [
-    ("{not json", r"test.jsonl:2: not valid JSON"),
-    ("[1, 2]", r"test.jsonl:2: a record must be a JSON object, got list"),
-    (json.dumps({"task": "Suggest"}), r"test.jsonl:2: record has no usable 'key'"),
-    (json.dumps(_with(task="Rank")), r"test.jsonl:2 \(record 'c1'\): unknown task 'Rank'"),
-    (json.dumps(_with(messages="hi")), r"test.jsonl:2 \(record 'c1'\): field 'messages' must be a non-empty list"),
-    (json.dumps(_with(messages=[{"role": "user", "content": "<audio> <audio>"}])),
-     r"test.jsonl:2 \(record 'c1'\): expected one user and one assistant message, got 1 and 0"),
-    (json.dumps(_with(audios=["wav/a.wav"])), r"test.jsonl:2 \(record 'c1'\): the prompt has 2 <audio> placeholder"),
-    (json.dumps(record("c2", "CompareEval", "<audio>", COMPARE, ["wav/a.wav"])), r"needs two audios, got 1"),
-    (json.dumps(record("c3", "CompareEval", "<audio><audio>", "A is nice.", ["wav/a.wav", "wav/b.wav"])),
-     r"test.jsonl:2 \(record 'c3'\): CompareEval gold answer has no"),
-    (json.dumps(record("s2", "SingleEval", "<audio>", "Lovely.", ["wav/a.wav"])),
-     r"test.jsonl:2 \(record 's2'\): SingleEval gold answer gives no"),
-    (json.dumps(record("f2", "FakeDetection", "<audio>", "unsure", ["wav/a.wav"])), r"neither 'real' nor 'fake'"),
-    (json.dumps(good_records()[0]), r"test.jsonl:2: key 's1' repeats line 1"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("{not json", r"test.jsonl:2: not valid JSON"),
+        ("[1, 2]", r"test.jsonl:2: a record must be a JSON object, got list"),
+        (json.dumps({"task": "Suggest"}), r"test.jsonl:2: record has no usable 'key'"),
+        (json.dumps(_with(task="Rank")), r"test.jsonl:2 \(record 'c1'\): unknown task 'Rank'"),
+        (json.dumps(_with(messages="hi")), r"test.jsonl:2 \(record 'c1'\): field 'messages' must be a non-empty list"),
+        (
+            json.dumps(_with(messages=[{"role": "user", "content": "<audio> <audio>"}])),
+            r"test.jsonl:2 \(record 'c1'\): expected one user and one assistant message, got 1 and 0",
+        ),
+        (
+            json.dumps(_with(audios=["wav/a.wav"])),
+            r"test.jsonl:2 \(record 'c1'\): the prompt has 2 <audio> placeholder",
+        ),
+        (json.dumps(record("c2", "CompareEval", "<audio>", COMPARE, ["wav/a.wav"])), r"needs two audios, got 1"),
+        (
+            json.dumps(record("c3", "CompareEval", "<audio><audio>", "A is nice.", ["wav/a.wav", "wav/b.wav"])),
+            r"test.jsonl:2 \(record 'c3'\): CompareEval gold answer has no",
+        ),
+        (
+            json.dumps(record("s2", "SingleEval", "<audio>", "Lovely.", ["wav/a.wav"])),
+            r"test.jsonl:2 \(record 's2'\): SingleEval gold answer gives no",
+        ),
+        (json.dumps(record("f2", "FakeDetection", "<audio>", "unsure", ["wav/a.wav"])), r"neither 'real' nor 'fake'"),
+        (json.dumps(good_records()[0]), r"test.jsonl:2: key 's1' repeats line 1"),
+    ],
+)
 def test_bad_records_are_one_loud_line(tmp_path, line, message):
     root = write_split(tmp_path / "se", good_records()[:1], raw_lines=[line])
     with pytest.raises(ValueError, match=message) as err:
@@ -117,7 +172,9 @@ def test_missing_audio_and_files(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"test.jsonl:1: audio file .*missing.wav of record 'x' not found"):
         load_speecheval(root, "test")
     assert load_speecheval(root, "test", check_audio=False)[0].key == "x"
-    with pytest.raises(FileNotFoundError, match=r"train.jsonl: SpeechEval split not found; JSONL files in .*: test.jsonl"):
+    with pytest.raises(
+        FileNotFoundError, match=r"train.jsonl: SpeechEval split not found; JSONL files in .*: test.jsonl"
+    ):
         load_speecheval(root, "train")
     (root / "val.jsonl").write_text("\n\n")
     with pytest.raises(ValueError, match=r"val.jsonl: no records"):
@@ -142,7 +199,9 @@ def test_real_speecheval_records_if_any():
         pytest.skip(f"{EXTERNAL} not present")
     files = [p for p in sorted(EXTERNAL.rglob("*.jsonl")) if _speecheval_like(p)]
     if not files:
-        pytest.skip(f"no SpeechEval-layout JSONL under {EXTERNAL} (its text is SALMONN generations and QualiSpeech rows)")
+        pytest.skip(
+            f"no SpeechEval-layout JSONL under {EXTERNAL} (its text is SALMONN generations and QualiSpeech rows)"
+        )
     for path in files:
         assert read_jsonl(path, check_audio=False)
 
@@ -159,20 +218,26 @@ def test_dataset_speecheval_is_a_profile_corpus_read_through_the_real_path(tmp_p
     from sqa.data.corpora import corpus_name as dataset, data_problem
 
     root = write_split(tmp_path / "se", good_records())
-    write_split(root, [record("s9", "SingleEval", "<audio> Please evaluate.", SINGLE, ["wav/b.wav"]),
-                       good_records()[1]], split="train")
+    write_split(
+        root,
+        [record("s9", "SingleEval", "<audio> Please evaluate.", SINGLE, ["wav/b.wav"]), good_records()[1]],
+        split="train",
+    )
     profile = get_profile("smoke", dataset="speecheval", data_dir=str(root))
     assert dataset(profile) == "speecheval" and data_problem(profile) is None
     line = check_data(profile)
     assert line.ok, line.detail
-    assert line.detail == (f"SpeechEval at {root}: train 2 records (SingleEval 1, CompareEval 1); "
-                           f"test 4 records (SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1)")
+    assert line.detail == (
+        f"SpeechEval at {root}: train 2 records (SingleEval 1, CompareEval 1); "
+        f"test 4 records (SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1)"
+    )
     assert prepare_profile_data(profile, progress=False) == root
     from sqa.data.corpora import corpus_of
 
     assert corpus_of(profile).summary(root) == [  # what python -m sqa prepare prints
         f"{root / 'train.jsonl'}: SingleEval 1, CompareEval 1",
-        f"{root / 'test.jsonl'}: SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1"]
+        f"{root / 'test.jsonl'}: SingleEval 1, CompareEval 1, Suggest 1, FakeDetection 1",
+    ]
     [train], [test] = profile_examples(profile, "train"), profile_examples(profile, "test")
     assert (train.id, test.id) == ("s9", "s1") and train.audio_path == root / "wav" / "b.wav"
     assert test.assessment.scores["overall"] == 1 and test.assessment.scores["noise"] is None

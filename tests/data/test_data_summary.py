@@ -1,4 +1,5 @@
 """sqa.data.summary and sqa.data.prepare_data."""
+
 import json
 
 import numpy as np
@@ -19,10 +20,19 @@ def test_summarize_counts_means_and_prevalence():
     train = [example(0, [(0, 1), (2, 2.5)]), example(1, None), example(2, [(1, 2)], Artifact(True, [(3, 3.4)]))]
     s = summarize({"train": train, "test": [example(3, None)]})
     assert s["n_clips"] == {"train": 3, "test": 1, "all": 4}
-    assert s["scores"]["noise"] == {"n": 4, "mean": 4.25, "std": pytest.approx(0.8292, abs=1e-4),
-                                    "counts": {"1": 0, "2": 0, "3": 1, "4": 1, "5": 2}}
+    assert s["scores"]["noise"] == {
+        "n": 4,
+        "mean": 4.25,
+        "std": pytest.approx(0.8292, abs=1e-4),
+        "counts": {"1": 0, "2": 0, "3": 1, "4": 1, "5": 2},
+    }
     assert s["scores"]["overall"]["n"] == 0 and s["scores"]["overall"]["mean"] is None
-    assert s["artifacts"]["noise"] == {"n_annotated": 4, "prevalence": 0.5, "mean_duration": 1.25, "mean_intervals": 1.5}
+    assert s["artifacts"]["noise"] == {
+        "n_annotated": 4,
+        "prevalence": 0.5,
+        "mean_duration": 1.25,
+        "mean_intervals": 1.5,
+    }
     assert s["artifacts"]["unnatural_pause"]["n_annotated"] == 1
     assert s["artifacts"]["unnatural_pause"]["mean_duration"] == pytest.approx(0.4)
     assert s["artifacts"]["distortion"]["prevalence"] is None

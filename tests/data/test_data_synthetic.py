@@ -1,4 +1,5 @@
 """sqa.data.make_synthetic_corpus: reproducible bytes, exact ground truth, loader round trip."""
+
 import hashlib
 import json
 
@@ -20,14 +21,18 @@ def tree_hash(root):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    return make_synthetic_corpus(tmp_path_factory.mktemp("syn") / "c", n_train=12, n_test=4, n_val=2, seed=3, progress=False)
+    return make_synthetic_corpus(
+        tmp_path_factory.mktemp("syn") / "c", n_train=12, n_test=4, n_val=2, seed=3, progress=False
+    )
 
 
 def test_same_seed_gives_identical_bytes(tmp_path, corpus):
     again = make_synthetic_corpus(tmp_path / "again", n_train=12, n_test=4, n_val=2, seed=3, progress=False)
     assert tree_hash(again) == tree_hash(corpus)
     other = make_synthetic_corpus(tmp_path / "other", n_train=2, n_test=0, seed=4, progress=False)
-    assert (other / "wav/train/syn-train-00000.wav").read_bytes() != (corpus / "wav/train/syn-train-00000.wav").read_bytes()
+    assert (other / "wav/train/syn-train-00000.wav").read_bytes() != (
+        corpus / "wav/train/syn-train-00000.wav"
+    ).read_bytes()
 
 
 def test_clip_does_not_depend_on_corpus_size(tmp_path, corpus):
@@ -38,8 +43,16 @@ def test_clip_does_not_depend_on_corpus_size(tmp_path, corpus):
 
 def test_layout_and_audio_format(corpus):
     names = sorted(p.name for p in corpus.iterdir())
-    assert names == ["corpus.json", "test.csv", "test_ground_truth.jsonl", "train.csv", "train_ground_truth.jsonl",
-                     "val.csv", "val_ground_truth.jsonl", "wav"]
+    assert names == [
+        "corpus.json",
+        "test.csv",
+        "test_ground_truth.jsonl",
+        "train.csv",
+        "train_ground_truth.jsonl",
+        "val.csv",
+        "val_ground_truth.jsonl",
+        "wav",
+    ]
     for split, n in (("train", 12), ("val", 2), ("test", 4)):
         records = read_ground_truth(corpus, split)
         assert len(records) == n
@@ -62,7 +75,10 @@ def test_loader_round_trip_is_exact(corpus):
                 assert art.intervals == [tuple(s) for s in want["intervals"]], (e.id, name, art)
             stated = set(parse_intervals(e.assessment.description))
             for name in ARTIFACTS:
-                assert {tuple(s) for s in gt["artifacts"][name]["intervals"]} <= stated, (e.id, e.assessment.description)
+                assert {tuple(s) for s in gt["artifacts"][name]["intervals"]} <= stated, (
+                    e.id,
+                    e.assessment.description,
+                )
             assert e.voice and e.voice[1:] in e.assessment.description  # "The voice is described as a ..."
 
 
@@ -74,11 +90,11 @@ def test_pauses_are_silent_and_noise_is_where_stated(corpus):
             peak = np.abs(y).max()
             if gt["pauses"] and not gt["noise"]:
                 for a, b in gt["pauses"]:
-                    assert np.abs(y[int((a + 0.05) * sr): int((b - 0.02) * sr)]).max() < 1e-3 * peak + 1e-4
+                    assert np.abs(y[int((a + 0.05) * sr) : int((b - 0.02) * sr)]).max() < 1e-3 * peak + 1e-4
                     checked_pause += 1
             if gt["noise"] and gt["noise"]["snr_db"] < 20 and not gt["pauses"]:
                 (a, b), *_ = gt["noise"]["intervals"]
-                inside = y[int(a * sr): int(b * sr)]
+                inside = y[int(a * sr) : int(b * sr)]
                 assert np.mean(np.abs(inside) > 1e-3 * peak) > 0.9  # noise fills the gaps between syllables
                 checked_noise += 1
     assert checked_pause and checked_noise

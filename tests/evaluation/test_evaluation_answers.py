@@ -1,4 +1,5 @@
 """evaluate_answers: the judge of the description correlation and the extractor are explicit, resolved once."""
+
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ class Answers:
         self.texts = texts
 
     def generate(self, audios, prompts, max_new_tokens=None, progress=False):
-        return self.texts[:len(prompts)]
+        return self.texts[: len(prompts)]
 
 
 def test_parse_response_and_minilm_are_the_named_defaults():

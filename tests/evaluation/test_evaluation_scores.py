@@ -1,4 +1,5 @@
 """Score evaluation: answer parsing (sqa.schema.parse_score), PCC table (avg without speed, mos = overall), saved files."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,23 @@ from sqa.metrics import AVG_DIMENSIONS
 from sqa.schema import DIMENSIONS, parse_score
 
 
-@pytest.mark.parametrize("text, score", [("3", 3), (" 5\n", 5), ("Score: 1", 1), ("0", None), ("6", None),
-                                         ("12", None), ("", None), ("four", None), ("2 or 4", 2),
-                                         ("Score: 3.5", 4), ("4-5", None), ("3 seconds", None)])
+@pytest.mark.parametrize(
+    "text, score",
+    [
+        ("3", 3),
+        (" 5\n", 5),
+        ("Score: 1", 1),
+        ("0", None),
+        ("6", None),
+        ("12", None),
+        ("", None),
+        ("four", None),
+        ("2 or 4", 2),
+        ("Score: 3.5", 4),
+        ("4-5", None),
+        ("3 seconds", None),
+    ],
+)
 def test_parse_score(text, score):
     assert parse_score(text) == score
 

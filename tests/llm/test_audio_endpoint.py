@@ -2,6 +2,7 @@
 WAV it receives and answers from it (RMS -> noise score, duration -> interval): a test fails if the audio
 does not arrive, arrives resampled or in the wrong order.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,11 +36,15 @@ def listen(payload) -> str:
     assert audio[0]["format"] == "wav"
     y, sr = sf.read(io.BytesIO(base64.b64decode(audio[0]["data"])), dtype="float32")
     assert sr == SR and y.ndim == 1
-    rms, seconds = float(np.sqrt(np.mean(y ** 2))), len(y) / sr
+    rms, seconds = float(np.sqrt(np.mean(y**2))), len(y) / sr
     noise = 1 + min(4, int(rms * 10))  # 0.05 -> 1, 0.15 -> 2, 0.25 -> 3 ...
-    return render(Assessment(scores={"noise": noise, "overall": 3},
-                             artifacts={"noise": Artifact(True, [(0.0, round(seconds, 2))], "hum")},
-                             description=f"{parts[0]['text'][:10]} {seconds:.2f} s"))
+    return render(
+        Assessment(
+            scores={"noise": noise, "overall": 3},
+            artifacts={"noise": Artifact(True, [(0.0, round(seconds, 2))], "hum")},
+            description=f"{parts[0]['text'][:10]} {seconds:.2f} s",
+        )
+    )
 
 
 CASES = [(1.5, 0.05), (0.75, 0.25), (2.25, 0.15), (1.0, 0.35)]  # (seconds, RMS)
@@ -102,7 +107,8 @@ def test_many_requests_in_flight():
     with stub_chat_server(listen, delay=0.2) as (url, seen):
         t0 = time.perf_counter()
         texts = AudioChatEndpoint.from_spec(f"{url}#m", max_workers=8).generate(
-            [clip(0.5, 0.05)] * 16, ["Rate it."] * 16, max_new_tokens=8)
+            [clip(0.5, 0.05)] * 16, ["Rate it."] * 16, max_new_tokens=8
+        )
         wall = time.perf_counter() - t0
     assert len(texts) == 16 and len(seen) == 16
     assert max(r["in_flight"] for r in seen) >= 4
@@ -113,7 +119,8 @@ def test_429_and_503_are_retried_then_answered(fast_retries):
     busy = {0: 429, 1: 503}  # two busy answers, within RETRIES=2
     with stub_chat_server(listen, status=lambda n: busy.get(n, 200)) as (url, seen):
         texts = AudioChatEndpoint.from_spec(f"{url}#m", max_workers=1).generate(
-            [clip(1.0, 0.25)], ["Rate it."], max_new_tokens=8)
+            [clip(1.0, 0.25)], ["Rate it."], max_new_tokens=8
+        )
     assert len(seen) == 3 and "Noise: 3" in texts[0]
 
 
@@ -124,8 +131,9 @@ def test_busy_for_ever_is_a_one_line_error(fast_retries):
     assert len(seen) == 3 and url in str(info.value) and "\n" not in str(info.value)
 
 
-TEXT_ONLY_400 = (b'{"object": "error", "message": "qwen3 is not a multimodal model", "type": "BadRequestError", '
-                 b'"code": 400}')
+TEXT_ONLY_400 = (
+    b'{"object": "error", "message": "qwen3 is not a multimodal model", "type": "BadRequestError", "code": 400}'
+)
 
 
 @pytest.mark.parametrize("case", ["refused", "non_audio_400", "unknown_model_404"])
@@ -144,8 +152,9 @@ def test_assess_cli_exits_2_with_one_line_naming_the_url(case, wavs, fast_retrie
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and f"{url}/chat/completions" in lines[0], err
-    assert {"refused": "unreachable", "non_audio_400": "not a multimodal model",
-            "unknown_model_404": "HTTP 404"}[case] in lines[0]
+    assert {"refused": "unreachable", "non_audio_400": "not a multimodal model", "unknown_model_404": "HTTP 404"}[
+        case
+    ] in lines[0]
 
 
 def test_spec_without_a_served_name_and_adapter_are_setup_errors(wavs, capsys):

@@ -5,6 +5,7 @@ in sqa is monkeypatched. Its spec then goes through the real code paths: the typ
 label, the preflight's judge check, the llm_judge and unified rewards of a GRPO config built from a profile,
 and the Table 3 description correlation of evaluate_answers.
 """
+
 import importlib
 import sys
 import textwrap

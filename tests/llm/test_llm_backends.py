@@ -1,15 +1,26 @@
 """OpenAI-compatible HTTP backend (against a local stub), local transformers backend, factory."""
+
 import pytest
 
 from stub_server import closed_port_url, stub_chat_server
-from sqa.llm import (JudgeUnavailable, LLMJudge, NoJudgeError, OpenAIChatBackend, RuleJudge, TransformersChatBackend,
-                     get_backend, get_judge)
+from sqa.llm import (
+    JudgeUnavailable,
+    LLMJudge,
+    NoJudgeError,
+    OpenAIChatBackend,
+    RuleJudge,
+    TransformersChatBackend,
+    get_backend,
+    get_judge,
+)
 from sqa.schema import Artifact, Assessment
 
 
 def test_http_backend_posts_chat_request_and_returns_reply():
     with stub_chat_server(lambda p: f"Score: {len(p['messages'])}") as (url, seen):
-        b = OpenAIChatBackend(url, "Qwen3-8B", api_key="k", extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+        b = OpenAIChatBackend(
+            url, "Qwen3-8B", api_key="k", extra_body={"chat_template_kwargs": {"enable_thinking": False}}
+        )
         assert b.chat([{"role": "user", "content": "hi"}], max_tokens=5) == "Score: 1"
     req = seen[0]
     assert req["path"] == "/v1/chat/completions" and req["auth"] == "Bearer k"
@@ -64,10 +75,20 @@ def tiny_qwen2(tmp_path_factory):
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
     hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>", unk_token="<unk>")
-    hf_tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-                            "{% if add_generation_prompt %}assistant: {% endif %}")
-    cfg = Qwen2Config(vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-                      num_attention_heads=2, num_key_value_heads=1, pad_token_id=0, eos_token_id=1)
+    hf_tok.chat_template = (
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    cfg = Qwen2Config(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        intermediate_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        pad_token_id=0,
+        eos_token_id=1,
+    )
     Qwen2ForCausalLM(cfg).save_pretrained(path)
     hf_tok.save_pretrained(path)
     return path

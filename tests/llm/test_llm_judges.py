@@ -1,4 +1,5 @@
 """RuleJudge numbers, reply parsing, per-dimension views."""
+
 import pytest
 
 from sqa.llm import RuleJudge
@@ -8,8 +9,11 @@ from sqa.schema import DIMENSIONS, Artifact, Assessment, render
 
 REF = Assessment(
     {d: 3 for d in DIMENSIONS} | {"noise": 2},
-    {"noise": Artifact(True, [(0.5, 1.5)], "a low hum"), "distortion": Artifact(False),
-     "unnatural_pause": Artifact(True, [(2, 2.4)], "a long gap")},
+    {
+        "noise": Artifact(True, [(0.5, 1.5)], "a low hum"),
+        "distortion": Artifact(False),
+        "unnatural_pause": Artifact(True, [(2, 2.4)], "a long gap"),
+    },
     "Noisy speech with a long pause.",
 )
 
@@ -22,14 +26,16 @@ def judge():
 def test_rule_judge_perfect_is_ten_everywhere(judge):
     assert judge.rate_dimensions([(d, REF, REF) for d in DIMENSIONS]) == [10.0] * len(DIMENSIONS)
     assert judge.rate_unified([(render(REF), render(REF))]) == [
-        {"helpfulness": 10.0, "relevance": 10.0, "accuracy": 10.0, "detail": 10.0}]
+        {"helpfulness": 10.0, "relevance": 10.0, "accuracy": 10.0, "detail": 10.0}
+    ]
 
 
 def test_rule_judge_partial_and_missing(judge):
     wrong = Assessment({**REF.scores, "noise": 5}, {**REF.artifacts, "noise": Artifact(False)}, REF.description)
     off_by_one = Assessment({**REF.scores, "noise": 3}, REF.artifacts, REF.description)
     r_wrong, r_close, r_missing = judge.rate_dimensions(
-        [("noise", REF, wrong), ("noise", REF, off_by_one), ("noise", REF, Assessment())])
+        [("noise", REF, wrong), ("noise", REF, off_by_one), ("noise", REF, Assessment())]
+    )
     assert r_missing == 0.0 < r_wrong < r_close < 10.0
     assert r_close == pytest.approx(10 * (0.75 + 1.0) / 2)
     assert r_wrong == pytest.approx(10 * (0.25 + 0.0) / 2)
@@ -56,10 +62,19 @@ def test_rule_judge_minilm_descriptions():
         RuleJudge(similarity="bleu")
 
 
-@pytest.mark.parametrize("reply,expected", [
-    ("Score: 7", 7.0), ("**Score**: 9/10", 9.0), ("<think>maybe 2</think> Score = 4", 4.0), ("6", 6.0),
-    ("Score: 15", 10.0), ("Score: -3", 0.0), ("", None), ("no rating", None),
-])
+@pytest.mark.parametrize(
+    "reply,expected",
+    [
+        ("Score: 7", 7.0),
+        ("**Score**: 9/10", 9.0),
+        ("<think>maybe 2</think> Score = 4", 4.0),
+        ("6", 6.0),
+        ("Score: 15", 10.0),
+        ("Score: -3", 0.0),
+        ("", None),
+        ("no rating", None),
+    ],
+)
 def test_parse_rating(reply, expected):
     assert parse_rating(reply) == expected
 

@@ -1,6 +1,7 @@
 """What the vLLM path decides without a server: what vLLM cannot serve (one line from ``sqa serve``, ``sqa check``
 and ``sqa train --rollouts``), the adapter's tensor names, the run's cache key. The real server's tests are in
 ``tests/serving``."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,16 @@ def tiny_af3(tmp_path_factory):
     """A small tiny AF3 with the tiny profile's 8 s window (what vLLM refuses)."""
     from sqa.model import build_tiny_model
 
-    sizes = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
-                      "num_key_value_heads": 1}, "audio": {"hidden_size": 64, "intermediate_size": 128}}
+    sizes = {
+        "text": {
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 2,
+            "num_key_value_heads": 1,
+        },
+        "audio": {"hidden_size": 64, "intermediate_size": 128},
+    }
     return build_tiny_model(tmp_path_factory.mktemp("af3") / "model", seed=0, sizes=sizes)
 
 
@@ -74,8 +83,10 @@ def test_adapter_in_vllm_naming_holds_the_language_models_lora_only(tiny_af3, tm
 
     model, _ = load_model(tiny_af3, lora_rank=4, train_audio_encoder=False, dtype="float32")
     lm_lora = [n for n, _ in model.named_parameters() if "lora_" in n and "language_model" in n]
-    for naming, prefix in ((True, "base_model.model.language_model.model.layers."),
-                           (False, "base_model.model.model.language_model.layers.")):
+    for naming, prefix in (
+        (True, "base_model.model.language_model.model.layers."),
+        (False, "base_model.model.model.language_model.layers."),
+    ):
         d = write_vllm_adapter(model, tmp_path / str(naming), vllm_naming=naming)
         keys = list(load_file(str(d / "adapter_model.safetensors")))
         assert len(keys) == len(lm_lora) and all(k.startswith(prefix) for k in keys), keys[:3]
@@ -89,11 +100,11 @@ def test_cache_key_records_vllm_not_the_url(tmp_path):
 
     local = _settings(GRPOConfig(init=str(tmp_path), out_dir=str(tmp_path / "o")))
     served = _settings(GRPOConfig(init=str(tmp_path), out_dir=str(tmp_path / "o"), rollouts=SPEC))
-    other_port = _settings(GRPOConfig(init=str(tmp_path), out_dir=str(tmp_path / "o"),
-                                      rollouts=SPEC.replace(":9/", ":8001/")))
+    other_port = _settings(
+        GRPOConfig(init=str(tmp_path), out_dir=str(tmp_path / "o"), rollouts=SPEC.replace(":9/", ":8001/"))
+    )
     assert "rollouts" not in local and served["rollouts"] == "vllm" and served == other_port
     assert {k: v for k, v in served.items() if k != "rollouts"} == local
-
 
 
 def test_vllm_benchmark_without_vllm_is_skipped_with_the_reason(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """Bootstrap intervals, paired contrasts and the claims table (sqa.metrics.bootstrap, sqa.analysis.intervals, sqa.analysis.claims)."""
+
 from __future__ import annotations
 
 import math
@@ -31,9 +32,14 @@ def _pair(n: int, seed: int, flip: float):
     refs = [_assessment(rng) for _ in range(n)]
     preds = []
     for r in refs:
-        p = Assessment({d: (rng.randint(1, 5) if rng.random() < flip else s) for d, s in r.scores.items()},
-                       {a: (Artifact(not x.present, [(0, 1)] if not x.present else [], "guess") if rng.random() < flip else x)
-                        for a, x in r.artifacts.items()}, r.description if rng.random() > flip else "something else")
+        p = Assessment(
+            {d: (rng.randint(1, 5) if rng.random() < flip else s) for d, s in r.scores.items()},
+            {
+                a: (Artifact(not x.present, [(0, 1)] if not x.present else [], "guess") if rng.random() < flip else x)
+                for a, x in r.artifacts.items()
+            },
+            r.description if rng.random() > flip else "something else",
+        )
         preds.append(p)
     return preds, refs
 
@@ -57,7 +63,9 @@ def test_vectorised_pcc_and_f1_match_sqa_metrics_on_every_resample():
     for b in range(50):
         rows = clips.iloc[idx[b]]
         want = pcc(rows["pred_noise"].tolist(), rows["true_noise"].tolist())
-        assert (math.isnan(want) and math.isnan(m["noise_pcc"][b])) or m["noise_pcc"][b] == pytest.approx(want, abs=1e-12)
+        assert (math.isnan(want) and math.isnan(m["noise_pcc"][b])) or m["noise_pcc"][b] == pytest.approx(
+            want, abs=1e-12
+        )
         ref = [None if math.isnan(x) else bool(x) for x in rows["pause_ref"]]
         f1 = detection_f1([bool(x) for x in rows["pause_hit"]], ref)
         assert (math.isnan(f1) and math.isnan(m["pause_f1"][b])) or m["pause_f1"][b] == pytest.approx(f1)
@@ -106,7 +114,9 @@ def _fake_results(root, seeds=(0,)):
         for i, s in enumerate(SYSTEMS):
             preds, refs = _pair(25, 100 + i, 0.2 + 0.05 * (i % 5) + 0.02 * k)
             texts = [render(p) for p in preds]
-            df = pd.DataFrame({"id": [f"c{j}" for j in range(25)], "answer": texts, "reference": [render(r) for r in refs]})
+            df = pd.DataFrame(
+                {"id": [f"c{j}" for j in range(25)], "answer": texts, "reference": [render(r) for r in refs]}
+            )
             df = with_clip_columns(df, clip_table(preds, refs, texts=texts, corr_backend=get_judge("rule:rouge")))
             d = seed_results_dir(root, k) / "systems" / s.slug
             d.mkdir(parents=True)

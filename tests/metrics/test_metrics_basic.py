@@ -1,4 +1,5 @@
 """pcc, detection_f1, interval_iou, rouge_l on hand-checked and random cases."""
+
 import math
 
 import numpy as np
@@ -25,7 +26,9 @@ def test_pcc_drops_none_and_nan_pairs():
     assert pcc(pred, ref) == pytest.approx(pearsonr(kept_p, kept_r).statistic)
 
 
-@pytest.mark.parametrize("pred,ref", [([], []), ([1], [2]), ([1, None], [2, 3]), ([3, 3, 3], [1, 2, 3]), ([1, 2, 3], [4, 4, 4])])
+@pytest.mark.parametrize(
+    "pred,ref", [([], []), ([1], [2]), ([1, None], [2, 3]), ([3, 3, 3], [1, 2, 3]), ([1, 2, 3], [4, 4, 4])]
+)
 def test_pcc_undefined_is_nan(pred, ref):
     assert math.isnan(pcc(pred, ref))
 

@@ -1,4 +1,5 @@
 """sqa.metrics.embed: offline MiniLM loading, configurable path, clear errors, cosine01."""
+
 import os
 import sys
 

@@ -1,4 +1,5 @@
 """evaluate(): the paper's Table 1 / Table 3 columns; description_correlation; llm_extract."""
+
 import csv
 import math
 from pathlib import Path
@@ -26,7 +27,9 @@ def make(scores, noise=None, pause=None, description="", distortion=None):
 
 REFS = [
     make(1, Artifact(True, [(0, 1)], "loud hum"), Artifact(False), "Very noisy speech.", Artifact(False)),
-    make(2, Artifact(True, [(0.5, 2)], "hiss"), Artifact(True, [(1, 1.4)], "gap"), "Noisy, with a gap.", Artifact(False)),
+    make(
+        2, Artifact(True, [(0.5, 2)], "hiss"), Artifact(True, [(1, 1.4)], "gap"), "Noisy, with a gap.", Artifact(False)
+    ),
     make(4, Artifact(False), Artifact(False), "Mostly clean speech.", Artifact(True, [(0, 0.3)], "clipping")),
     make(5, Artifact(False), Artifact(False), "Clean and natural.", Artifact(False)),
 ]
@@ -56,13 +59,24 @@ def test_evaluate_keys_cover_the_paper_tables():
     table1 = [c for c in _csv_columns("paper_table1_pcc.csv") if c not in ("learned_encoder", "calibration")]
     assert set(TABLE1_COLUMNS) == set(table1)
     assert set(TABLE1_COLUMNS.values()) <= set(out)
-    assert {f"{d}_pcc" for d in DIMENSIONS} | {"mos_pcc", "avg_pcc", "parse_failure_rate", "n", "corr_backend"} <= set(out)
+    assert {f"{d}_pcc" for d in DIMENSIONS} | {"mos_pcc", "avg_pcc", "parse_failure_rate", "n", "corr_backend"} <= set(
+        out
+    )
 
 
 def test_evaluate_perfect_predictions():
     out = evaluate(REFS, REFS)
-    for key in ["avg_pcc", "mos_pcc", "noise_f1", "noise_iou", "pause_f1", "pause_iou", "distortion_f1",
-                "distortion_iou", "longform_rouge_l"]:
+    for key in [
+        "avg_pcc",
+        "mos_pcc",
+        "noise_f1",
+        "noise_iou",
+        "pause_f1",
+        "pause_iou",
+        "distortion_f1",
+        "distortion_iou",
+        "longform_rouge_l",
+    ]:
         assert out[key] == pytest.approx(1.0), key
     assert out["noise_corr"] == pytest.approx(1.0) and out["longform_corr"] == pytest.approx(1.0)
     assert out["corr_backend"] == "minilm"
@@ -78,10 +92,12 @@ def test_avg_pcc_excludes_speed():
 
 
 def test_iou_and_corr_only_over_examples_where_both_mark_present():
-    preds = [make(1, Artifact(True, [(0, 2)], "loud hum")),   # both present: IoU 0.5
-             make(2, Artifact(False)),                          # missed: counts for F1 only
-             make(4, Artifact(True, [(3, 4)], "buzz")),         # false alarm: F1 only
-             make(5, None)]                                     # not stated: absent
+    preds = [
+        make(1, Artifact(True, [(0, 2)], "loud hum")),  # both present: IoU 0.5
+        make(2, Artifact(False)),  # missed: counts for F1 only
+        make(4, Artifact(True, [(3, 4)], "buzz")),  # false alarm: F1 only
+        make(5, None),
+    ]  # not stated: absent
     out = evaluate(preds, REFS, corr_backend=get_judge("rule:rouge"))
     assert out["noise_iou"] == pytest.approx(0.5)
     assert out["noise_corr"] == pytest.approx(1.0)  # only the first pair, identical text
@@ -105,8 +121,10 @@ def test_evaluate_accepts_rendered_strings_and_checks_lengths():
 
 
 def test_description_correlation_minilm_orders_by_meaning():
-    vals, label = description_correlation(["steady background hum", "the weather is nice today", ""],
-                                          ["a low humming noise", "a low humming noise", "a low humming noise"])
+    vals, label = description_correlation(
+        ["steady background hum", "the weather is nice today", ""],
+        ["a low humming noise", "a low humming noise", "a low humming noise"],
+    )
     assert label == "minilm"
     assert vals[0] > vals[1] > 0.0 and vals[2] == 0.0
 

@@ -1,4 +1,5 @@
 """Fixtures of the model tests: one tiny AF3 built per session, short synthetic-like audio."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -7,6 +7,7 @@ The toy is the tiny AF3 under a name of its own: its own transformers classes (`
 placeholder (``<audio>``, not AF3's ``<sound>``) and its own limit (16 s of audio instead of 64 s). It runs
 in a fresh process, so the registration does not leak into the other tests' registry.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,7 +63,7 @@ TOY = ToyFlamingo(name="toy_flamingo", label="Toy-Flamingo", model_type="toy_fla
                   chat_template=AF3_CHAT_TEMPLATE.replace("<sound>", "<audio>"), hub_max_audio_seconds=16.0)
 '''
 
-RUN = '''
+RUN = """
 import json, sys
 from pathlib import Path
 
@@ -105,15 +106,21 @@ print(json.dumps({
     "answers": len(generate_texts(model, processor, [np.zeros(16000, np.float32)], ["Rate it."], max_new_tokens=3)),
     "assess_ok": [r.ok for r in assessed], "flags": assessed[0].flags,
 }))
-'''
+"""
 
 
 def test_a_backbone_written_outside_sqa_takes_one_registration_and_runs_a_calibration_step(tmp_path):
     (tmp_path / "toy").mkdir()
     (tmp_path / "toy" / "toy_backbone.py").write_text(TOY_BACKBONE)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", RUN, str(tmp_path / "toy"), str(tmp_path / "out")], env=env,
-                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(tmp_path / "toy"), str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["base"] == seen["calibrated"] == seen["model"] == "toy_flamingo"

@@ -1,5 +1,6 @@
 """The backbone registry: detection from a checkpoint, the profile's choice checked, the tiny Qwen2-Audio
 built like the tiny AF3, and each backbone's audio features equal to what its own forward pass uses."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,9 +46,12 @@ def test_tiny_qwen2_audio_speaks_its_own_chat_format(small_qwen2_audio):
     from transformers import AutoProcessor
 
     processor = AutoProcessor.from_pretrained(small_qwen2_audio)
-    text = processor.tokenizer.decode(prompt_inputs(processor, [np.zeros(16000, np.float32)], "Rate it.")["input_ids"][0])
-    assert text.startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nAudio 1: "
-                           "<|audio_bos|><|AUDIO|>")
+    text = processor.tokenizer.decode(
+        prompt_inputs(processor, [np.zeros(16000, np.float32)], "Rate it.")["input_ids"][0]
+    )
+    assert text.startswith(
+        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nAudio 1: <|audio_bos|><|AUDIO|>"
+    )
     assert text.endswith("<|audio_eos|>\nRate it.<|im_end|>\n<|im_start|>assistant\n")
 
 

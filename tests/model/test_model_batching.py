@@ -1,4 +1,5 @@
 """build_batch / prompt_batch: chat template, audio windows, labels on exactly the answer tokens."""
+
 from __future__ import annotations
 
 import numpy as np

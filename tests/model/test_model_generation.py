@@ -1,4 +1,5 @@
 """generate_texts / generate_ids: batched greedy equals one-by-one, sequence grouping, sampling."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,8 +46,9 @@ def test_generate_ids_cuts_the_prompt_and_keeps_train_mode(model_and_processor, 
     ids = generate_ids(model, processor, batch, max_new_tokens=3)
     assert ids.shape == (2, 3) or (ids.shape[0] == 2 and ids.shape[1] <= 3)
     assert not (ids == processor.audio_token_id).any()
-    assert decode(processor, ids) == generate_texts(model, processor, audios[:2], ["Rate the noise."] * 2,
-                                                    max_new_tokens=3)
+    assert decode(processor, ids) == generate_texts(
+        model, processor, audios[:2], ["Rate the noise."] * 2, max_new_tokens=3
+    )
     model.train()
     generate_texts(model, processor, audios[:1], ["x"], max_new_tokens=1)
     assert model.training
@@ -76,8 +78,9 @@ def test_static_cache_greedy_tokens_equal_eager(model_and_processor, audios, dty
     model.to(dtype)
     try:
         eager = generate_texts(model, processor, audios, prompts, max_new_tokens=12, batch_size=2)
-        static = generate_texts(model, processor, audios, prompts, max_new_tokens=12, batch_size=2,
-                                decode_cache="static")
+        static = generate_texts(
+            model, processor, audios, prompts, max_new_tokens=12, batch_size=2, decode_cache="static"
+        )
         batch = prompt_batch(processor, audios[:2], prompts[:2])
         ids = generate_ids(model, processor, batch, max_new_tokens=12)
         ids_static = generate_ids(model, processor, batch, max_new_tokens=12, decode_cache="static")

@@ -1,5 +1,6 @@
 """load_model: LoRA on the language model only, projector always and encoder optionally trainable,
 adapters, merge_and_save."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,11 @@ def _trainable(model, part: str) -> int:
 
 
 def _size(model, part: str) -> int:
-    return sum(p.numel() for n, p in model.named_parameters()
-               if part in n and ".original_module." not in n and "embed_positions" not in n)
+    return sum(
+        p.numel()
+        for n, p in model.named_parameters()
+        if part in n and ".original_module." not in n and "embed_positions" not in n
+    )
 
 
 @pytest.mark.parametrize("backbone", ["af3", "qwen2_audio"])

@@ -1,6 +1,7 @@
 """sqa.model.stages: a LoRA stage stores its trained weights only and reloads, alone or chained, to the model
 it was in memory -- at the paper's numerics (bf16, LoRA r=64 alpha 128, trainable encoder, AF3's 30 s
 window at a 10 ms hop) on a small AF3, and in float32."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,16 @@ from safetensors import safe_open
 from sqa.model import generate_texts, load_model, merge_and_save, prompt_batch, save_stage, stage_chain
 from sqa.model.stages import STAGE_RECORD, adapter_bytes, dir_bytes, load_stage_weights
 
-SIZES = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
-                  "num_key_value_heads": 1},
-         "audio": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2}}
+SIZES = {
+    "text": {
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 1,
+    },
+    "audio": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2},
+}
 PAPER_LORA = dict(lora_rank=64, lora_alpha=128)
 DTYPES = ["float32", "bfloat16"]
 
@@ -27,8 +35,9 @@ def base(tmp_path_factory):
     """A small AF3 with AF3's own window: 30 s at a 10 ms hop (3000 mel frames, 750 audio tokens)."""
     from sqa.model import build_tiny_model
 
-    return build_tiny_model(tmp_path_factory.mktemp("runs") / "base", seed=0, window_seconds=30, hop_length=160,
-                            sizes=SIZES)
+    return build_tiny_model(
+        tmp_path_factory.mktemp("runs") / "base", seed=0, window_seconds=30, hop_length=160, sizes=SIZES
+    )
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +174,21 @@ def test_assess_reads_an_adapter_stage_dir(base, tmp_path, clip):
     model, processor = _trained(base, "float32", seed=7)
     save_stage(model, processor, tmp_path / "stage", parent=base)
     sf.write(tmp_path / "a.wav", clip, 16000)
-    assert main(["assess", str(tmp_path / "a.wav"), "--model", str(tmp_path / "stage"), "--max-new-tokens", "4",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "assess",
+                str(tmp_path / "a.wav"),
+                "--model",
+                str(tmp_path / "stage"),
+                "--max-new-tokens",
+                "4",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
 
 
 def test_export_writes_the_chain_as_one_merged_model(base, tmp_path, clip):

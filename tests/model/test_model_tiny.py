@@ -1,4 +1,5 @@
 """The tiny AF3: loadable as a normal HF dir, deterministic, consistent audio window, small."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,9 @@ def test_loads_with_auto_classes(tiny_dir):
     processor = AutoProcessor.from_pretrained(tiny_dir)
     model = AudioFlamingo3ForConditionalGeneration.from_pretrained(tiny_dir)
     assert type(processor).__name__ == "AudioFlamingo3Processor"
-    assert model.config.audio_token_id == processor.audio_token_id == processor.tokenizer.convert_tokens_to_ids("<sound>")
+    assert (
+        model.config.audio_token_id == processor.audio_token_id == processor.tokenizer.convert_tokens_to_ids("<sound>")
+    )
     n = sum(p.numel() for p in model.parameters())
     assert 1_000_000 < n < 10_000_000, n
 
@@ -31,7 +34,9 @@ def test_tokenizer_vocab_digits_and_chatml(tiny_dir):
     assert tok.tokenize("12345") == list("12345")
     assert tok.eos_token == "<|im_end|>" and tok.pad_token == "<|endoftext|>"
     ids = tok("<|im_start|>user\n<sound><sound>hi<|im_end|>")["input_ids"]
-    assert ids[:1] == [tok.convert_tokens_to_ids("<|im_start|>")] and ids.count(tok.convert_tokens_to_ids("<sound>")) == 2
+    assert (
+        ids[:1] == [tok.convert_tokens_to_ids("<|im_start|>")] and ids.count(tok.convert_tokens_to_ids("<sound>")) == 2
+    )
     # the prompts it was trained on compress well: about one token per word
     prompt = calibration_prompt("noise")
     assert len(tok(prompt)["input_ids"]) < 1.6 * len(prompt.split())
@@ -54,8 +59,9 @@ def test_window_is_consistent_between_processor_and_encoder(tiny_dir):
 
 
 def test_paper_window_keeps_30_seconds(tmp_path):
-    path = build_tiny_model(tmp_path / "w30", window_seconds=30, hop_length=160,
-                            sizes={"text": {"num_hidden_layers": 1}})
+    path = build_tiny_model(
+        tmp_path / "w30", window_seconds=30, hop_length=160, sizes={"text": {"num_hidden_layers": 1}}
+    )
     processor = AutoProcessor.from_pretrained(path)
     config = AudioFlamingo3ForConditionalGeneration.from_pretrained(path).config
     assert processor.feature_extractor.nb_max_frames == 3000

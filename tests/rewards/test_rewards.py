@@ -1,29 +1,50 @@
 """Every reward: perfect > partly wrong > junk = 0, both completion formats, counting into the run's collector,
 errors counted, no judge unless named."""
+
 import socket
 
 import pytest
 
 from stub_server import stub_chat_server
 from sqa.llm import JudgeUnavailable, NoJudgeError
-from sqa.rewards import (REWARDS, Reward, RewardConfigError, RewardStats, acc_sem_reward, accuracy_reward, get_rewards,
-                         interval_iou_reward, llm_judge_reward, make_llm_judge_reward, make_unified_reward,
-                         semantic_reward, unified_reward)
+from sqa.rewards import (
+    REWARDS,
+    Reward,
+    RewardConfigError,
+    RewardStats,
+    acc_sem_reward,
+    accuracy_reward,
+    get_rewards,
+    interval_iou_reward,
+    llm_judge_reward,
+    make_llm_judge_reward,
+    make_unified_reward,
+    semantic_reward,
+    unified_reward,
+)
 from sqa.schema import DIMENSIONS, Artifact, Assessment, render
 
 REF_A = Assessment(
     {d: 3 for d in DIMENSIONS} | {"noise": 2, "overall": 2},
-    {"noise": Artifact(True, [(0.5, 1.5)], "a low hum in the background"), "distortion": Artifact(False),
-     "unnatural_pause": Artifact(True, [(2.0, 2.4)], "a long silent gap mid-sentence")},
+    {
+        "noise": Artifact(True, [(0.5, 1.5)], "a low hum in the background"),
+        "distortion": Artifact(False),
+        "unnatural_pause": Artifact(True, [(2.0, 2.4)], "a long silent gap mid-sentence"),
+    },
     "Noisy speech with a low hum and one long pause.",
 )
 REF = render(REF_A)
-PARTLY = render(Assessment(
-    {**REF_A.scores, "noise": 4, "naturalness": 5},
-    {"noise": Artifact(True, [(1.0, 2.5)], "crackling clicks"), "distortion": Artifact(False),
-     "unnatural_pause": Artifact(False)},
-    "Fairly clean speech.",
-))
+PARTLY = render(
+    Assessment(
+        {**REF_A.scores, "noise": 4, "naturalness": 5},
+        {
+            "noise": Artifact(True, [(1.0, 2.5)], "crackling clicks"),
+            "distortion": Artifact(False),
+            "unnatural_pause": Artifact(False),
+        },
+        "Fairly clean speech.",
+    )
+)
 JUNK = "I am sorry, I cannot listen to audio."
 
 RULE_ROUGE = "rule:rouge"
@@ -156,7 +177,10 @@ def test_llm_judge_reward_over_http_sums_normalised_dimension_ratings():
 
 
 def test_unified_reward_over_http_uses_sq_llm_weights():
-    with stub_chat_server(lambda payload: "Helpfulness: 10\nRelevance: 10\nAccuracy: 5\nLevel of detail: 0") as (url, seen):
+    with stub_chat_server(lambda payload: "Helpfulness: 10\nRelevance: 10\nAccuracy: 5\nLevel of detail: 0") as (
+        url,
+        seen,
+    ):
         out = make_unified_reward(f"{url}#Qwen3-8B")(None, [REF, JUNK], reference=[REF] * 2)
         raw = make_unified_reward(f"{url}#Qwen3-8B", normalise=False)(None, [REF], reference=[REF])
     assert out == [pytest.approx((1 + 1 + 2 * 0.5) / 4.5), 0.0]
@@ -169,6 +193,8 @@ def test_registry_and_get_rewards():
     assert get_rewards("acc_sem") == REWARDS["acc_sem"]  # no collector asked: the registry's own rewards
     assert [f.__name__ for f in get_rewards("acc_sem,iou")] == ["acc_sem_reward", "interval_iou_reward"]
     assert [f.__name__ for f in get_rewards(["llm_judge", "unified"], judge=RULE_ROUGE)] == [
-        "llm_judge_reward", "unified_reward"]
+        "llm_judge_reward",
+        "unified_reward",
+    ]
     with pytest.raises(KeyError, match="unknown reward"):
         get_rewards(["acc_sem", "bleu"])

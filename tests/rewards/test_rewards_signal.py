@@ -1,11 +1,18 @@
 """Signal detectors on synthetic waveforms, and the signal reward on wav files."""
+
 import numpy as np
 import pytest
 import soundfile as sf
 
 from sqa.rewards import RewardStats, signal_reward
-from sqa.rewards.detectors import (detect_artifacts, detect_clipping, detect_dropouts, detect_noise, detect_pauses,
-                                   load_audio)
+from sqa.rewards.detectors import (
+    detect_artifacts,
+    detect_clipping,
+    detect_dropouts,
+    detect_noise,
+    detect_pauses,
+    load_audio,
+)
 from sqa.rewards.signal import signal_agreement
 from sqa.schema import Artifact, Assessment
 
@@ -22,8 +29,9 @@ def voiced(seconds, amp=0.4, f0=180.0, syllable=0.2, gap=0.06):
 
 
 def approx_intervals(found, expected, tol=0.05):
-    return len(found) == len(expected) and all(abs(a - c) <= tol and abs(b - d) <= tol
-                                               for (a, b), (c, d) in zip(found, expected))
+    return len(found) == len(expected) and all(
+        abs(a - c) <= tol and abs(b - d) <= tol for (a, b), (c, d) in zip(found, expected)
+    )
 
 
 def test_clean_signal_has_no_detections():
@@ -40,14 +48,14 @@ def test_pause_found_but_not_leading_or_trailing_silence():
 
 def test_dropout_is_a_sudden_zero_run_inside_signal():
     y = voiced(2.0, gap=0.0)
-    y[SR // 2: SR // 2 + SR // 20] = 0.0  # 50 ms of digital zeros
+    y[SR // 2 : SR // 2 + SR // 20] = 0.0  # 50 ms of digital zeros
     assert approx_intervals(detect_dropouts(y, SR), [(0.5, 0.55)], tol=0.002)
     assert detect_dropouts(np.concatenate([np.zeros(SR), voiced(1.0, gap=0.0)]), SR) == []  # leading silence
 
 
 def test_clipping_region_found():
     y = voiced(3.0)
-    y[SR: 2 * SR] = np.clip(4 * y[SR: 2 * SR], -1.0, 1.0)
+    y[SR : 2 * SR] = np.clip(4 * y[SR : 2 * SR], -1.0, 1.0)
     assert approx_intervals(detect_clipping(y, SR), [(1.0, 2.0)])
     assert detect_clipping(voiced(1.0), SR) == []
 
@@ -56,7 +64,7 @@ def test_noise_burst_found_by_spectral_flatness():
     rng = np.random.default_rng(0)
     y = voiced(3.0)
     start = int(1.04 * SR)  # a syllable boundary (period 0.26 s)
-    y[start: 2 * SR] = 0.05 * rng.standard_normal(2 * SR - start)
+    y[start : 2 * SR] = 0.05 * rng.standard_normal(2 * SR - start)
     assert approx_intervals(detect_noise(y, SR), [(1.04, 2.0)])
     hum = 0.01 * np.sin(2 * np.pi * 50 * np.arange(3 * SR) / SR)  # -43 dBFS mains hum under all of it
     assert approx_intervals(detect_noise(voiced(3.0) + hum, SR), [(0.0, 3.0)])

@@ -1,4 +1,5 @@
 """Hypothesis strategies for valid :class:`Assessment` objects (shared by the schema tests)."""
+
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -19,8 +20,22 @@ artifacts = st.one_of(
 )
 long_text = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=200),
-    st.lists(st.sampled_from(["Noise: 4", "Noise artifact: yes, 1-2s", "Description: x", "", "  ", "from 1 to 2 s",
-                              "{\"noise\": 3}", "<think>", "```"]), max_size=5).map("\n".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "Noise: 4",
+                "Noise artifact: yes, 1-2s",
+                "Description: x",
+                "",
+                "  ",
+                "from 1 to 2 s",
+                '{"noise": 3}',
+                "<think>",
+                "```",
+            ]
+        ),
+        max_size=5,
+    ).map("\n".join),
 )
 assessments = st.builds(
     Assessment,

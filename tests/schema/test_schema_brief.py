@@ -1,4 +1,5 @@
 """``parse_brief``: one QualiSpeech brief-description cell -> Artifact."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,9 +12,26 @@ from sqa.schema.brief import is_negative
 
 @pytest.mark.parametrize(
     "cell",
-    ["Not noticeable", "not noticeable.", "Not distorted", "not distorted", "Very smooth", "very smooth", "Smooth",
-     "No noise", "no distortion", "There is no distortion", "No obvious pauses", "none", "None", "no", "NO",
-     "not obvious", "Undistorted", "no noise in the audio"],
+    [
+        "Not noticeable",
+        "not noticeable.",
+        "Not distorted",
+        "not distorted",
+        "Very smooth",
+        "very smooth",
+        "Smooth",
+        "No noise",
+        "no distortion",
+        "There is no distortion",
+        "No obvious pauses",
+        "none",
+        "None",
+        "no",
+        "NO",
+        "not obvious",
+        "Undistorted",
+        "no noise in the audio",
+    ],
 )
 def test_negative_phrases_are_absent_and_keep_their_text(cell: str) -> None:
     assert parse_brief(cell) == Artifact(False, [], cell)

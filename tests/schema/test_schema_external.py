@@ -4,6 +4,7 @@ The data lives in ``/work/shared/external`` (see its README); it is read in plac
 repository. Each test is skipped with the reason when the folder is missing. Run with ``-s`` to see the
 figures (recall, rows with a score).
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,11 +23,18 @@ EXTERNAL = os.environ.get("SQA_EXTERNAL", "/work/shared/external")
 QUALISPEECH_CSV = os.path.join(EXTERNAL, "qualispeech_hf_viewer", "qualispeech_train_viewer_excerpt_rows.csv")
 LLM_SQA = os.path.join(EXTERNAL, "llm_sqa")
 BRIEF_COLUMNS = {
-    "noise": "Noise Description", "distortion": "Distortion description", "unnatural_pause": "Unnatural pause",
+    "noise": "Noise Description",
+    "distortion": "Distortion description",
+    "unnatural_pause": "Unnatural pause",
 }
 SCORE_COLUMNS = {
-    "speed": "Speed", "naturalness": "Naturalness", "noise": "Background noise", "distortion": "Distortion",
-    "listening_effort": "Listening effort", "continuity": "Continuity", "overall": "Overall quality",
+    "speed": "Speed",
+    "naturalness": "Naturalness",
+    "noise": "Background noise",
+    "distortion": "Distortion",
+    "listening_effort": "Listening effort",
+    "continuity": "Continuity",
+    "overall": "Overall quality",
 }
 
 # What a reader of the 7 complete rows sees in their brief cells: intervals of present artifacts, None if absent.
@@ -139,8 +147,10 @@ def test_generations_parse_and_span_recall(generations) -> None:
                 missed.append(m.group(0))
     n = len(generations)
     recall = found / spans
-    print(f"\nllm_sqa: {n} generations; span recall {found}/{spans} = {recall:.3f}; rows with >=1 score "
-          f"{with_score}/{n}; with >=1 artifact {with_artifact}/{n}; structured-empty {empty}/{n}; missed {missed[:5]}")
+    print(
+        f"\nllm_sqa: {n} generations; span recall {found}/{spans} = {recall:.3f}; rows with >=1 score "
+        f"{with_score}/{n}; with >=1 artifact {with_artifact}/{n}; structured-empty {empty}/{n}; missed {missed[:5]}"
+    )
     assert spans > 300 and recall >= 0.95
     assert with_score / n >= 0.7
 
@@ -150,10 +160,12 @@ def test_generations_scores_agree_with_upstream_figures(generations) -> None:
     checked = agree = 0
     for name, row, text in generations:
         a = parse_response(text)
-        reference = {"degradation.jsonl": ("overall", row.get("salmonn_mos")),
-                     "enhancement.jsonl": ("overall", row.get("salmonn_mos")),
-                     "voicebank_sqa_first300.jsonl": ("overall", row.get("mos")),
-                     "planb_eval_compare.jsonl": ("noise", (row.get("dims") or {}).get("noise"))}.get(name)
+        reference = {
+            "degradation.jsonl": ("overall", row.get("salmonn_mos")),
+            "enhancement.jsonl": ("overall", row.get("salmonn_mos")),
+            "voicebank_sqa_first300.jsonl": ("overall", row.get("mos")),
+            "planb_eval_compare.jsonl": ("noise", (row.get("dims") or {}).get("noise")),
+        }.get(name)
         if reference is None or reference[1] is None or a.scores[reference[0]] is None:
             continue
         checked += 1

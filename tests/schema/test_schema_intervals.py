@@ -1,4 +1,5 @@
 """``parse_intervals``: every phrasing of a time range the brief names, and what must not be read."""
+
 from __future__ import annotations
 
 import pytest
@@ -78,7 +79,7 @@ def test_find_intervals_gives_positions_in_reading_order() -> None:
     text = "hum from 2 to 3 s, click at 0.1-0.2s"
     spans = find_intervals(text)
     assert [s.interval for s in spans] == [(2.0, 3.0), (0.1, 0.2)]
-    assert text[spans[0].begin:spans[0].end] == "from 2 to 3 s"
+    assert text[spans[0].begin : spans[0].end] == "from 2 to 3 s"
 
 
 @pytest.mark.parametrize("junk", [None, b"0-1s", 3.5, ["0-1s"], "\x00" * 10, "-" * 5000 + "1s"])
@@ -87,8 +88,17 @@ def test_never_raises_on_junk(junk) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(), st.lists(st.sampled_from(["0", "1.5", "-", "–", " to ", " and ", "between ", "from ",
-                                                      "s", " sec", "ms", ", ", ".", " "]), max_size=20).map("".join)))
+@given(
+    st.one_of(
+        st.text(),
+        st.lists(
+            st.sampled_from(
+                ["0", "1.5", "-", "–", " to ", " and ", "between ", "from ", "s", " sec", "ms", ", ", ".", " "]
+            ),
+            max_size=20,
+        ).map("".join),
+    )
+)
 def test_fuzz_returns_sorted_ordered_pairs(text: str) -> None:
     out = parse_intervals(text)
     assert out == sorted(set(out))

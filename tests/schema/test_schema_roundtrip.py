@@ -1,4 +1,5 @@
 """The contract between ``render`` and ``parse_response``: every valid Assessment survives the round trip."""
+
 from __future__ import annotations
 
 from hypothesis import example, given, settings
@@ -14,7 +15,7 @@ from schema_strategies import assessments  # noqa: E402 - tests/schema is on sys
 @example(Assessment(artifacts={"noise": Artifact(True, [(0, 1)], "yes, 2-3s")}))
 @example(Assessment(artifacts={"distortion": Artifact(False, [], "; from 1 to 2 seconds")}))
 @example(Assessment(scores={"noise": 2}, description="Noise: 5\nNoise artifact: yes, 1-2s\nDescription: again"))
-@example(Assessment(description="{\"noise\": 3}"))
+@example(Assessment(description='{"noise": 3}'))
 @example(Assessment(description="<think>x</think>\nNoise: 1"))
 @example(Assessment(artifacts={"unnatural_pause": Artifact(True, [(0.005, 59.995), (0.1, 0.1)], "")}))
 def test_parse_inverts_render(a: Assessment) -> None:

@@ -1,5 +1,6 @@
 """The session's real vLLM server (``support.ServeProcess``: ``python -m sqa serve`` on the paper_smoke warm-up in
 float32) and what the tests share; skipped without ``make vllm``, failed under CI."""
+
 from __future__ import annotations
 
 import time

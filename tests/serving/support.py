@@ -4,6 +4,7 @@ own 30 s window) in float32: the model GRPO starts from. Ctrl-C at the end must 
 
 Without the vLLM venv (``make vllm``) these tests skip with the reason; under CI (``CI=true``) they fail.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,12 +39,19 @@ class ServeProcess:
         self.err = log_dir / f"serve-{time.time_ns()}.err"
         cmd = [sys.executable, "-m", "sqa", "serve", model, "--profile", "paper_smoke", "--dtype", "float32"]
         with open(self.err, "w") as err:
-            self.proc = subprocess.Popen(cmd + (["--port", str(port)] if port else []), stdout=subprocess.PIPE,
-                                         stderr=err, text=True, start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd + (["--port", str(port)] if port else []),
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                start_new_session=True,
+            )
         line = self.proc.stdout.readline().strip()  # the generator spec, once /health answers
         if not line.startswith("http://"):
             self.proc.wait(timeout=60)
-            pytest.fail(f"python -m sqa serve printed {line!r}, exit {self.proc.returncode}: {self.err.read_text()[-2000:]}")
+            pytest.fail(
+                f"python -m sqa serve printed {line!r}, exit {self.proc.returncode}: {self.err.read_text()[-2000:]}"
+            )
         self.spec = line
         self.base_url = line.split("/v1#")[0]
         self.name = line.split("#", 1)[1]
@@ -88,5 +96,3 @@ class Served:
         self.server = ServeProcess(self.warmup, self.server.log_dir)
         self.times["restart"] = time.perf_counter() - t0
         return self.server
-
-

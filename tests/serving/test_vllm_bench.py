@@ -1,4 +1,5 @@
 """``make bench``'s local-vs-vLLM parts run end to end against the session's server (no timing asserts)."""
+
 from __future__ import annotations
 
 

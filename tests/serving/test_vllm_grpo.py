@@ -2,6 +2,7 @@
 step, the log-prob drift recorded, the served policy answering as the local one; and what goes wrong: an
 adapter vLLM does not apply, a served base that is not the run's init, a refused adapter, a server killed in
 the middle of a run (checkpoint, then resume on a server restarted on another port)."""
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,17 @@ def _test_reward(monkeypatch):
 def _config(served, out_dir, steps=3, **kw):
     from sqa.train.grpo import GRPOConfig
 
-    return GRPOConfig.from_profile(served.profile, served.warmup, out_dir, ["distinct_chars"], steps=steps, lr=TEST_LR,
-                                   rollouts=served.server.spec, save_every=1000, **kw)
+    return GRPOConfig.from_profile(
+        served.profile,
+        served.warmup,
+        out_dir,
+        ["distinct_chars"],
+        steps=steps,
+        lr=TEST_LR,
+        rollouts=served.server.spec,
+        save_every=1000,
+        **kw,
+    )
 
 
 def _curve(out_dir):
@@ -48,8 +58,10 @@ def _greedy(model, processor, clips):
     from sqa.model import generate_texts
     from sqa.schema.prompts import REASONING_PROMPT
 
-    return [t.strip() for t in generate_texts(model, processor, clips, [REASONING_PROMPT] * len(clips),
-                                              max_new_tokens=MAX_TOKENS)]
+    return [
+        t.strip()
+        for t in generate_texts(model, processor, clips, [REASONING_PROMPT] * len(clips), max_new_tokens=MAX_TOKENS)
+    ]
 
 
 def test_grpo_with_vllm_rollouts(served, warm_model, clips, tmp_path):
@@ -84,8 +96,12 @@ def test_grpo_with_vllm_rollouts(served, warm_model, clips, tmp_path):
     url = served.server.base_url + "/v1"
     vllm_client.load_adapter(url, "grpo-final", str(write_vllm_adapter(policy, tmp_path / "final")))
     try:
-        remote = [t.strip() for t in AudioChatEndpoint.from_spec(f"{url}#grpo-final").generate(
-            clips, [REASONING_PROMPT] * len(clips), max_new_tokens=MAX_TOKENS)]
+        remote = [
+            t.strip()
+            for t in AudioChatEndpoint.from_spec(f"{url}#grpo-final").generate(
+                clips, [REASONING_PROMPT] * len(clips), max_new_tokens=MAX_TOKENS
+            )
+        ]
     finally:
         vllm_client.unload_adapter(url, "grpo-final")
     assert remote == local

@@ -1,6 +1,7 @@
 """Served greedy answers equal local ones, for the base and through a LoRA adapter pushed at run time; an adapter
 left in PEFT's tensor naming is caught by the adapter-applied check; evaluation through the server scores
 like local evaluation. All against the real vLLM server of ``conftest.served``."""
+
 from __future__ import annotations
 
 import logging
@@ -18,16 +19,22 @@ def _local_greedy(model, processor, clips):
     from sqa.model import generate_texts
     from sqa.schema.prompts import REASONING_PROMPT
 
-    return [t.strip() for t in generate_texts(model, processor, clips, [REASONING_PROMPT] * len(clips),
-                                              max_new_tokens=MAX_TOKENS)]
+    return [
+        t.strip()
+        for t in generate_texts(model, processor, clips, [REASONING_PROMPT] * len(clips), max_new_tokens=MAX_TOKENS)
+    ]
 
 
 def _served_greedy(spec, clips):
     from sqa.llm.audio_endpoint import AudioChatEndpoint
     from sqa.schema.prompts import REASONING_PROMPT
 
-    return [t.strip() for t in AudioChatEndpoint.from_spec(spec).generate(clips, [REASONING_PROMPT] * len(clips),
-                                                                            max_new_tokens=MAX_TOKENS)]
+    return [
+        t.strip()
+        for t in AudioChatEndpoint.from_spec(spec).generate(
+            clips, [REASONING_PROMPT] * len(clips), max_new_tokens=MAX_TOKENS
+        )
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +43,13 @@ def lora_policy(served):
     from sqa.model import load_model
 
     torch.manual_seed(0)
-    model, processor = load_model(served.warmup, lora_rank=served.profile.lora_rank,
-                                  lora_alpha=served.profile.lora_alpha, train_audio_encoder=False, dtype="float32")
+    model, processor = load_model(
+        served.warmup,
+        lora_rank=served.profile.lora_rank,
+        lora_alpha=served.profile.lora_alpha,
+        train_audio_encoder=False,
+        dtype="float32",
+    )
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "lora_B" in name:
@@ -121,8 +133,17 @@ def test_vllm_logprobs_of_sampled_tokens_equal_the_policy_ones(served, warm_mode
     model, processor = warm_model
     eot = end_of_turn_id(processor)
     for temperature in (1.0, 0.7):
-        rows = vllm_client.sample(served.server.base_url + "/v1", served.server.name, REASONING_PROMPT, clips[1], 4,
-                                  temperature, MAX_TOKENS, [eot], seed=1)
+        rows = vllm_client.sample(
+            served.server.base_url + "/v1",
+            served.server.name,
+            REASONING_PROMPT,
+            clips[1],
+            4,
+            temperature,
+            MAX_TOKENS,
+            [eot],
+            seed=1,
+        )
         width = max(len(r.token_ids) for r in rows)
         ids = torch.tensor([r.token_ids + [eot] * (width - len(r.token_ids)) for r in rows])
         mask = completion_mask_from_ids(ids, [eot])
@@ -131,7 +152,7 @@ def test_vllm_logprobs_of_sampled_tokens_equal_the_policy_ones(served, warm_mode
             logp = sequence_logprobs(model, inputs, ids, mask, temperature=temperature)
         for r, row in enumerate(rows):
             assert len(row.logprobs) == len(row.token_ids)
-            np.testing.assert_allclose(logp[r, :len(row.logprobs)].numpy(), row.logprobs, atol=1e-4)
+            np.testing.assert_allclose(logp[r, : len(row.logprobs)].numpy(), row.logprobs, atol=1e-4)
 
 
 def test_evaluation_through_the_server_scores_like_local(served, warm_model):
@@ -161,5 +182,18 @@ def test_assess_through_the_server_answers_like_local(served, warm_model):
     assert [r.raw.strip() for r in local] == [r.raw.strip() for r in remote]
     bad = Path(served.warmup).parent / "not_audio.wav"
     bad.write_text("not audio")
-    assert sqa_main(["assess", "--model", served.server.spec, "--max-new-tokens", str(MAX_TOKENS), "--no-progress",
-                     files[0], str(bad)]) == 1
+    assert (
+        sqa_main(
+            [
+                "assess",
+                "--model",
+                served.server.spec,
+                "--max-new-tokens",
+                str(MAX_TOKENS),
+                "--no-progress",
+                files[0],
+                str(bad),
+            ]
+        )
+        == 1
+    )

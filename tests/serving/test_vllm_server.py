@@ -1,5 +1,6 @@
 """Starting a real vLLM: a server slow to answer ``/health`` is stopped after the bounded wait with a clear line;
 one that refuses its arguments at start is one line from its log, not its traceback."""
+
 from __future__ import annotations
 
 import time
@@ -29,8 +30,9 @@ def test_slow_start_is_a_bounded_wait(served):
 def test_refused_at_start_is_one_line(served, tmp_path):
     from sqa.llm.vllm_server import VLLMServer, VLLMUnavailable
 
-    server = VLLMServer(served.warmup.rsplit("/", 1)[0] + "/served_float32", "refused", max_lora_rank=7,
-                        log_path=tmp_path / "vllm.log")
+    server = VLLMServer(
+        served.warmup.rsplit("/", 1)[0] + "/served_float32", "refused", max_lora_rank=7, log_path=tmp_path / "vllm.log"
+    )
     with pytest.raises(VLLMUnavailable, match="exited at start") as exc:
         server.start()
     msg = str(exc.value)

@@ -1,5 +1,6 @@
 """The comparison task: the pair sampler, the ground truth, the answer format and its parser, the figures,
 and the derived baseline on committed predictions."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -42,11 +43,20 @@ def test_pairs_can_fill_the_bound_exactly_or_say_why_not():
         sample_pairs(IDS[:10], n_pairs=30, max_per_clip=2)
 
 
-@pytest.mark.parametrize("a, b, dim, want", [
-    (5, 4, "noise", "A"), (1, 2, "overall", "B"), (3, 3, "continuity", "tie"),
-    (3, 5, "speed", "A"), (1, 5, "speed", "tie"), (2, 5, "speed", "A"), (4, 1, "speed", "A"),
-    (None, 3, "noise", None), (float("nan"), 3, "noise", None),
-])
+@pytest.mark.parametrize(
+    "a, b, dim, want",
+    [
+        (5, 4, "noise", "A"),
+        (1, 2, "overall", "B"),
+        (3, 3, "continuity", "tie"),
+        (3, 5, "speed", "A"),
+        (1, 5, "speed", "tie"),
+        (2, 5, "speed", "A"),
+        (4, 1, "speed", "A"),
+        (None, 3, "noise", None),
+        (float("nan"), 3, "noise", None),
+    ],
+)
 def test_preference(a, b, dim, want):
     assert preference(a, b, dim) == want
 
@@ -54,7 +64,9 @@ def test_preference(a, b, dim, want):
 def test_pair_preferences_from_scores():
     scores = {"a": {"noise": 5, "speed": 3}, "b": {"noise": 2, "speed": 1}}
     assert pair_preferences([("a", "b"), ("b", "a")], scores, ("noise", "speed", "overall")) == [
-        {"noise": "A", "speed": "A", "overall": None}, {"noise": "B", "speed": "B", "overall": None}]
+        {"noise": "A", "speed": "A", "overall": None},
+        {"noise": "B", "speed": "B", "overall": None},
+    ]
 
 
 verdicts = st.dictionaries(st.sampled_from(DIMENSIONS), st.sampled_from(["A", "B", "tie"]))
@@ -71,8 +83,11 @@ def test_gold_from_two_assessments():
     a = Assessment(scores={"noise": 5, "speed": 3, "overall": 4})
     b = Assessment(scores={"noise": 2, "speed": 4, "overall": 4})
     text = render_comparison(comparison(a, b))
-    assert text.splitlines()[:3] == ["Noise (A vs B): A is better than B", "Speed (A vs B): A is better than B",
-                                     "Overall quality (A vs B): A and B are equal"]
+    assert text.splitlines()[:3] == [
+        "Noise (A vs B): A is better than B",
+        "Speed (A vs B): A is better than B",
+        "Overall quality (A vs B): A and B are equal",
+    ]
     assert text.splitlines()[3].startswith("Reason: Noise: A 5 (no noticeable background noise), B 2")
 
 
@@ -89,24 +104,44 @@ Emotional Impact: A is better than B
 <answer>Overall, Sample A offers a marginally better listening experience.</answer>"""
     c = parse_comparison(text)
     assert (c.verdicts["overall"], c.verdicts["listening_effort"], c.verdicts["distortion"], c.verdicts["speed"]) == (
-        "B", "tie", "tie", "A")
+        "B",
+        "tie",
+        "tie",
+        "A",
+    )
     assert c.verdicts["noise"] is None and c.verdicts["naturalness"] is None
 
 
-@pytest.mark.parametrize("text, want", [
-    ("A is better than B", "A"), ("B is better than A", "B"), ("A and B are equal", "tie"),
-    ("**Sample B** is slightly better", "B"), ("the first sample is clearer", "A"), ("A is worse than B", "B"),
-    ("B sounds inferior", "A"), ("Preferred: A", "A"), ("winner - B", "B"), ("B", "B"), ("A.", "A"),
-    ("both are comparable", "tie"), ("no clear difference", "tie"), ("a better take", None), ("", None),
-    ("nothing useful", None),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("A is better than B", "A"),
+        ("B is better than A", "B"),
+        ("A and B are equal", "tie"),
+        ("**Sample B** is slightly better", "B"),
+        ("the first sample is clearer", "A"),
+        ("A is worse than B", "B"),
+        ("B sounds inferior", "A"),
+        ("Preferred: A", "A"),
+        ("winner - B", "B"),
+        ("B", "B"),
+        ("A.", "A"),
+        ("both are comparable", "tie"),
+        ("no clear difference", "tie"),
+        ("a better take", None),
+        ("", None),
+        ("nothing useful", None),
+    ],
+)
 def test_verdict_phrases(text, want):
     assert parse_verdict(text) == want
 
 
 def test_loose_labels_and_first_verdict_wins():
-    c = parse_comparison("- **Background noise**: Sample A is better\nlistening_effort - B is better than A\n"
-                         "Noise: B is better than A\nOverall: tie")
+    c = parse_comparison(
+        "- **Background noise**: Sample A is better\nlistening_effort - B is better than A\n"
+        "Noise: B is better than A\nOverall: tie"
+    )
     assert (c.verdicts["noise"], c.verdicts["listening_effort"], c.verdicts["overall"]) == ("A", "B", "tie")
 
 
@@ -126,8 +161,11 @@ def test_figures_hand_case_with_intervals():
 
 
 def test_figures_take_raw_answers_and_check_lengths():
-    t = comparison_figures(["Noise (A vs B): A is better than B", "junk"],
-                           ["Noise (A vs B): A is better than B", "Noise (A vs B): B is better than A"], n_boot=10)
+    t = comparison_figures(
+        ["Noise (A vs B): A is better than B", "junk"],
+        ["Noise (A vs B): A is better than B", "Noise (A vs B): B is better than A"],
+        n_boot=10,
+    )
     assert t.set_index("metric").value["noise_acc"] == 0.5
     with pytest.raises(ValueError, match="2 predictions vs 1 references"):
         comparison_figures(["a", "b"], ["Noise (A vs B): A is better than B"])
@@ -137,8 +175,14 @@ def test_figures_take_raw_answers_and_check_lengths():
 
 def _write_predictions(path: Path, pred: dict, true: dict) -> Path:
     path.mkdir(parents=True, exist_ok=True)
-    rows = [{"id": i, **{f"clip_pred_{d}": pred[i].get(d) for d in DIMENSIONS},
-             **{f"clip_true_{d}": true[i].get(d) for d in DIMENSIONS}} for i in pred]
+    rows = [
+        {
+            "id": i,
+            **{f"clip_pred_{d}": pred[i].get(d) for d in DIMENSIONS},
+            **{f"clip_true_{d}": true[i].get(d) for d in DIMENSIONS},
+        }
+        for i in pred
+    ]
     pd.DataFrame(rows).to_csv(path / "predictions.csv", index=False)
     return path
 
@@ -150,7 +194,9 @@ def test_derived_baseline_of_a_perfect_and_a_constant_system(tmp_path):
     perfect = derived_comparison(_write_predictions(tmp_path / "perfect", true, true), n_pairs=60, n_boot=50)
     assert (perfect.set_index("metric").value.drop("no_verdict_rate") == 1.0).all()
     const = {i: {d: 3 for d in DIMENSIONS} for i in ids}
-    t = derived_comparison(_write_predictions(tmp_path / "const", const, true), n_pairs=60, n_boot=50).set_index("metric")
+    t = derived_comparison(_write_predictions(tmp_path / "const", const, true), n_pairs=60, n_boot=50).set_index(
+        "metric"
+    )
     assert t.value["noise_acc_nontie"] == 0.0 and t.value["noise_acc"] < 0.5  # always "tie"
 
 
@@ -158,8 +204,9 @@ def test_calibration_prompt_scores_are_read_when_present(tmp_path):
     d = tmp_path / "calibration_only"
     d.mkdir()
     (d / "predictions.csv").write_text("id,clip_pred_overall,clip_true_overall\na,3,4\nb,3,2\n")
-    (d / "score_predictions.csv").write_text("id,dimension,true,pred,answer\na,noise,4,5,5\nb,noise,2,1,1\n"
-                                             "a,overall,4,4,4\nb,overall,2,3,3\n")
+    (d / "score_predictions.csv").write_text(
+        "id,dimension,true,pred,answer\na,noise,4,5,5\nb,noise,2,1,1\na,overall,4,4,4\nb,overall,2,3,3\n"
+    )
     t = clip_scores(d)
     assert t.loc["a", "pred_noise"] == 5 and t.loc["b", "pred_overall"] == 3 and np.isnan(t.loc["a", "pred_speed"])
     assert clip_scores(d / "predictions.csv").loc["a", "pred_overall"] == 3

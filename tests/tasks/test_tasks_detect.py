@@ -1,5 +1,6 @@
 """The detection task: the real/fake parser, P(real) from log-probs, EER/minDCF/accuracy against
 independent computations, and the Griffin-Lim spoof set beside the synthetic corpus."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,22 @@ from sqa.tasks.detect_metrics import accuracy, det_curve, detection_figures, eer
 from sqa.data.spoof import SPOOF_VERSION, detection_trials, make_spoof_set, spoof_dir
 
 
-@pytest.mark.parametrize("text, want", [
-    ("real", "real"), ("Fake", "fake"), ("  REAL.", "real"), ("<think>is it fake? no</think><answer>Real</answer>", "real"),
-    ("The speech is fake, not real.", "fake"), ("deepfake", None), ("really natural", None), ("", None), (None, None),
-    (b"fake", "fake"), ("<think>unterminated fake", None),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("real", "real"),
+        ("Fake", "fake"),
+        ("  REAL.", "real"),
+        ("<think>is it fake? no</think><answer>Real</answer>", "real"),
+        ("The speech is fake, not real.", "fake"),
+        ("deepfake", None),
+        ("really natural", None),
+        ("", None),
+        (None, None),
+        (b"fake", "fake"),
+        ("<think>unterminated fake", None),
+    ],
+)
 def test_parse(text, want):
     assert parse_detection(text) == want
 
@@ -35,7 +47,14 @@ def test_parse_never_raises(junk):
 
 def test_token_variants_are_summed():
     assert [token_word(t) for t in ("real", "Real", " REAL", "\u2581real", "\u0120Fake", "realm", "re")] == [
-        "real", "real", "real", "real", "fake", None, None]
+        "real",
+        "real",
+        "real",
+        "real",
+        "fake",
+        None,
+        None,
+    ]
     p = real_probability({"real": math.log(0.3), "\u2581Real": math.log(0.1), "fake": math.log(0.4), "x": 0.0})
     assert p == pytest.approx(0.4 / 0.8)
     assert real_probability({"fake": -1.0}) == 0.0 and real_probability({"Real": -3.0}) == 1.0
@@ -102,8 +121,11 @@ def test_accuracy_over_all_and_eer_over_valid():
 
 
 def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and "spoof" not in p.relative_to(folder).parts}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "spoof" not in p.relative_to(folder).parts
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """The task parsers on real text nobody here wrote: SALMONN-style single-clip descriptions (some JSON, some
 a bare score). None of it is a comparison, a suggestion or a real/fake answer, so the parsers should find
 (almost) nothing there. Read in place from the shared external folder; skipped with the reason without it."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The task seam: every registered task renders a gold answer it parses back, and no parser raises on junk."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,17 +13,46 @@ from sqa.tasks.compare import Comparison
 from sqa.tasks.suggest import Suggestion
 
 GOLDS = {
-    "assess": Assessment(scores={"noise": 2, "speed": 4, "overall": 3},
-                         artifacts={"noise": Artifact(True, [(0.5, 1.7)], "a low hum")}, description="Noisy."),
+    "assess": Assessment(
+        scores={"noise": 2, "speed": 4, "overall": 3},
+        artifacts={"noise": Artifact(True, [(0.5, 1.7)], "a low hum")},
+        description="Noisy.",
+    ),
     "compare": Comparison({"noise": "A", "speed": "tie", "overall": "B"}, "B is cleaner."),
     "suggest": Suggestion(("denoise", "adjust_speed")),
     "detect": "fake",
 }
-JUNK = st.one_of(st.none(), st.text(max_size=400), st.binary(max_size=200), st.integers(), st.floats(),
-                 st.lists(st.text(max_size=20), max_size=5),
-                 st.lists(st.sampled_from(["Noise", "(A vs B)", ":", " A ", "B", " is better than ", "tie", "\n",
-                                           "<think>", "</answer>", "real", "fake", "denoise", "No", " needed", "."]),
-                          max_size=30).map("".join))
+JUNK = st.one_of(
+    st.none(),
+    st.text(max_size=400),
+    st.binary(max_size=200),
+    st.integers(),
+    st.floats(),
+    st.lists(st.text(max_size=20), max_size=5),
+    st.lists(
+        st.sampled_from(
+            [
+                "Noise",
+                "(A vs B)",
+                ":",
+                " A ",
+                "B",
+                " is better than ",
+                "tie",
+                "\n",
+                "<think>",
+                "</answer>",
+                "real",
+                "fake",
+                "denoise",
+                "No",
+                " needed",
+                ".",
+            ]
+        ),
+        max_size=30,
+    ).map("".join),
+)
 
 
 def test_registry_names_and_lookup():
@@ -72,7 +102,10 @@ def test_new_tasks_have_rewards_that_score_their_gold_answer_fully():
         gold = task.render(GOLDS[name])
         reward = getattr(task_rewards, f"{name}_reward")
         assert reward(None, [gold, None, [{"role": "assistant", "content": gold}]], reference=[gold] * 3) == [
-            1.0, 0.0, 1.0]
+            1.0,
+            0.0,
+            1.0,
+        ]
     assert get_task("assess").reward is None
     with pytest.raises(ValueError, match="no 'reference' column"):
         compare_reward(None, ["x"])

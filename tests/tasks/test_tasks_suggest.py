@@ -1,5 +1,6 @@
 """The suggestion task: the free-text parser, the ground truth (synthetic corpus and assessment mapping),
 the coverage and text figures, and the derived baseline."""
+
 from __future__ import annotations
 
 import csv
@@ -34,37 +35,57 @@ def test_render_then_parse_gives_the_fixes(fixes):
     assert parse_suggestion(render_suggestion(Suggestion(tuple(fixes)))).fixes == Suggestion(tuple(fixes)).fixes
 
 
-@pytest.mark.parametrize("text, want", [
-    ("Adjust the speech rate to a more natural pace to enhance clarity. Improve expressiveness by incorporating "
-     "emotional variation and tonal dynamics.", ("adjust_speed", "add_expressiveness")),
-    ("Enhance intelligibility by reducing voice drops and missing segments. Improve dynamic range consistency for "
-     "smoother volume transitions.", ("fill_dropouts", "balance_volume")),
-    ("Reduce background noise for cleaner audio quality.", ("denoise",)),
-    ("Adjust frequency balance to improve voice clarity.", ("restore_bandwidth",)),
-    ("No specific improvements are needed as the speech performs optimally across all evaluated dimensions.", ()),
-    ("1. Improvement Dimensions\n\nNone\n", ()),
-    ("1. Improvement Dimensions\n\nexpressiveness;emotional impact;noise reduction", ("denoise", "add_expressiveness")),
-    ("There is harsh clipping from 1.2 to 2.0 s: lower the input gain.", ("declip",)),
-    ("Remove the grainy digital distortion.", ("reduce_distortion",)),
-    ("Shorten the long silent pause at 2.1 s.", ("remove_pauses",)),
-    ("Repair the two dropouts inside the vowels.", ("fill_dropouts",)),
-    ("No noise reduction is needed. Slow down a little.", ("adjust_speed",)),
-    ("**Re-record** the sentence in a quiet room.", ("rerecord",)),
-    ("<think>noise 2/5</think><answer>Denoise it.</answer>", ("denoise",)),
-    ("Add more dynamic vocal expression to engage the audience.", ("add_expressiveness",)),
-    ("The speaking speed is moderate, allowing for easy understanding.", ()),
-    ("The audio has no noticeable background noise, distortion, or artifacts, so remove nothing.", ()),
-    ("Remove the hum, but there is no clipping.", ("denoise",)),
-    ("lorem ipsum dolor", ()),
-])
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        (
+            "Adjust the speech rate to a more natural pace to enhance clarity. Improve expressiveness by incorporating "
+            "emotional variation and tonal dynamics.",
+            ("adjust_speed", "add_expressiveness"),
+        ),
+        (
+            "Enhance intelligibility by reducing voice drops and missing segments. Improve dynamic range consistency for "
+            "smoother volume transitions.",
+            ("fill_dropouts", "balance_volume"),
+        ),
+        ("Reduce background noise for cleaner audio quality.", ("denoise",)),
+        ("Adjust frequency balance to improve voice clarity.", ("restore_bandwidth",)),
+        ("No specific improvements are needed as the speech performs optimally across all evaluated dimensions.", ()),
+        ("1. Improvement Dimensions\n\nNone\n", ()),
+        (
+            "1. Improvement Dimensions\n\nexpressiveness;emotional impact;noise reduction",
+            ("denoise", "add_expressiveness"),
+        ),
+        ("There is harsh clipping from 1.2 to 2.0 s: lower the input gain.", ("declip",)),
+        ("Remove the grainy digital distortion.", ("reduce_distortion",)),
+        ("Shorten the long silent pause at 2.1 s.", ("remove_pauses",)),
+        ("Repair the two dropouts inside the vowels.", ("fill_dropouts",)),
+        ("No noise reduction is needed. Slow down a little.", ("adjust_speed",)),
+        ("**Re-record** the sentence in a quiet room.", ("rerecord",)),
+        ("<think>noise 2/5</think><answer>Denoise it.</answer>", ("denoise",)),
+        ("Add more dynamic vocal expression to engage the audience.", ("add_expressiveness",)),
+        ("The speaking speed is moderate, allowing for easy understanding.", ()),
+        ("The audio has no noticeable background noise, distortion, or artifacts, so remove nothing.", ()),
+        ("Remove the hum, but there is no clipping.", ("denoise",)),
+        ("lorem ipsum dolor", ()),
+    ],
+)
 def test_free_text(text, want):
     assert parse_suggestion(text).fixes == want
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.none(), st.text(), st.binary(), st.integers(), st.floats(), st.lists(st.text()),
-                 st.lists(st.sampled_from([*FIX_TEXT.values(), "not", " needed", ";", "\n", "noise", "."]))
-                 .map(" ".join)))
+@given(
+    st.one_of(
+        st.none(),
+        st.text(),
+        st.binary(),
+        st.integers(),
+        st.floats(),
+        st.lists(st.text()),
+        st.lists(st.sampled_from([*FIX_TEXT.values(), "not", " needed", ";", "\n", "noise", "."])).map(" ".join),
+    )
+)
 def test_parser_never_raises(junk):
     assert set(parse_suggestion(junk).fixes) <= set(FIXES)
 
@@ -75,27 +96,44 @@ def test_unknown_fix_is_refused():
     assert render_suggestion(Suggestion(())) == NO_FIX_TEXT
 
 
-@pytest.mark.parametrize("description, fix", [
-    ("harsh clipping", "declip"), ("a crackling, overdriven distortion", "declip"),
-    ("a muffled, telephone-like quality", "restore_bandwidth"), ("a dull, muffled distortion", "restore_bandwidth"),
-    ("a grainy digital distortion", "reduce_distortion"),
-    ("There is pitch distortion with mechanical sound and intermittent electric current quality", "reduce_distortion"),
-    ("", "reduce_distortion"),
-])
+@pytest.mark.parametrize(
+    "description, fix",
+    [
+        ("harsh clipping", "declip"),
+        ("a crackling, overdriven distortion", "declip"),
+        ("a muffled, telephone-like quality", "restore_bandwidth"),
+        ("a dull, muffled distortion", "restore_bandwidth"),
+        ("a grainy digital distortion", "reduce_distortion"),
+        (
+            "There is pitch distortion with mechanical sound and intermittent electric current quality",
+            "reduce_distortion",
+        ),
+        ("", "reduce_distortion"),
+    ],
+)
 def test_distortion_description_to_fix(description, fix):
     assert distortion_fix(description) == fix
 
 
 def test_assessment_mapping_rules():
-    clean = Assessment(scores={d: 5 for d in ("noise", "distortion", "continuity", "overall")} | {"speed": 3},
-                       artifacts={"noise": Artifact(False), "distortion": Artifact(False), "unnatural_pause": Artifact(False)})
+    clean = Assessment(
+        scores={d: 5 for d in ("noise", "distortion", "continuity", "overall")} | {"speed": 3},
+        artifacts={"noise": Artifact(False), "distortion": Artifact(False), "unnatural_pause": Artifact(False)},
+    )
     assert fixes_from_assessment(clean) == ()
     scores_only = Assessment(scores={"noise": 4, "distortion": 3, "continuity": 3, "speed": 5, "overall": 1})
-    assert fixes_from_assessment(scores_only) == ("denoise", "reduce_distortion", "fill_dropouts", "adjust_speed",
-                                                  "rerecord")
+    assert fixes_from_assessment(scores_only) == (
+        "denoise",
+        "reduce_distortion",
+        "fill_dropouts",
+        "adjust_speed",
+        "rerecord",
+    )
     paused = Assessment(scores={"continuity": 3}, artifacts={"unnatural_pause": Artifact(True, [(1, 2)])})
     assert fixes_from_assessment(paused) == ("remove_pauses",)
-    assert fixes_from_assessment(Assessment(), voice="A man's voice with a flat, monotonous tone") == ("add_expressiveness",)
+    assert fixes_from_assessment(Assessment(), voice="A man's voice with a flat, monotonous tone") == (
+        "add_expressiveness",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +153,9 @@ def test_synthetic_ground_truth_and_the_annotation_mapping_agree(corpus):
         if not g["pauses"]:
             assert ("fill_dropouts" in m) == bool(g["dropouts"]), g["id"]
     kinds = {g["distortion"]["kind"] for g in gts if g["distortion"]}
-    assert {"declip", "restore_bandwidth", "reduce_distortion"} >= {fixes_from_ground_truth(
-        {"distortion": {"kind": k}, "scores": {"speed": 3}})[0] for k in kinds}
+    assert {"declip", "restore_bandwidth", "reduce_distortion"} >= {
+        fixes_from_ground_truth({"distortion": {"kind": k}, "scores": {"speed": 3}})[0] for k in kinds
+    }
     with pytest.raises(ValueError, match="record 'x' has no scores.speed"):
         fixes_from_ground_truth({"id": "x", "rate": 1.0})
 
@@ -126,15 +165,25 @@ def test_real_qualispeech_rows_map_to_fixes():
         pytest.skip(f"{QUALISPEECH_ROWS} not present (the real QualiSpeech excerpt is read in place, never copied)")
     with open(QUALISPEECH_ROWS, encoding="utf-8") as f:
         rows = {r["id"]: r for r in csv.DictReader(f)}
-    fixes = {i: fixes_from_assessment(row_to_assessment(r), r["Feeling of voice"]) for i, r in rows.items()
-             if r.get("row_fields_complete", "yes") == "yes"}
+    fixes = {
+        i: fixes_from_assessment(row_to_assessment(r), r["Feeling of voice"])
+        for i, r in rows.items()
+        if r.get("row_fields_complete", "yes") == "yes"
+    }
     wind = next(i for i, r in rows.items() if "wind" in r["Noise Description"])
     pitch = next(i for i, r in rows.items() if "pitch distortion" in r["Distortion description"])
     assert "denoise" in fixes[wind]
     assert {"reduce_distortion", "remove_pauses", "adjust_speed", "add_expressiveness"} <= set(fixes[pitch])
-    clean = [i for i, r in rows.items() if i in fixes and r["Noise Description"].lower() == "not noticeable"
-             and r["Distortion description"].lower() == "not distorted" and r["Speed"] == "3"
-             and r["Continuity"] == "5" and r["Unnatural pause"].lower() == "very smooth"]
+    clean = [
+        i
+        for i, r in rows.items()
+        if i in fixes
+        and r["Noise Description"].lower() == "not noticeable"
+        and r["Distortion description"].lower() == "not distorted"
+        and r["Speed"] == "3"
+        and r["Continuity"] == "5"
+        and r["Unnatural pause"].lower() == "very smooth"
+    ]
     assert clean and all(fixes[i] == () for i in clean)
 
 

@@ -1,4 +1,5 @@
 """Fixtures of the training tests: a small tiny AF3 (and Qwen2-Audio) and a synthetic corpus, in temporary dirs."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,9 +8,16 @@ from sqa.data import make_synthetic_corpus
 from sqa.model import build_tiny_model
 from sqa.configs.profiles import get_profile
 
-SMALL = {"text": {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 2,
-                  "num_key_value_heads": 1},
-         "audio": {"hidden_size": 64, "intermediate_size": 128}}
+SMALL = {
+    "text": {
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 2,
+        "num_key_value_heads": 1,
+    },
+    "audio": {"hidden_size": 64, "intermediate_size": 128},
+}
 """Smaller than the tiny profile's model: these tests check mechanics, not learning."""
 
 

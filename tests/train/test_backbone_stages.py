@@ -1,6 +1,7 @@
 """Every stage on the second backbone (Qwen2-Audio), in one short chain: calibration -> reasoning SFT ->
 GRPO (audio in both log-prob passes) -> score and answer evaluation -> assess. The AF3 chain is covered
 stage by stage in the other training tests."""
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,17 @@ def test_every_stage_runs_on_qwen2_audio(profile, corpus, small_qwen2_audio, tmp
 
     calibrated = calibrate(profile, init=small_qwen2_audio, out_dir=tmp_path / "calib", lora_rank=lora_rank, **FAST)
     warm = sft_reasoning(profile, init=calibrated, out_dir=tmp_path / "sft", lora_rank=lora_rank, **FAST)
-    cfg = GRPOConfig(init=str(warm), out_dir=str(tmp_path / "grpo"), rewards=["acc_sem"], steps=1, group_size=2,
-                     batch_size=2, max_new_tokens=6, lora_rank=lora_rank, lora_alpha=2 * lora_rank)
+    cfg = GRPOConfig(
+        init=str(warm),
+        out_dir=str(tmp_path / "grpo"),
+        rewards=["acc_sem"],
+        steps=1,
+        group_size=2,
+        batch_size=2,
+        max_new_tokens=6,
+        lora_rank=lora_rank,
+        lora_alpha=2 * lora_rank,
+    )
     final = run_grpo(cfg, examples=load_qualispeech(corpus, "train"), progress=False)
     for stage in (calibrated, warm, final):
         assert backbone_of(stage).name == "qwen2_audio"
@@ -38,8 +48,9 @@ def test_every_stage_runs_on_qwen2_audio(profile, corpus, small_qwen2_audio, tmp
     scores = evaluate_scores(model, processor, test, dimensions=["noise", "overall"], batch_size=4)
     assert len(scores.predictions) == 2 * len(test)
     answers = evaluate_answers(model, processor, test, max_new_tokens=8, batch_size=4, corr_backend="rule:rouge")
-    withheld = evaluate_answers(model, processor, test, audio_mode="withheld", max_new_tokens=8, batch_size=4,
-                                corr_backend="rule:rouge")
+    withheld = evaluate_answers(
+        model, processor, test, audio_mode="withheld", max_new_tokens=8, batch_size=4, corr_backend="rule:rouge"
+    )
     assert answers.metrics["n"] == withheld.metrics["n"] == len(test)
 
     results = sqa.assess([str(ex.audio_path) for ex in test], model=(model, processor), max_new_tokens=8)

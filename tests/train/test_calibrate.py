@@ -1,4 +1,5 @@
 """Calibration SFT: items, a short run to a merged dir, resume after a crash, reuse, frozen encoder."""
+
 from __future__ import annotations
 
 import json

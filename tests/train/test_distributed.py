@@ -1,6 +1,7 @@
 """Data-parallel training on CPU with 2 processes (gloo): a 2-process GRPO step on 2B prompts takes the
 same step as one process on the same 2B prompts, and ``accelerate launch -m sqa train`` runs a whole
 smoke GRPO stage (calibration, warm-up, GRPO) with 2 processes."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,12 @@ HERE = Path(__file__).parent
 
 def _env() -> dict:
     # CPU only (gloo), one thread per process; the checkout's sqa first on the path
-    return {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return {
+        **os.environ,
+        "CUDA_VISIBLE_DEVICES": "",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
 
 
 def _run(cmd, cwd, timeout=600):
@@ -35,15 +40,30 @@ def test_two_process_grpo_step_equals_one_process(small_model, tmp_path, lora_ra
     script = HERE / "dist_grpo_step.py"
     one, two = tmp_path / "one.pt", tmp_path / "two.pt"
     _run([sys.executable, str(script), str(small_model), str(one), str(lora_rank)], tmp_path)
-    _run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
-          str(small_model), str(two), str(lora_rank)], tmp_path)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(script),
+            str(small_model),
+            str(two),
+            str(lora_rank),
+        ],
+        tmp_path,
+    )
     a, b = torch.load(one), torch.load(two)
     assert (a["world_size"], b["world_size"]) == (1, 2)
     assert a["kl"] > 0 and a["reward_std"] > 0 and a["moved"] > 1e-4  # a real step: advantages and KL act
     loss_diff = abs(a["loss"] - b["loss"])
     weight_diff = max(float((a["weights"][n] - b["weights"][n]).abs().max()) for n in a["weights"])
-    print(f"lora_rank={lora_rank}: loss {a['loss']:.6f} vs {b['loss']:.6f} (diff {loss_diff:.2e}), "
-          f"max weight diff {weight_diff:.2e} over {len(a['weights'])} tensors")
+    print(
+        f"lora_rank={lora_rank}: loss {a['loss']:.6f} vs {b['loss']:.6f} (diff {loss_diff:.2e}), "
+        f"max weight diff {weight_diff:.2e} over {len(a['weights'])} tensors"
+    )
     assert loss_diff <= 1e-5 and weight_diff <= 1e-5
     assert a["answers"] == b["answers"] and len(a["answers"]) == 5  # evaluation: 3 + 2 clips, gathered in order
 
@@ -54,9 +74,30 @@ def test_accelerate_launch_two_processes_trains_smoke_grpo(tmp_path):
     (tmp_path / "pyproject.toml").touch()  # runs/ goes under tmp_path (sqa.configs.profiles.repo_root)
     (tmp_path / "sqa").mkdir()  # an empty dir: a namespace portion, the real package on PYTHONPATH wins
     launcher = Path(sys.executable).with_name("accelerate")
-    proc = _run([str(launcher), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-                 "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "sqa", "train", "grpo_iou",
-                 "--profile", "smoke", "--no-check"], tmp_path, timeout=900)
+    proc = _run(
+        [
+            str(launcher),
+            "launch",
+            "--multi_gpu",
+            "--num_processes",
+            "2",
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            "-m",
+            "sqa",
+            "train",
+            "grpo_iou",
+            "--profile",
+            "smoke",
+            "--no-check",
+        ],
+        tmp_path,
+        timeout=900,
+    )
     run = tmp_path / "runs" / "smoke"
     assert proc.stdout.strip().splitlines()[-1] == str(run / "grpo_iou" / "model")  # printed once
     assert json.loads((run / "grpo_iou" / "config.json").read_text())["world_size"] == 2

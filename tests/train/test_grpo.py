@@ -1,5 +1,6 @@
 """GRPO with audio: audio reaches the log-prob passes, one encoding per prompt equals the naive path,
 advantages and KL on hand examples, and a short resumable run."""
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,11 @@ def test_logprobs_depend_on_audio(policy):
     assert (a - again).abs().max() < 1e-6  # deterministic: same audio, same numbers
     assert (a - b).abs().max() > 5e-5, "log-probs ignore the audio"  # a random-init model is near uniform
     # and the placeholders really are replaced: without features they are plain placeholder embeddings
-    text_only = {k: v for k, v in prompt_inputs(processor, _clips(0), REASONING_PROMPT).items()
-                 if k in ("input_ids", "attention_mask")}
+    text_only = {
+        k: v
+        for k, v in prompt_inputs(processor, _clips(0), REASONING_PROMPT).items()
+        if k in ("input_ids", "attention_mask")
+    }
     assert (a - sequence_logprobs(model, text_only, ids)).abs().max() > 5e-5
 
 
@@ -135,8 +139,16 @@ def test_static_cache_rollouts_equal_dynamic(policy, temperature):
     out = {}
     for cache in ("dynamic", "static"):
         torch.manual_seed(7)
-        out[cache] = sample_completions(model, processor, inputs, embeds, group_size=3, max_new_tokens=10,
-                                        temperature=temperature, decode_cache=cache)
+        out[cache] = sample_completions(
+            model,
+            processor,
+            inputs,
+            embeds,
+            group_size=3,
+            max_new_tokens=10,
+            temperature=temperature,
+            decode_cache=cache,
+        )
     assert torch.equal(out["dynamic"][0], out["static"][0]) and torch.equal(out["dynamic"][1], out["static"][1])
     assert out["static"][0].shape == (6, 10) and len(set(out["static"][0].flatten().tolist())) > 3
 
@@ -186,14 +198,31 @@ def test_short_run_writes_curve_and_resumes(small_model, corpus, tmp_path):
     from sqa.data import load_qualispeech
 
     examples = load_qualispeech(corpus, "train")
-    cfg = GRPOConfig(init=str(small_model), out_dir=str(tmp_path / "grpo"), rewards=["acc_sem", "iou"],
-                     steps=2, group_size=2, batch_size=2, lr=1e-3, max_new_tokens=8, lora_rank=8, save_every=1)
+    cfg = GRPOConfig(
+        init=str(small_model),
+        out_dir=str(tmp_path / "grpo"),
+        rewards=["acc_sem", "iou"],
+        steps=2,
+        group_size=2,
+        batch_size=2,
+        lr=1e-3,
+        max_new_tokens=8,
+        lora_rank=8,
+        save_every=1,
+    )
     sqa.train.run_grpo(cfg, examples=examples, progress=False)
     out = tmp_path / "grpo"
     rows = list(csv.DictReader((out / "reward_curve.csv").open()))
     assert [r["step"] for r in rows] == ["1", "2"]
-    assert {"reward", "reward_acc_sem_reward", "reward_interval_iou_reward", "kl", "unparsed",
-            "t_generate", "t_logprobs"} <= set(rows[0])
+    assert {
+        "reward",
+        "reward_acc_sem_reward",
+        "reward_interval_iou_reward",
+        "kl",
+        "unparsed",
+        "t_generate",
+        "t_logprobs",
+    } <= set(rows[0])
     assert (out / "model" / "adapter_model.safetensors").exists() and not (out / "model" / "model.safetensors").exists()
     record = json.loads((out / "model" / "sqa_grpo.json").read_text())
     assert record["bytes_written"] > 0 and record["checkpoint_bytes_removed"] > 0
@@ -207,8 +236,17 @@ def test_resume_continues_from_checkpoint(small_model, corpus, tmp_path, monkeyp
 
     examples = load_qualispeech(corpus, "train")
     out = tmp_path / "grpo"
-    cfg = GRPOConfig(init=str(small_model), out_dir=str(out), rewards=["iou"], steps=2, group_size=2,
-                     batch_size=2, max_new_tokens=4, lora_rank=8, save_every=1)
+    cfg = GRPOConfig(
+        init=str(small_model),
+        out_dir=str(out),
+        rewards=["iou"],
+        steps=2,
+        group_size=2,
+        batch_size=2,
+        max_new_tokens=4,
+        lora_rank=8,
+        save_every=1,
+    )
     calls = []
     real_step = grpo_module.grpo_step
 

@@ -1,4 +1,5 @@
 """A reward's exceptions are scored 0.0 and counted into reward_curve.csv (``reward_errors``, the last column)."""
+
 import csv
 
 import pytest
@@ -21,8 +22,17 @@ def test_reward_errors_reach_the_reward_curve(small_model, corpus, tmp_path, mon
     from sqa.data import load_qualispeech
 
     monkeypatch.setitem(REWARDS, "exploding", [Exploding()])  # a reward is one registry entry
-    cfg = GRPOConfig(init=str(small_model), out_dir=str(tmp_path / "grpo"), rewards=["iou", "exploding"],
-                     steps=2, group_size=2, batch_size=2, max_new_tokens=4, lora_rank=8, save_every=10)
+    cfg = GRPOConfig(
+        init=str(small_model),
+        out_dir=str(tmp_path / "grpo"),
+        rewards=["iou", "exploding"],
+        steps=2,
+        group_size=2,
+        batch_size=2,
+        max_new_tokens=4,
+        lora_rank=8,
+        save_every=10,
+    )
     with pytest.warns(RuntimeWarning, match="a bug in the reward"):
         sqa.train.run_grpo(cfg, examples=load_qualispeech(corpus, "train"), progress=False)
     with (tmp_path / "grpo" / "reward_curve.csv").open() as f:

@@ -1,4 +1,5 @@
 """The shared SFT engine: config from a profile, the collator, learning what it is taught, reasoning items."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,15 +43,27 @@ def test_missing_item_keys_are_a_clear_error():
 def test_learns_the_answers_it_is_taught(small_model, tmp_path):
     """Two clips (a tone, noise) with different answers: after a few dozen steps greedy decoding says them."""
     t = np.arange(16000 * 2) / 16000
-    clips = {"tone.wav": 0.5 * np.sin(2 * np.pi * 440 * t),
-             "noise.wav": 0.3 * np.random.default_rng(0).standard_normal(t.size)}
+    clips = {
+        "tone.wav": 0.5 * np.sin(2 * np.pi * 440 * t),
+        "noise.wav": 0.3 * np.random.default_rng(0).standard_normal(t.size),
+    }
     answers = {"tone.wav": "Noise: 5", "noise.wav": "Noise: 1"}
     items = []
     for name, y in clips.items():
         sf.write(tmp_path / name, y.astype(np.float32), 16000)
         items.append({"audio_path": str(tmp_path / name), "prompt": "Rate the noise.", "answer": answers[name]})
-    cfg = SFTConfig(out_dir=tmp_path / "run", steps=40, batch_size=2, lr=3e-3, lora_rank=0, warmup=0,
-                    scheduler="constant", progress=False, save_every=1000, logging_steps=10)
+    cfg = SFTConfig(
+        out_dir=tmp_path / "run",
+        steps=40,
+        batch_size=2,
+        lr=3e-3,
+        lora_rank=0,
+        warmup=0,
+        scheduler="constant",
+        progress=False,
+        save_every=1000,
+        logging_steps=10,
+    )
     out = run_sft(cfg, small_model, items)
     model, processor = load_model(out, lora_rank=0)
     audio = [clips[n].astype(np.float32) for n in clips]
@@ -64,7 +77,10 @@ def test_reasoning_stage_trains_on_rendered_answers(profile, corpus, small_model
     items = reasoning_items(examples)
     assert [it["answer"] for it in items] == [render(ex.assessment) for ex in examples]
     assert {it["prompt"] for it in items} == {REASONING_PROMPT}
-    out = sft_reasoning(profile, init=small_model, out_dir=tmp_path / "sft", steps=1, batch_size=2, lora_rank=4,
-                        progress=False)
+    out = sft_reasoning(
+        profile, init=small_model, out_dir=tmp_path / "sft", steps=1, batch_size=2, lora_rank=4, progress=False
+    )
     assert train_info(out)["settings"]["init"] == str(small_model)
-    assert (out / "adapter_model.safetensors").exists() and not (out / "model.safetensors").exists()  # LoRA: adapter only
+    assert (out / "adapter_model.safetensors").exists() and not (
+        out / "model.safetensors"
+    ).exists()  # LoRA: adapter only

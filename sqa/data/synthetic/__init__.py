@@ -4,6 +4,7 @@
 :mod:`.rules` turns degradations into the seven scores, :mod:`.templates` writes the texts,
 :mod:`.corpus` puts it together on disk.
 """
+
 from sqa.data.synthetic.corpus import make_synthetic_corpus, read_ground_truth
 from sqa.data.synthetic.rules import scores_from_ground_truth
 

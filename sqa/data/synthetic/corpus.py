@@ -29,6 +29,7 @@ Scores follow from these by :mod:`.rules`; texts from :mod:`.templates`.
 >>> sorted(p.name for p in root.iterdir())
 ['corpus.json', 'test.csv', 'test_ground_truth.jsonl', 'train.csv', 'train_ground_truth.jsonl', 'wav']
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,11 +46,26 @@ from tqdm import tqdm
 from sqa.data.qualispeech import COLUMNS  # the one list of dataset columns
 from sqa.data.synthetic import templates
 from sqa.data.synthetic.degrade import (
-    DISTORTION_KINDS, NOISE_KINDS, active_power, add_noise, apply_distortion, apply_dropouts,
-    distortion_severity, make_noise,
+    DISTORTION_KINDS,
+    NOISE_KINDS,
+    active_power,
+    add_noise,
+    apply_distortion,
+    apply_dropouts,
+    distortion_severity,
+    make_noise,
 )
 from sqa.data.synthetic.rules import scores_from_ground_truth
-from sqa.data.synthetic.speech import SR, Syllable, Voice, plan_syllables, render_speech, sample_voice, shift_after, stretch_plan
+from sqa.data.synthetic.speech import (
+    SR,
+    Syllable,
+    Voice,
+    plan_syllables,
+    render_speech,
+    sample_voice,
+    shift_after,
+    stretch_plan,
+)
 
 GENERATOR_VERSION = 1
 MIN_SECONDS, MAX_SECONDS = 2.0, 6.0
@@ -92,7 +108,9 @@ def sample_rate(rng: np.random.Generator) -> float:
 
 
 def _insert_pauses(
-    plan: list[Syllable], lengths: list[float], rng: np.random.Generator,
+    plan: list[Syllable],
+    lengths: list[float],
+    rng: np.random.Generator,
 ) -> tuple[list[Syllable], list[list[float]]]:
     """Insert silent gaps of the given lengths after random syllables; each pause starts on the 0.1 s
     grid after the syllable's end and the next syllable starts exactly at the pause's end."""
@@ -152,16 +170,29 @@ def sample_clip(rng: np.random.Generator) -> tuple[dict, list[Syllable], Voice]:
             param = float(rng.integers(2, 8))
         else:
             param = float(round(10 ** rng.uniform(np.log10(250), np.log10(3000)), -1))
-        distortion = {"kind": kind, "param": param, "severity": round(distortion_severity(kind, param), 4),
-                      "intervals": sample_intervals(rng, duration)}
+        distortion = {
+            "kind": kind,
+            "param": param,
+            "severity": round(distortion_severity(kind, param), 4),
+            "intervals": sample_intervals(rng, duration),
+        }
     noise = None
     if rng.random() < P_NOISE:
-        noise = {"kind": str(rng.choice(NOISE_KINDS)), "snr_db": round(float(rng.uniform(0.0, 30.0)), 1),
-                 "intervals": sample_intervals(rng, duration)}
+        noise = {
+            "kind": str(rng.choice(NOISE_KINDS)),
+            "snr_db": round(float(rng.uniform(0.0, 30.0)), 1),
+            "intervals": sample_intervals(rng, duration),
+        }
     gt = {
-        "duration": _grid(duration), "sample_rate": SR, "rate": rate, "lead": lead,
+        "duration": _grid(duration),
+        "sample_rate": SR,
+        "rate": rate,
+        "lead": lead,
         "voice": {**asdict(voice), "flat": voice.flat},
-        "pauses": pauses, "dropouts": dropouts, "distortion": distortion, "noise": noise,
+        "pauses": pauses,
+        "dropouts": dropouts,
+        "distortion": distortion,
+        "noise": noise,
         "peak": round(float(rng.uniform(0.25, 0.9)), 3),
     }
     return gt, plan, voice
@@ -190,23 +221,38 @@ def annotate(gt: dict, rng: np.random.Generator) -> dict[str, str]:
     gt["scores"] = scores
     gt["artifacts"] = {
         name: {"present": bool(spans), "intervals": spans}
-        for name, spans in (("noise", noise.get("intervals", [])), ("distortion", dist.get("intervals", [])),
-                            ("unnatural_pause", gt["pauses"]))
+        for name, spans in (
+            ("noise", noise.get("intervals", [])),
+            ("distortion", dist.get("intervals", [])),
+            ("unnatural_pause", gt["pauses"]),
+        )
     }
     v = gt["voice"]
     voice = templates.voice_feeling(v["kind"], v["age"], v["f0"], v["flat"], rng)
     return {
         "id": gt["id"],
-        "Speed": scores["speed"], "Naturalness": scores["naturalness"], "Background noise": scores["noise"],
-        "Distortion": scores["distortion"], "Listening effort": scores["listening_effort"],
-        "Continuity": scores["continuity"], "Overall quality": scores["overall"],
+        "Speed": scores["speed"],
+        "Naturalness": scores["naturalness"],
+        "Background noise": scores["noise"],
+        "Distortion": scores["distortion"],
+        "Listening effort": scores["listening_effort"],
+        "Continuity": scores["continuity"],
+        "Overall quality": scores["overall"],
         "Feeling of voice": voice,
         "Noise Description": templates.noise_brief(noise.get("kind"), noise.get("intervals", []), rng),
         "Distortion description": templates.distortion_brief(dist.get("kind"), dist.get("intervals", []), rng),
         "Unnatural pause": templates.pause_brief(gt["pauses"], rng),
         "Natural language description": templates.long_description(
-            scores, noise.get("kind"), noise.get("intervals", []), dist.get("kind"), dist.get("intervals", []),
-            gt["pauses"], len(gt["dropouts"]), voice, rng),
+            scores,
+            noise.get("kind"),
+            noise.get("intervals", []),
+            dist.get("kind"),
+            dist.get("intervals", []),
+            gt["pauses"],
+            len(gt["dropouts"]),
+            voice,
+            rng,
+        ),
     }
 
 
@@ -221,7 +267,12 @@ def make_clip(seed: int, split: str, index: int) -> tuple[dict, dict, np.ndarray
 
 
 def make_synthetic_corpus(
-    out_dir: str | os.PathLike, n_train: int, n_test: int, seed: int = 0, n_val: int = 0, progress: bool = True,
+    out_dir: str | os.PathLike,
+    n_train: int,
+    n_test: int,
+    seed: int = 0,
+    n_val: int = 0,
+    progress: bool = True,
 ) -> Path:
     """Write a synthetic corpus in the QualiSpeech layout (see the module doc) and return ``out_dir``.
 

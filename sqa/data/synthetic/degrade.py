@@ -11,6 +11,7 @@ the interval edges so the edges are smooth but the stated interval is where the 
 >>> bool(np.allclose(y[:7000], x[:7000])), round(snr_db(x[8200:15800], (y - x)[8200:15800]), 1)
 (True, 10.0)
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,7 +36,7 @@ def interval_mask(n: int, intervals: list[tuple[float, float]], sr: int = SR, ra
         r = min(ramp, (j - i) // 2)
         if r > 0:
             seg[:r] = np.linspace(0.0, 1.0, r)
-            seg[len(seg) - r:] = np.linspace(1.0, 0.0, r)
+            seg[len(seg) - r :] = np.linspace(1.0, 0.0, r)
         mask[i:j] = np.maximum(mask[i:j], seg)
     return mask
 
@@ -87,12 +88,14 @@ def make_noise(kind: str, n: int, rng: np.random.Generator, sr: int = SR) -> np.
         y = np.zeros(n)
         for _ in range(4):
             voice = sample_voice(rng)
-            y += render_speech(plan_syllables(rng, seconds, start=float(rng.uniform(-0.3, 0.0))), voice, seconds, rng, sr)
+            y += render_speech(
+                plan_syllables(rng, seconds, start=float(rng.uniform(-0.3, 0.0))), voice, seconds, rng, sr
+            )
         return _unit_rms(y + 1e-3 * rng.standard_normal(n))
     if kind == "wind":
         cutoff = float(rng.uniform(150.0, 400.0))
         sos = signal.butter(4, cutoff, btype="lowpass", fs=sr, output="sos")
-        y = signal.sosfilt(sos, rng.standard_normal(n + sr // 10))[sr // 10:]
+        y = signal.sosfilt(sos, rng.standard_normal(n + sr // 10))[sr // 10 :]
         t = np.arange(n) / sr
         gust = 1.0 + 0.6 * np.sin(2 * np.pi * rng.uniform(0.3, 1.0) * t + rng.uniform(0, 2 * np.pi))
         return _unit_rms(y * gust)
@@ -100,8 +103,12 @@ def make_noise(kind: str, n: int, rng: np.random.Generator, sr: int = SR) -> np.
 
 
 def add_noise(
-    x: np.ndarray, noise: np.ndarray, intervals: list[tuple[float, float]], snr_db: float,
-    speech_power: float | None = None, sr: int = SR,
+    x: np.ndarray,
+    noise: np.ndarray,
+    intervals: list[tuple[float, float]],
+    snr_db: float,
+    speech_power: float | None = None,
+    sr: int = SR,
 ) -> np.ndarray:
     """Add unit-RMS ``noise`` over ``intervals`` at ``snr_db`` relative to ``speech_power``
     (default: :func:`active_power` of ``x``)."""
@@ -146,7 +153,9 @@ def distort(x: np.ndarray, kind: str, param: float, sr: int = SR) -> np.ndarray:
     raise ValueError(f"unknown distortion kind {kind!r}; expected one of {DISTORTION_KINDS}")
 
 
-def apply_distortion(x: np.ndarray, kind: str, param: float, intervals: list[tuple[float, float]], sr: int = SR) -> np.ndarray:
+def apply_distortion(
+    x: np.ndarray, kind: str, param: float, intervals: list[tuple[float, float]], sr: int = SR
+) -> np.ndarray:
     """Distort ``x`` over ``intervals``; the distorted part gets make-up gain so its loudness is unchanged
     (what is heard is the distortion, not a level drop)."""
     mask = interval_mask(len(x), intervals, sr)

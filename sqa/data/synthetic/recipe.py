@@ -1,5 +1,6 @@
 """The synthetic corpus as a :class:`~sqa.data.recipe.Corpus`: generated once under ``runs/<profile>/data`` for
 the profile's ``n_train`` / ``n_test`` / ``data_seed``, written in QualiSpeech's layout (and read by its loader)."""
+
 from __future__ import annotations
 
 import json
@@ -15,16 +16,20 @@ from sqa.data.synthetic.corpus import GENERATOR_VERSION
 def prepare_profile(profile, progress: bool = True) -> Path:
     """The profile's synthetic corpus (``n_train``/``n_test``/``data_seed``) under ``runs/<profile>/data``,
     generated once and reused while its settings match."""
-    return prepare_data(None, profile.shared_dir / "data", profile.n_train, profile.n_test, seed=profile.data_seed,
-                        progress=progress)
+    return prepare_data(
+        None, profile.shared_dir / "data", profile.n_train, profile.n_test, seed=profile.data_seed, progress=progress
+    )
 
 
 def check(profile, root: Path, shown: Callable[[Path], str]) -> DataCheck:
     """Nothing to fetch: the generator's version, the profile's sizes and seed, and whether it is made yet."""
     made = (root / "corpus.json").is_file()
-    return DataCheck(True, f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
-                           f"{profile.n_train} train / {profile.n_test} test clips under {shown(root)} "
-                           f"({'present' if made else 'generated on first use'})")
+    return DataCheck(
+        True,
+        f"synthetic corpus v{GENERATOR_VERSION}, seed {profile.data_seed}: "
+        f"{profile.n_train} train / {profile.n_test} test clips under {shown(root)} "
+        f"({'present' if made else 'generated on first use'})",
+    )
 
 
 def record(profile, root: Path) -> dict:
@@ -38,6 +43,7 @@ def record(profile, root: Path) -> dict:
     return {**out, **csv_record(profile, root)}
 
 
-CORPUS = Corpus("synthetic", prepare_profile, load_qualispeech, inspect=check, describe=record,
-                summarise=split_summaries)
+CORPUS = Corpus(
+    "synthetic", prepare_profile, load_qualispeech, inspect=check, describe=record, summarise=split_summaries
+)
 """The generated corpus with exact ground truth (``dataset: synthetic``)."""

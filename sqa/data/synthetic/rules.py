@@ -33,6 +33,7 @@ Rounding is half-up. All scores are clipped to 1..5.
 >>> speed_score(0.7), speed_score(1.0), speed_score(1.5)
 (1, 3, 5)
 """
+
 from __future__ import annotations
 
 import math
@@ -96,7 +97,13 @@ def listening_effort_score(noise: int, distortion: int, continuity: int, speed: 
 
 def naturalness_score(noise: int, distortion: int, continuity: int, speed: int, flat_pitch: bool) -> int:
     """Naturalness from the other scores plus a flat (mechanical) pitch contour."""
-    terms = [0.7 * (5 - distortion), 0.5 * (5 - continuity), 0.7 * abs(speed - 3), 0.2 * (5 - noise), 1.5 * bool(flat_pitch)]
+    terms = [
+        0.7 * (5 - distortion),
+        0.5 * (5 - continuity),
+        0.7 * abs(speed - 3),
+        0.2 * (5 - noise),
+        1.5 * bool(flat_pitch),
+    ]
     return _clip(5 - _round(soft_max(terms)))
 
 
@@ -124,14 +131,19 @@ def scores_from_ground_truth(gt: dict) -> dict[str, int]:
     s_noise = noise_score(noise["snr_db"], _total(noise["intervals"]) / duration) if noise else 5
     s_dist = (
         distortion_score(distortion_severity(dist["kind"], dist["param"]), _total(dist["intervals"]) / duration)
-        if dist else 5
+        if dist
+        else 5
     )
     s_speed = speed_score(float(gt["rate"]))
     s_cont = continuity_score(_total(gt.get("pauses", [])), len(gt.get("dropouts", [])))
     s_effort = listening_effort_score(s_noise, s_dist, s_cont, s_speed)
     s_nat = naturalness_score(s_noise, s_dist, s_cont, s_speed, bool(gt["voice"]["flat"]))
     return {
-        "noise": s_noise, "distortion": s_dist, "speed": s_speed, "continuity": s_cont,
-        "listening_effort": s_effort, "naturalness": s_nat,
+        "noise": s_noise,
+        "distortion": s_dist,
+        "speed": s_speed,
+        "continuity": s_cont,
+        "listening_effort": s_effort,
+        "naturalness": s_nat,
         "overall": overall_score(s_noise, s_dist, s_cont, s_effort, s_nat),
     }

@@ -18,6 +18,7 @@ Timing is planned in seconds, so an ideal time-stretch (a speed change without p
 >>> y.dtype, y.shape, bool(np.abs(y).max() > 0.1)
 (dtype('float64'), (40000,), True)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -108,7 +109,9 @@ def plan_syllables(rng: np.random.Generator, seconds: float, start: float = 0.0)
             has_consonant = rng.random() < 0.75
             consonant = float(rng.uniform(0.03, 0.08)) if has_consonant else 0.0
             vowel = float(rng.uniform(0.10, 0.17))
-            plan.append(Syllable(t, consonant, int(rng.integers(len(CONSONANTS))), vowel, int(rng.integers(len(VOWELS)))))
+            plan.append(
+                Syllable(t, consonant, int(rng.integers(len(CONSONANTS))), vowel, int(rng.integers(len(VOWELS))))
+            )
             t += consonant + vowel + float(rng.uniform(0.0, 0.02))
         words_left -= 1
         if words_left == 0:
@@ -175,11 +178,13 @@ def _envelope(n: int, attack: int, release: int) -> np.ndarray:
     env = np.ones(n)
     attack, release = min(attack, n), min(release, n)
     env[:attack] = np.linspace(0.0, 1.0, attack, endpoint=False)
-    env[n - release:] *= np.exp(-np.linspace(0.0, 5.0, release))
+    env[n - release :] *= np.exp(-np.linspace(0.0, 5.0, release))
     return env
 
 
-def render_speech(plan: list[Syllable], voice: Voice, seconds: float, rng: np.random.Generator, sr: int = SR) -> np.ndarray:
+def render_speech(
+    plan: list[Syllable], voice: Voice, seconds: float, rng: np.random.Generator, sr: int = SR
+) -> np.ndarray:
     """Render a syllable plan into ``seconds`` of audio (float64, peak about 1; silence between syllables)."""
     n = int(round(seconds * sr))
     pad = max(0, -int(np.floor(min((s.start for s in plan), default=0.0) * sr)))  # syllables before 0 s

@@ -12,6 +12,7 @@ a model learns the content, not one sentence.
 >>> fmt_time(2.0), fmt_time(1.7), fmt_time(0.30000000000000004)
 ('2', '1.7', '0.3')
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,11 @@ NOISE_PHRASES: dict[str, tuple[str, ...]] = {
     "wind": ("sound similar to wind", "wind noise", "a blowing sound like wind"),
 }
 DISTORTION_PHRASES: dict[str, tuple[str, ...]] = {
-    "clipping": ("clipping distortion with a harsh, crackling sound", "harsh clipping", "a crackling, overdriven distortion"),
+    "clipping": (
+        "clipping distortion with a harsh, crackling sound",
+        "harsh clipping",
+        "a crackling, overdriven distortion",
+    ),
     "quantisation": ("a grainy digital distortion", "a gritty, quantised sound", "a rough digital distortion"),
     "bandlimit": ("a muffled, band-limited sound", "a muffled, telephone-like quality", "a dull, muffled distortion"),
 }
@@ -34,10 +39,23 @@ NOISE_ABSENT = ("Not noticeable", "not noticeable", "No noise")
 DISTORTION_ABSENT = ("Not distorted", "not distorted", "No distortion")
 PAUSE_ABSENT = ("Very smooth", "very smooth", "Smooth")
 
-NOISE_LEVEL = {1: ("very loud", "severe"), 2: ("loud", "prominent"), 3: ("moderate", "noticeable"), 4: ("slight", "faint")}
-DISTORTION_LEVEL = {1: ("severe", "very strong"), 2: ("strong", "heavy"), 3: ("moderate", "clear"), 4: ("slight", "mild")}
+NOISE_LEVEL = {
+    1: ("very loud", "severe"),
+    2: ("loud", "prominent"),
+    3: ("moderate", "noticeable"),
+    4: ("slight", "faint"),
+}
+DISTORTION_LEVEL = {
+    1: ("severe", "very strong"),
+    2: ("strong", "heavy"),
+    3: ("moderate", "clear"),
+    4: ("slight", "mild"),
+}
 CONTINUITY_TEXT = {
-    5: ("The audio flows very smoothly without any breaks or stutters.", "The speech is very smooth, with no interruptions."),
+    5: (
+        "The audio flows very smoothly without any breaks or stutters.",
+        "The speech is very smooth, with no interruptions.",
+    ),
     4: ("The speech is mostly smooth, with only minor interruptions.", "Continuity is good, with a small disruption."),
     3: ("The speech is somewhat choppy.", "Continuity is fair, with noticeable interruptions."),
     2: ("The speech is frequently interrupted.", "Continuity is poor, with clear breaks in the flow."),
@@ -159,22 +177,32 @@ def voice_feeling(kind: str, age: str, f0: float, flat: bool, rng: np.random.Gen
 
 
 def long_description(
-    scores: dict[str, int], noise_kind: str | None, noise_intervals: list[Interval],
-    distortion_kind: str | None, distortion_intervals: list[Interval], pauses: list[Interval],
-    n_dropouts: int, voice: str, rng: np.random.Generator,
+    scores: dict[str, int],
+    noise_kind: str | None,
+    noise_intervals: list[Interval],
+    distortion_kind: str | None,
+    distortion_intervals: list[Interval],
+    pauses: list[Interval],
+    n_dropouts: int,
+    voice: str,
+    rng: np.random.Generator,
 ) -> str:
     """The ``Natural language description``: one or two sentences per dimension, true scores and intervals."""
     out = []
     if noise_kind:
         level = _pick(rng, NOISE_LEVEL[scores["noise"]])
-        out.append(f"There is {level} background noise, {_pick(rng, NOISE_PHRASES[noise_kind])}, "
-                   f"{interval_text(noise_intervals, rng)}.")
+        out.append(
+            f"There is {level} background noise, {_pick(rng, NOISE_PHRASES[noise_kind])}, "
+            f"{interval_text(noise_intervals, rng)}."
+        )
     else:
         out.append(_pick(rng, ("The background noise is not noticeable.", "There is no background noise.")))
     if distortion_kind:
         level = _pick(rng, DISTORTION_LEVEL[scores["distortion"]])
-        out.append(f"The speech shows {level} distortion, {_pick(rng, DISTORTION_PHRASES[distortion_kind])}, "
-                   f"{interval_text(distortion_intervals, rng)}.")
+        out.append(
+            f"The speech shows {level} distortion, {_pick(rng, DISTORTION_PHRASES[distortion_kind])}, "
+            f"{interval_text(distortion_intervals, rng)}."
+        )
     else:
         out.append(_pick(rng, ("The speech is free from distortion.", "There is no distortion.")))
     out.append(_pick(rng, CONTINUITY_TEXT[scores["continuity"]]))

@@ -10,6 +10,7 @@ subclass (its audio feature call and its tiny builder) + one line here, or one c
 >>> get_backbone("qwen2_audio").audio_token, get_backbone("af3").feature_mask_key
 ('<|AUDIO|>', 'input_features_mask')
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,19 @@ from sqa.model.backbones.qwen2_audio import QWEN2_AUDIO
 
 BACKBONES: dict[str, Backbone] = {b.name: b for b in (AF3, QWEN2_AUDIO)}
 
-__all__ = ["BACKBONES", "DEFAULT_BACKBONE", "ENCODER", "END_OF_TURN", "LANGUAGE_MODEL", "LM_LORA_REGEX", "PROJECTOR",
-           "Backbone", "backbone_of", "get_backbone", "register_backbone"]
+__all__ = [
+    "BACKBONES",
+    "DEFAULT_BACKBONE",
+    "ENCODER",
+    "END_OF_TURN",
+    "LANGUAGE_MODEL",
+    "LM_LORA_REGEX",
+    "PROJECTOR",
+    "Backbone",
+    "backbone_of",
+    "get_backbone",
+    "register_backbone",
+]
 
 
 def register_backbone(backbone: Backbone) -> Backbone:
@@ -37,8 +49,10 @@ def register_backbone(backbone: Backbone) -> Backbone:
         raise ValueError(f"backbone {backbone.name!r} is registered already; pick another name")
     taken = [b.name for b in BACKBONES.values() if b.model_type == backbone.model_type]
     if taken:
-        raise ValueError(f"backbone {backbone.name!r}: model_type {backbone.model_type!r} is {taken[0]}'s already; "
-                         "a checkpoint must name its backbone through its config.model_type")
+        raise ValueError(
+            f"backbone {backbone.name!r}: model_type {backbone.model_type!r} is {taken[0]}'s already; "
+            "a checkpoint must name its backbone through its config.model_type"
+        )
     BACKBONES[backbone.name] = backbone
     return backbone
 
@@ -69,5 +83,7 @@ def backbone_of(obj) -> Backbone:
     for b in BACKBONES.values():
         if model_type == b.model_type or type(obj).__name__ in (b.processor_class, b.model_class):
             return b
-    raise ValueError(f"no registered backbone for {type(obj).__name__} (model_type {model_type!r}); "
-                     f"registered: {', '.join(sorted(BACKBONES))}")
+    raise ValueError(
+        f"no registered backbone for {type(obj).__name__} (model_type {model_type!r}); "
+        f"registered: {', '.join(sorted(BACKBONES))}"
+    )

@@ -5,6 +5,7 @@ Qwen2.5-7B. The processor cuts a clip into windows of ``chunk_length`` seconds (
 and writes ``<sound>`` once per clip, expanded to the windows' frames; the prompt text comes before the
 audio (transformers' own AF3 requests).
 """
+
 from __future__ import annotations
 
 import math
@@ -46,21 +47,40 @@ class AudioFlamingo3(Backbone):
         return [min(cap, max(1, math.ceil(len(a) / window))) for a in audios]
 
     def build_tiny(self, tokenizer, feature_extractor, sizes: dict, frames: int):
-        from transformers import (AudioFlamingo3Config, AudioFlamingo3EncoderConfig,
-                                  AudioFlamingo3ForConditionalGeneration, AudioFlamingo3Processor)
+        from transformers import (
+            AudioFlamingo3Config,
+            AudioFlamingo3EncoderConfig,
+            AudioFlamingo3ForConditionalGeneration,
+            AudioFlamingo3Processor,
+        )
 
         window = feature_extractor.chunk_length
-        processor = AudioFlamingo3Processor(feature_extractor, tokenizer, chat_template=self.chat_template,
-                                            audio_token=self.audio_token,
-                                            max_audio_len=max(TINY_MAX_AUDIO_SECONDS, window))
+        processor = AudioFlamingo3Processor(
+            feature_extractor,
+            tokenizer,
+            chat_template=self.chat_template,
+            audio_token=self.audio_token,
+            max_audio_len=max(TINY_MAX_AUDIO_SECONDS, window),
+        )
         audio_cfg = AudioFlamingo3EncoderConfig(max_source_positions=frames // 2, **sizes["audio"])
         text_cfg = tiny_text_config(tokenizer, sizes)
-        config = AudioFlamingo3Config(audio_config=audio_cfg, text_config=text_cfg,
-                                      audio_token_id=tokenizer.convert_tokens_to_ids(self.audio_token))
+        config = AudioFlamingo3Config(
+            audio_config=audio_cfg,
+            text_config=text_cfg,
+            audio_token_id=tokenizer.convert_tokens_to_ids(self.audio_token),
+        )
         return AudioFlamingo3ForConditionalGeneration(config), processor
 
 
-AF3 = AudioFlamingo3(name="af3", label="AF3", model_type="audioflamingo3", model_class="AudioFlamingo3ForConditionalGeneration",
-                     processor_class="AudioFlamingo3Processor", audio_token="<sound>",
-                     feature_mask_key="input_features_mask", hub_ids=("nvidia/audio-flamingo-3-hf",),
-                     chat_template=AF3_CHAT_TEMPLATE, hub_max_audio_seconds=600.0)
+AF3 = AudioFlamingo3(
+    name="af3",
+    label="AF3",
+    model_type="audioflamingo3",
+    model_class="AudioFlamingo3ForConditionalGeneration",
+    processor_class="AudioFlamingo3Processor",
+    audio_token="<sound>",
+    feature_mask_key="input_features_mask",
+    hub_ids=("nvidia/audio-flamingo-3-hf",),
+    chat_template=AF3_CHAT_TEMPLATE,
+    hub_max_audio_seconds=600.0,
+)

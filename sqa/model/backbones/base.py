@@ -5,6 +5,7 @@ against this interface. A backbone is an audio encoder + a projector + a causal 
 processor expands one audio placeholder per clip into as many placeholder tokens as the encoder yields
 frames, and whose language model reads the projected frames in place of those tokens.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -101,5 +102,10 @@ def tiny_text_config(tokenizer, sizes: dict):
     """The tiny Qwen2 language model both registered backbones build on, sized by ``sizes["text"]``."""
     from transformers import Qwen2Config
 
-    return Qwen2Config(vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id,
-                       pad_token_id=tokenizer.pad_token_id, bos_token_id=None, **sizes["text"])
+    return Qwen2Config(
+        vocab_size=len(tokenizer),
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None,
+        **sizes["text"],
+    )
