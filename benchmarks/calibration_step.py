@@ -40,8 +40,8 @@ def calibration_batch(
 ):
     """A collated calibration batch: clips of 2-6 s, one score prompt per dimension in turn; the audio
     features in ``dtype`` (the model's compute dtype) when given."""
-    from sqa.schema.prompts import calibration_answer, calibration_prompt
     from sqa.schema import DIMENSIONS
+    from sqa.schema.prompts import calibration_answer, calibration_prompt
     from sqa.train.sft import AudioChatCollator
 
     rows = [
@@ -103,8 +103,8 @@ def bench_calibration(
     model_dir, batch_size: int = 8, warmup: int = 1, reps: int = 5, seed: int = 0, device: str = "cpu"
 ) -> dict:
     """Samples/s of the calibration step with the encoder learned and frozen (medians)."""
-    from sqa.model import count_parameters, load_model
     from sqa.configs.profiles import get_profile
+    from sqa.model import count_parameters, load_model
 
     prof = get_profile("tiny")
     cuda = torch.device(device).type == "cuda"

@@ -357,9 +357,9 @@ def part_pipeline(ctx: dict, plan: Plan, work: Path) -> dict:
     import dataclasses
 
     import sqa
+    from sqa.configs.profiles import get_profile
     from sqa.data import load_examples, prepare_profile_data
     from sqa.pipeline.stages import calibration_stage, evaluate_system, grpo_stage, warmup_stage
-    from sqa.configs.profiles import get_profile
 
     device = ctx["device"]
     config = af3_build.af3_config(ctx["processor"], af3_build.with_layers(plan.sizes, *plan.pipeline_layers))
@@ -474,7 +474,7 @@ def main(argv=None) -> dict:
                     result[part] = part_vllm(ctx, plan, work)
                 else:
                     result[part] = fn(ctx, plan) if fn else part_pipeline(ctx, plan, work)
-            except Exception as err:  # noqa: BLE001 - one part failing must not hide the others' figures
+            except Exception as err:
                 traceback.print_exc()
                 result[part] = {"error": f"{type(err).__name__}: {err}".splitlines()[0]}
                 release(device)

@@ -59,11 +59,11 @@ def grpo_steps(
     dtype: str = "float32",
 ) -> dict:
     """``reps`` GRPO steps with each kind of rollouts, alternating (after one warm-up step of each)."""
-    from .grpo_step import length_reward, make_batch
-
     from sqa.train.grpo import GRPOConfig, grpo_step
     from sqa.train.grpo_setup import setup_policy
     from sqa.train.vllm_rollouts import VLLMRollouts
+
+    from .grpo_step import length_reward, make_batch
 
     cfg = GRPOConfig.from_profile(
         get_profile("paper"),

@@ -33,7 +33,7 @@ def stub_chat_server(
     live = [0]
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with lock:
                 live[0] += 1

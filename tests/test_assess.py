@@ -14,8 +14,9 @@ import pytest
 import soundfile as sf
 
 import sqa
-from sqa.inference import assess as assess_audio
 from sqa.cli.assess import format_json, format_text
+from sqa.data import AudioError
+from sqa.inference import assess as assess_audio
 from sqa.inference.assess import (
     AssessmentResult,
     AssessSetupError,
@@ -25,7 +26,6 @@ from sqa.inference.assess import (
     min_audio_samples,
     read_clip,
 )
-from sqa.data import AudioError
 from sqa.schema import Artifact, Assessment, render
 
 SR = 16000

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sqa.pipeline import stages as pipeline
 from sqa.analysis import tables
 from sqa.configs.profiles import get_profile, repo_root
+from sqa.pipeline import stages as pipeline
 
 
 def test_backbone_profile_has_its_own_runs_and_results():

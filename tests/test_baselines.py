@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sqa.configs.profiles import Profile, get_profile
 from sqa.evaluation import baselines
 from sqa.pipeline import stages as pipeline
-from sqa.configs.profiles import Profile, get_profile
 
 
 def fake_dnsmos(y, sr):

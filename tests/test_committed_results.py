@@ -18,12 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from committed_repo import REL, repo_with_committed_results
 
 from sqa.analysis.claims import CLAIM_COLUMNS, CLAIMS, VERDICTS
-from sqa.analysis.reproduction import committed_copy, run_seeds, working_tree_differs
 from sqa.analysis.report import check_report
-
-from committed_repo import REL, repo_with_committed_results
+from sqa.analysis.reproduction import committed_copy, run_seeds, working_tree_differs
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_SEEDS = 3  # the committed tiny results come from `make reproduce SEEDS="0 1 2"`

@@ -9,19 +9,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import soundfile as sf  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import soundfile as sf
 
-from sqa.analysis import ablations  # noqa: E402
-from sqa.analysis import digest
-from sqa.analysis import figures
-from sqa.analysis import plots
-from sqa.data.example import Example  # noqa: E402
-from sqa.data.summary import scores_frame, summarize  # noqa: E402
-from sqa.pipeline.stages import System  # noqa: E402
-from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment  # noqa: E402
+from sqa.analysis import (
+    ablations,
+    digest,
+    figures,
+    plots,
+)
+from sqa.data.example import Example
+from sqa.data.summary import scores_frame, summarize
+from sqa.pipeline.stages import System
+from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment
 
 
 def _examples(tmp_path=None) -> dict[str, list[Example]]:

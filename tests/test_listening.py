@@ -12,8 +12,8 @@ import pytest
 import soundfile as sf
 
 from sqa.analysis.listening import MAIN_SYSTEMS, choose_clips, listening_section
-from sqa.configs.profiles import Profile, get_profile
 from sqa.analysis.report import check_report
+from sqa.configs.profiles import Profile, get_profile
 from sqa.schema import ARTIFACTS, render
 
 

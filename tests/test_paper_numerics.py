@@ -22,9 +22,9 @@ import sqa.model
 import sqa.train.grpo
 from benchmarks.calibration_step import calibration_batch, encoder_update_fraction, trained_encoder
 from benchmarks.grpo_step import loss_difference
+from sqa.configs.profiles import Profile, get_profile
 from sqa.model import generate_texts, load_model
 from sqa.model.precision import float32_master_weights, trainable_dtypes, unwrap
-from sqa.configs.profiles import Profile, get_profile
 from sqa.schema.prompts import REASONING_PROMPT
 
 PROFILE = "paper_smoke"
@@ -203,9 +203,9 @@ def test_paper_smoke_is_the_paper_profile_at_cpu_scale():
 
 
 def test_af3_window_3000_mel_frames_750_audio_tokens(run):
-    from sqa.model import prompt_batch
-
     from transformers import AutoProcessor
+
+    from sqa.model import prompt_batch
 
     processor = AutoProcessor.from_pretrained(run["base_dir"])
     full_window = np.zeros(30 * 16000, dtype=np.float32)

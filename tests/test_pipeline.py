@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from sqa.pipeline.stages import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
 from sqa.configs.profiles import Profile, get_profile
+from sqa.pipeline.stages import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
 from sqa.train import train_info
 
 
@@ -142,8 +142,8 @@ def test_cli_train_prints_the_model_dir_and_rejects_unknown_stages(profile, caps
 def test_cli_train_evaluates_the_systems_of_its_stage(profile, capsys, tmp_path, monkeypatch):
     import json
 
-    from sqa.pipeline import stages as pipeline
     from sqa.cli import main
+    from sqa.pipeline import stages as pipeline
 
     monkeypatch.setattr(pipeline, "repo_root", lambda: tmp_path)  # results/ under tmp, not the repo's
     args = ["train", "sft_from_base", "--profile", "smoke", "--data-dir", profile.data_dir, "--no-check"]

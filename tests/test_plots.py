@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from sqa.analysis import plots  # noqa: E402
+from sqa.analysis import plots
 
 
 def _curve(slope: float, n: int = 40) -> pd.DataFrame:

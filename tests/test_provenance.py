@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from sqa.analysis import tables
+from sqa.analysis.report import provenance_section
 from sqa.configs.profiles import Profile, get_profile
 from sqa.pipeline.provenance import base_model_record, provenance
-from sqa.analysis.report import provenance_section
 
 KEYS = {"profile", "base_model", "data", "judge", "extractor", "generator", "seed", "commit", "packages", "kernels"}
 

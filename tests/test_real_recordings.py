@@ -11,7 +11,6 @@ import json
 import logging
 
 import pytest
-
 from real_audio import BAD, CLIP_SPAN, DROPOUT_SPAN, SNRS_DB, build_variants, require_real_audio
 
 log = logging.getLogger(__name__)
@@ -163,8 +162,8 @@ def test_a_folder_named_dnsmos_is_a_model_path_not_the_reserved_name(tmp_path, m
 @pytest.fixture(scope="module")
 def smoke_stage(tmp_path_factory):
     """A trained smoke stage (Calibration, one step) in a temp runs/ folder."""
-    from sqa.pipeline.stages import calibration_stage
     from sqa.configs.profiles import Profile, get_profile
+    from sqa.pipeline.stages import calibration_stage
 
     root = tmp_path_factory.mktemp("smoke_stage")
     with pytest.MonkeyPatch.context() as mp:

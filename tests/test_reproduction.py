@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from committed_repo import REL, git, repo_with_committed_results
 
 from sqa.analysis.intervals import write_intervals
 from sqa.analysis.reproduction import STATUSES, committed_copy, write_reproduction
-
-from committed_repo import REL, git, repo_with_committed_results
 
 ROOT = Path(__file__).resolve().parents[1]
 

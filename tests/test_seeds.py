@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sqa.pipeline.stages import results_dir
 from sqa.configs.profiles import get_profile
+from sqa.pipeline.stages import results_dir
 
 
 def test_seed_zero_keeps_the_default_paths():

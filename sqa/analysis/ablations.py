@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sqa.pipeline import stages as pipeline
 from sqa.analysis import tables
-from sqa.pipeline.stages import System
 from sqa.configs.profiles import Profile
+from sqa.pipeline import stages as pipeline
+from sqa.pipeline.stages import System
 
 WITHHELD_SUFFIX = ", audio withheld"
 """A system evaluated with the audio dropped is named like the system it diagnoses, with this suffix."""

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sqa.data.example import Example
-from sqa.configs.profiles import Profile, repo_root
-from sqa.schema import ARTIFACTS
 from sqa.analysis.tables import provenance_note
+from sqa.configs.profiles import Profile, repo_root
+from sqa.data.example import Example
+from sqa.schema import ARTIFACTS
 
 TABLE3_METRIC_SUFFIXES = ("_f1", "_iou", "_corr", "_rouge_l")
 """The descriptive-accuracy (Table 3) metrics of a GRPO summary: the keys ending so."""

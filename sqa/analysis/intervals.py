@@ -21,8 +21,8 @@ Reads the evaluated systems of every training seed (``results/<p>/systems/`` for
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd

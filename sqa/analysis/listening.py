@@ -18,8 +18,8 @@ import base64
 import html
 import io
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -159,15 +159,15 @@ def _row(name: str, a: Assessment | None, scores: dict[str, str] | None = None, 
 
 def listening_section(results: str | Path, profile_name: str | None = None) -> str:
     """The HTML of the section for ``results/<profile>`` ('' -> a one-line note when the test clips are absent)."""
-    from sqa.data import load_examples
     from sqa.configs.profiles import get_profile
+    from sqa.data import load_examples
     from sqa.rewards.detectors import load_audio
 
     results = Path(results)
     try:
         profile = get_profile(profile_name or results.name)
         test = load_examples(profile, "test")
-    except Exception as err:  # noqa: BLE001 - the report is still written without this section
+    except Exception as err:
         log.warning("listening section skipped: %s", err)
         return f"<p>No test clips to listen to ({html.escape(str(err).splitlines()[0][:200])}).</p>"
     answers = _answers(results, (*MAIN_SYSTEMS, *NO_TRAINING))

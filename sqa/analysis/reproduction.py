@@ -29,8 +29,8 @@ import re
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -146,8 +146,8 @@ def write_reproduction(
     Returns their paths, or ``None`` (with the reason logged) where there is nothing to compare with.
     """
     from sqa.analysis.intervals import write_intervals
-    from sqa.metrics.bootstrap import N_BOOT
     from sqa.configs.profiles import repo_root
+    from sqa.metrics.bootstrap import N_BOOT
 
     results = Path(results).resolve()
     repo = Path(repo) if repo is not None else repo_root()

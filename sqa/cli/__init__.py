@@ -11,8 +11,8 @@ import sys
 
 
 def _report(args) -> int:
-    from sqa.configs.profiles import repo_root
     from sqa.analysis.report import build_report
+    from sqa.configs.profiles import repo_root
 
     res = repo_root() / "results" / args.profile
     out = build_report(res / "notebooks", res / "report.html", title=f"sqa: {args.profile} profile")
@@ -35,8 +35,8 @@ def _reproduction(args) -> int:
     """This run's results/<profile> against the committed ones (``sqa.analysis.reproduction``)."""
     import logging
 
-    from sqa.configs.profiles import repo_root
     from sqa.analysis.reproduction import write_reproduction
+    from sqa.configs.profiles import repo_root
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     paths = write_reproduction(repo_root() / "results" / args.profile, ref=args.ref)
@@ -47,9 +47,9 @@ def _reproduction(args) -> int:
 
 def _tables(args) -> int:
     """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.stages.cached_rows``)."""
-    from sqa.pipeline.stages import cached_rows, results_dir
-    from sqa.configs.profiles import get_profile
     from sqa.analysis.tables import write_tables
+    from sqa.configs.profiles import get_profile
+    from sqa.pipeline.stages import cached_rows, results_dir
 
     for k in [int(s) for s in str(args.seeds).replace(",", " ").split()]:
         profile = get_profile(args.profile, seed=k)
@@ -61,10 +61,10 @@ def _tables(args) -> int:
 def _prepare(args) -> int:
     """Generate (or check) the profile's data and build (or find) its base model, once, before the
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
+    from sqa.configs.errors import ProfileInputError
+    from sqa.configs.profiles import get_profile
     from sqa.data import prepare_profile_data
     from sqa.data.corpora import corpus_of
-    from sqa.configs.profiles import get_profile
-    from sqa.configs.errors import ProfileInputError
     from sqa.train import resolve_model
 
     profile = get_profile(args.profile, data_dir=args.data_dir)
@@ -82,8 +82,8 @@ def _prepare(args) -> int:
 
 def _check(args) -> int:
     """The preflight checklist (``sqa.pipeline.preflight``): exit 0 only when the profile can run here."""
-    from sqa.pipeline.preflight import preflight
     from sqa.configs.profiles import get_profile
+    from sqa.pipeline.preflight import preflight
 
     return 0 if preflight(get_profile(args.profile, data_dir=args.data_dir), generators=tuple(args.generator)) else 1
 
@@ -91,11 +91,11 @@ def _check(args) -> int:
 def _train(args) -> int:
     """Build one cached stage (``sqa.pipeline.stages.build_stage``) and print its model dir, after the preflight
     checklist (on stderr; ``--no-check`` skips it)."""
-    from sqa.llm.errors import JudgeUnavailable
-    from sqa.pipeline.stages import build_stage, evaluate_system, get_system, parse_reward_names
-    from sqa.pipeline.preflight import preflight
     from sqa.configs.profiles import get_profile
     from sqa.configs.sources import rewards_need_judge
+    from sqa.llm.errors import JudgeUnavailable
+    from sqa.pipeline.preflight import preflight
+    from sqa.pipeline.stages import build_stage, evaluate_system, get_system, parse_reward_names
 
     profile = get_profile(args.profile, data_dir=args.data_dir, rollouts=args.rollouts)
     rewards = (

@@ -198,7 +198,7 @@ def run_cli(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # noqa: BLE001 - a bug still gets one line; SQA_DEBUG=1 shows the traceback
+    except Exception as err:
         if os.environ.get("SQA_DEBUG"):
             raise
         print(

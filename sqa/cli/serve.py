@@ -72,8 +72,8 @@ def start_server(profile, model_or_stage: str, port: int | None = None, dtype: s
 
 
 def _serve(args) -> int:
-    from sqa.llm.errors import JudgeUnavailable
     from sqa.configs.profiles import get_profile
+    from sqa.llm.errors import JudgeUnavailable
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     profile = get_profile(args.profile, data_dir=args.data_dir)

@@ -20,8 +20,8 @@ Outside a launch (``WORLD_SIZE`` unset or 1) every function is the one-process i
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Sequence
 
 import torch
 

@@ -23,7 +23,7 @@ anything is trained.
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 JUDGE_ENV = "SQA_JUDGE"
 EXTRACTOR_ENV = "SQA_EXTRACTOR"

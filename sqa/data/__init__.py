@@ -11,7 +11,9 @@
 """
 
 from sqa.data.audio import AudioError, audio_problems, load_audio
+from sqa.data.corpora import CORPORA, load_examples, prepare_profile_data, register_corpus
 from sqa.data.example import Example
+from sqa.data.prepare import prepare_data
 from sqa.data.qualispeech import (
     BRIEF_COLUMNS,
     COLUMNS,
@@ -21,8 +23,6 @@ from sqa.data.qualispeech import (
     load_qualispeech,
     load_splits,
 )
-from sqa.data.corpora import CORPORA, load_examples, prepare_profile_data, register_corpus
-from sqa.data.prepare import prepare_data
 from sqa.data.recipe import Corpus, DataCheck, resolve_data_dir
 from sqa.data.synthetic import make_synthetic_corpus, read_ground_truth
 

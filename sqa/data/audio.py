@@ -43,7 +43,7 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
     try:
         y, native_sr = sf.read(path, dtype="float32", always_2d=True)
         return y.T, int(native_sr)  # (channels, samples)
-    except Exception as sf_err:  # noqa: BLE001 - any decoder failure becomes one AudioError below
+    except Exception as sf_err:
         reason = getattr(sf_err, "error_string", None) or str(sf_err)
     try:
         import warnings
@@ -54,7 +54,7 @@ def _read(path: Path) -> tuple[np.ndarray, int]:
             warnings.simplefilter("ignore")  # librosa warns before trying audioread
             y, native_sr = librosa.load(path, sr=None, mono=False)
         return np.atleast_2d(y).astype(np.float32), int(native_sr)
-    except Exception:  # noqa: BLE001
+    except Exception:
         reason = reason.strip().rstrip(".") or "unknown format"
         raise AudioError(path, f"not a readable audio file ({reason})") from None
 

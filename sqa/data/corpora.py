@@ -25,7 +25,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqa.configs.errors import ProfileInputError
-
 from sqa.data import qualispeech, speecheval
 from sqa.data.example import Example
 from sqa.data.recipe import Corpus

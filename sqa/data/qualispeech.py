@@ -25,11 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_brief
-
 from sqa.data.example import Example
 from sqa.data.load_report import LoadReport, score_problem
 from sqa.data.recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
+from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_brief
 
 SCORE_COLUMNS: dict[str, str] = {
     "Background noise": "noise",

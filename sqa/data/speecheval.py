@@ -55,10 +55,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqa.schema import Assessment, parse_score
-
 from sqa.data.example import Example
 from sqa.data.recipe import Corpus, DataCheck, resolve_data_dir, sha256_16
+from sqa.schema import Assessment, parse_score
 
 TASK_NAMES: tuple[str, ...] = ("SingleEval", "CompareEval", "Suggest", "FakeDetection")
 SQA_TASK: dict[str, str] = {

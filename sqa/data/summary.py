@@ -17,9 +17,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE
-
 from sqa.data.example import Example
+from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE
 
 Examples = Sequence[Example] | Mapping[str, Sequence[Example]]
 

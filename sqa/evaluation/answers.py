@@ -8,14 +8,14 @@ the two rows is how much of a system's score needs the audio.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
-from sqa.llm import PARSE_RESPONSE, NoJudgeError, get_extractor, get_judge
-from sqa.schema.prompts import REASONING_PROMPT
-from sqa.schema import render
 from sqa.evaluation.scores import ScoreReport
+from sqa.llm import PARSE_RESPONSE, NoJudgeError, get_extractor, get_judge
+from sqa.schema import render
+from sqa.schema.prompts import REASONING_PROMPT
 
 AUDIO_MODES = ("audio", "withheld")
 
@@ -76,9 +76,9 @@ def evaluate_answers(
     :func:`sqa.llm.get_extractor`). Both are passed explicitly; nothing is read from the environment
     (``sqa.configs.sources`` resolves a profile's). The parse-failure rate is reported either way.
     """
+    from sqa.evaluation.generator import as_generator
     from sqa.metrics import evaluate
     from sqa.metrics.clips import clip_table, with_clip_columns
-    from sqa.evaluation.generator import as_generator
 
     if corr_backend is None:
         raise NoJudgeError(

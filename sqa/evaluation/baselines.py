@@ -43,8 +43,8 @@ import hashlib
 import json
 import logging
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -221,9 +221,7 @@ def fingerprint(predictor: str) -> str:
     return f"{predictor}:" + ",".join(f"{k}=={v}" for k, v in versions().items())
 
 
-def clip_rows(
-    predictor: str, examples, dnsmos_values: dict[str, dict] | None = None
-) -> tuple[list[str], "pd.DataFrame"]:
+def clip_rows(predictor: str, examples, dnsmos_values: dict[str, dict] | None = None) -> tuple[list[str], pd.DataFrame]:
     """``(answers, clip table)`` of a no-training system on ``examples`` (columns of
     :func:`sqa.metrics.clip_table`; DNSMOS scores kept continuous, unpredicted columns NaN)."""
     import pandas as pd

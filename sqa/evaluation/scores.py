@@ -16,16 +16,16 @@ the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable answer
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from sqa.metrics import AVG_DIMENSIONS, pcc
-from sqa.schema.prompts import calibration_prompt
 from sqa.schema import DIMENSIONS, parse_score
+from sqa.schema.prompts import calibration_prompt
 
 
 def _none(x):

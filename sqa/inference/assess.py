@@ -16,17 +16,17 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from sqa.inference.inputs import AUDIO_EXTENSIONS, Clip, _one_line, expand_paths, min_audio_samples, read_clip
 from sqa.data.audio import AudioError
-from sqa.schema.prompts import REASONING_PROMPT
+from sqa.inference.inputs import AUDIO_EXTENSIONS, Clip, _one_line, expand_paths, min_audio_samples, read_clip
 from sqa.schema import Assessment, parse_response
 from sqa.schema.parse import is_empty
+from sqa.schema.prompts import REASONING_PROMPT
 
 __all__ = [
     "AssessSetupError",
@@ -100,7 +100,7 @@ def _cached_on_hub(repo_id: str) -> bool:
         from huggingface_hub import try_to_load_from_cache
 
         return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
@@ -139,7 +139,7 @@ def load_assessor(
         dtype = "bfloat16" if str(device).startswith("cuda") else "float32"
     try:
         net, processor = load_model(source, lora_rank=0, adapter=adapter, dtype=dtype, device=device)
-    except Exception as err:  # noqa: BLE001 - any loading failure is one clear line
+    except Exception as err:
         raise AssessSetupError(f"{model}: cannot load the model ({type(err).__name__}: {_one_line(err)})") from None
     net.eval().requires_grad_(False)
     return net, processor
@@ -174,7 +174,7 @@ def _native_rate(path: str) -> int | None:
         import soundfile as sf
 
         return int(sf.info(path).samplerate) or None
-    except Exception:  # noqa: BLE001 - load_audio decides and names the problem
+    except Exception:
         return None
 
 
@@ -246,7 +246,7 @@ def iter_assess_signal(
                 yield _signal_result(file)
             except AudioError as err:
                 yield _error(file, _one_line(err))
-            except Exception as err:  # noqa: BLE001 - one odd file must not stop the batch
+            except Exception as err:
                 yield _error(file, f"{file}: cannot assess ({type(err).__name__}: {_one_line(err)})")
             if bar is not None:
                 bar.update(1)
@@ -285,8 +285,8 @@ def iter_assess(
             raise AssessSetupError("--adapter applies to a trained model, not to --model dnsmos")
         yield from iter_assess_signal(paths, progress=progress)
         return
-    from sqa.llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
     from sqa.evaluation.generator import as_generator
+    from sqa.llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
     from sqa.model.backbones import backbone_of, get_backbone
 
     if is_endpoint_spec(model):
@@ -330,7 +330,7 @@ def iter_assess(
                     out.append((file, read_clip(file, sr=sr, max_seconds=max_s, min_samples=min_n)))
                 except AudioError as err:
                     out.append(_error(file, _one_line(err)))
-                except Exception as err:  # noqa: BLE001 - one odd file must not stop the batch
+                except Exception as err:
                     out.append(_error(file, f"{file}: cannot read ({type(err).__name__}: {_one_line(err)})"))
             todo = [o for o in out if isinstance(o, tuple)]
             try:
@@ -341,7 +341,7 @@ def iter_assess(
                 )
             except EndpointUnavailable as err:  # no file can be assessed: exit status 2
                 raise AssessSetupError(str(err)) from None
-            except Exception as err:  # noqa: BLE001 - e.g. out of memory: report the batch, go on
+            except Exception as err:
                 why = f"assessment failed ({type(err).__name__}: {_one_line(err)})"
                 out = [_error(o[0], f"{o[0]}: {why}") if isinstance(o, tuple) else o for o in out]
                 texts = []

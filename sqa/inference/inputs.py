@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -122,7 +122,7 @@ def read_clip(path: str | os.PathLike, sr: int = 16000, max_seconds: float = 600
     p = Path(path)
     try:
         info = sf.info(str(p)) if p.is_file() and p.stat().st_size else None
-    except Exception:  # noqa: BLE001 - not for soundfile: load_audio decides and names the problem
+    except Exception:
         info = None
     total = None if info is None or not info.samplerate else info.frames / info.samplerate
     if total is not None and total > max_seconds and info.frames > 0:
@@ -130,7 +130,7 @@ def read_clip(path: str | os.PathLike, sr: int = 16000, max_seconds: float = 600
             y = _read_head(p, max_seconds, sr)
         except AudioError:
             raise
-        except Exception as err:  # noqa: BLE001 - a header soundfile reads but data it cannot
+        except Exception as err:
             raise AudioError(path, f"not a readable audio file ({_one_line(err)})") from None
     else:
         y = load_audio(p, sr=sr)

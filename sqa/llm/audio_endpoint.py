@@ -26,9 +26,9 @@ import io
 import os
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import requests
@@ -114,7 +114,7 @@ class AudioChatEndpoint:
             self.api_key = os.environ.get("SQA_GENERATOR_API_KEY") or os.environ.get("OPENAI_API_KEY")
 
     @classmethod
-    def from_spec(cls, spec: str, **kwargs) -> "AudioChatEndpoint":
+    def from_spec(cls, spec: str, **kwargs) -> AudioChatEndpoint:
         return cls(*split_spec(spec), **kwargs)
 
     @property

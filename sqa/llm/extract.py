@@ -18,15 +18,15 @@ ValueError: sqa.llm.get_extractor: 'rule' cannot rewrite answers (no chat()); pa
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-from sqa.schema import Artifact, Assessment, parse_response, render
-from sqa.schema.parse import is_empty
+from collections.abc import Callable
+from typing import Any
 
 from sqa.llm.errors import NoJudgeError
 from sqa.llm.factory import get_backend
 from sqa.llm.prompts import extract_messages, strip_thinking
-from sqa.llm.spec import PARSE_RESPONSE, JUDGE_BACKENDS
+from sqa.llm.spec import JUDGE_BACKENDS, PARSE_RESPONSE
+from sqa.schema import Artifact, Assessment, parse_response, render
+from sqa.schema.parse import is_empty
 
 EXAMPLE = Assessment(
     scores={

@@ -27,7 +27,8 @@ sqa.llm.errors.NoJudgeError: sqa.llm.get_judge: no judge given; pass a spec ('ru
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqa.llm.errors import NoJudgeError
 from sqa.llm.hf_backend import HF_BACKEND

@@ -16,13 +16,13 @@ deterministic stand-in.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Protocol, Sequence
-
-from sqa.schema import Assessment
+from typing import Protocol
 
 from sqa.llm import prompts
 from sqa.llm.views import dimension_text
+from sqa.schema import Assessment
 
 
 class ChatBackend(Protocol):

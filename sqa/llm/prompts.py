@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from sqa.schema import ARTIFACT_LABELS, SCORE_LABELS
-
 from sqa.llm.views import DIMENSION_MEANING
+from sqa.schema import ARTIFACT_LABELS, SCORE_LABELS
 
 SYSTEM = "You are an expert in speech quality assessment who grades answers strictly and concisely."
 

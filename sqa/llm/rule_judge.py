@@ -21,14 +21,13 @@ offline. Ratings are ``10 * mean(parts)``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
+from sqa.llm.spec import JudgeKind
+from sqa.llm.views import DIMENSION_ARTIFACT
 from sqa.metrics.iou import interval_iou
 from sqa.metrics.rouge import rouge_l
 from sqa.schema import ARTIFACTS, DIMENSIONS, SCORE_RANGE, Artifact, Assessment, parse_response
-
-from sqa.llm.spec import JudgeKind, JudgeSpec
-from sqa.llm.views import DIMENSION_ARTIFACT
 
 _SPAN = SCORE_RANGE[1] - SCORE_RANGE[0]
 

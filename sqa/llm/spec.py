@@ -17,8 +17,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqa.configs.sources import PARSE_RESPONSE  # noqa: F401 - the named default extractor, defined once
 
@@ -47,10 +48,10 @@ class JudgeKind:
 
     name: str
     prefixes: tuple[str, ...]
-    build: Callable[["JudgeSpec"], Any]
+    build: Callable[[JudgeSpec], Any]
     split: Callable[[str], tuple[str, str]] | None = None
-    label: Callable[["JudgeSpec"], str] | None = None
-    check: Callable[["JudgeSpec"], Readiness] | None = None
+    label: Callable[[JudgeSpec], str] | None = None
+    check: Callable[[JudgeSpec], Readiness] | None = None
     stand_in: bool = False
     example: str = ""
 

@@ -171,7 +171,7 @@ class VLLMServer:
     def _fail(self, why: str) -> VLLMUnavailable:
         return VLLMUnavailable(f"vLLM server for {self.model} at {self.base_url} {why} (log: {self.log_path})")
 
-    def start(self) -> "VLLMServer":
+    def start(self) -> VLLMServer:
         problem = model_problem(self.model)
         if problem:
             raise VLLMUnavailable(f"vLLM cannot serve {self.model}: {problem}")
@@ -246,7 +246,7 @@ class VLLMServer:
             time.sleep(0.2)
         self.proc.poll()
 
-    def __enter__(self) -> "VLLMServer":
+    def __enter__(self) -> VLLMServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

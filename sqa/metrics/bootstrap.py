@@ -24,14 +24,13 @@ True
 from __future__ import annotations
 
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from sqa.schema import DIMENSIONS
-
 from sqa.metrics.evaluate import ARTIFACT_PREFIX, AVG_DIMENSIONS
+from sqa.schema import DIMENSIONS
 
 N_BOOT = 1000
 LEVEL = 0.95

@@ -25,16 +25,16 @@ each clip contributes. :func:`clip_table` keeps it, one row per clip:
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
-
-from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
 from sqa.metrics.correlation import description_correlation
 from sqa.metrics.evaluate import ARTIFACT_PREFIX
 from sqa.metrics.iou import interval_iou
 from sqa.metrics.rouge import rouge_l
+from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
 NAN = float("nan")
 

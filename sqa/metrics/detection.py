@@ -13,7 +13,7 @@ True
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def detection_f1(pred_present: Sequence[bool | None], ref_present: Sequence[bool | None]) -> float:

@@ -28,17 +28,17 @@ CSV columns (``results/reference/paper_table*.csv``) to these keys.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
-
-from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
 from sqa.metrics.correlation import description_correlation
 from sqa.metrics.detection import detection_f1
 from sqa.metrics.iou import interval_iou
 from sqa.metrics.pcc import pcc
 from sqa.metrics.rouge import rouge_l
+from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
 
 AVG_DIMENSIONS: tuple[str, ...] = ("naturalness", "noise", "distortion", "listening_effort", "continuity", "overall")
 """Dimensions averaged in ``avg_pcc`` (Table 1's Avg.; speed is excluded, paper footnote 2)."""

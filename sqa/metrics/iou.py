@@ -13,7 +13,7 @@ length. Both sides empty gives 1.0, exactly one empty gives 0.0.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 Interval = tuple[float, float]
 

@@ -23,7 +23,7 @@ Qwen2-Audio's processor reads one window per clip and cuts the rest.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch

@@ -17,14 +17,13 @@ left-padded to a multiple of :data:`PROMPT_BUCKET` tokens and the last batch is 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 
 from sqa.model.batching import end_of_turn_id, prompt_batch
 from sqa.model.precision import autocast, to_model
-
 
 DECODE_CACHES = ("dynamic", "static")
 PROMPT_BUCKET = 64

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import torch
 
-from sqa.model.backbones import ENCODER as AUDIO_TOWER, LM_LORA_REGEX, PROJECTOR, backbone_of, get_backbone
-from sqa.model.backbones.base import LM_LINEAR_LAYERS
+from sqa.model.backbones import ENCODER as AUDIO_TOWER
+from sqa.model.backbones import LM_LORA_REGEX, PROJECTOR, backbone_of, get_backbone
 from sqa.model.precision import compute_dtype, unwrap
 
 FROZEN_ALWAYS = ("embed_positions",)

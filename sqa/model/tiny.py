@@ -35,10 +35,10 @@ from pathlib import Path
 import torch
 
 from sqa.configs.layout import DEFAULT_BACKBONE, is_default_backbone
-from sqa.schema.prompts import all_prompts
-from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
 from sqa.model.backbones import get_backbone
 from sqa.model.chat import AUDIO_TOKEN, END_OF_TURN
+from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
+from sqa.schema.prompts import all_prompts
 
 TINY_WINDOW_SECONDS = 8
 """Audio window of the tiny model (AF3: 30 s). 25 audio tokens per second of audio."""
@@ -101,7 +101,7 @@ def template_phrases() -> list[str]:
     """The synthetic corpus's own wording (module-level tables of ``sqa.data.synthetic.templates``), or []."""
     try:
         from sqa.data.synthetic import templates
-    except Exception:  # noqa: BLE001 - optional: the built-in phrases suffice
+    except Exception:
         return []
     return sorted({s for name, v in vars(templates).items() if name.isupper() for s in _strings(v)})
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sqa.pipeline import stages as pipeline
+from sqa.configs.profiles import Profile
 from sqa.evaluation import evaluate_scores
 from sqa.evaluation.scores import ScoreReport
 from sqa.model import load_model
-from sqa.configs.profiles import Profile
+from sqa.pipeline import stages as pipeline
 from sqa.pipeline.provenance import provenance
 from sqa.train import stage_dir, train_info
 

@@ -16,8 +16,8 @@ import shutil
 import sys
 import time
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from pathlib import Path
 
 from sqa.configs.errors import ProfileInputError
@@ -131,7 +131,7 @@ def local_model_dir(model: str) -> Path | None:
         from huggingface_hub import snapshot_download
 
         return Path(snapshot_download(model, local_files_only=True))
-    except Exception:  # noqa: BLE001 - not cached (LocalEntryNotFoundError), or not a repo id at all
+    except Exception:
         return None
 
 
@@ -156,7 +156,7 @@ def check_base_model(profile) -> Check:
     fix = (
         f"huggingface-cli download {profile.model}"
         if not Path(profile.model).expanduser().exists()
-        else f"point model: at a complete model folder"
+        else "point model: at a complete model folder"
     )
     folder = local_model_dir(profile.model)
     if folder is None:
@@ -175,7 +175,7 @@ def check_base_model(profile) -> Check:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             AutoProcessor.from_pretrained(folder, local_files_only=True)
-    except Exception as err:  # noqa: BLE001 - any reason the processor does not load is the finding
+    except Exception as err:
         return Check(
             "base model",
             False,

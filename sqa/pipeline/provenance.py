@@ -22,12 +22,12 @@ import hashlib
 import json
 import platform
 import subprocess
+from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Sequence
 
-from sqa.data.corpora import CORPORA, corpus_name, data_problem
 from sqa.configs.kernels import kernel_record
+from sqa.data.corpora import CORPORA, corpus_name, data_problem
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
 """Packages whose versions are recorded (and listed by ``python -m sqa check``)."""
@@ -173,7 +173,7 @@ def same_inputs(a: dict | None, b: dict | None) -> bool:
     """
     if not a or not b:
         return False
-    keep = lambda r: {k: v for k, v in r.items() if k not in RUN_FIELDS}  # noqa: E731
+    keep = lambda r: {k: v for k, v in r.items() if k not in RUN_FIELDS}
     return keep(a) == keep(b)
 
 

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqa.configs.layout import backbone_name, profile_dir
 from sqa.configs.profiles import Profile, repo_root
-from sqa.rewards import REWARDS
 from sqa.configs.systems import (
     SYSTEMS,
     System,
@@ -34,7 +33,7 @@ from sqa.configs.systems import (
     served_system,
     system_for_rewards,
 )
-
+from sqa.rewards import REWARDS
 
 # ---------------------------------------------------------------- stages
 
@@ -233,13 +232,13 @@ def evaluate_system(
     runs/paper/grpo_llm_judge/model``) writes the answers instead of a local ``generate``; nothing is
     trained then, and the cache is keyed on the endpoint. ``metrics["generator"]`` says which wrote them.
     """
+    from sqa.configs.sources import extractor_spec
     from sqa.data import load_examples
     from sqa.evaluation import evaluate_answers, evaluate_scores
-    from sqa.model import load_model
-    from sqa.pipeline.provenance import provenance, same_inputs
     from sqa.llm.labels import corr_backend as judge_corr_backend
-    from sqa.configs.sources import extractor_spec
+    from sqa.model import load_model
     from sqa.pipeline.preflight import require_inputs
+    from sqa.pipeline.provenance import provenance, same_inputs
 
     system = get_system(system) if isinstance(system, str) else system
     if system.stage == "none":
@@ -314,13 +313,13 @@ def evaluate_no_training(
     import numpy as np
     import pandas as pd
 
-    from sqa.evaluation import baselines
     from sqa.data import load_examples
+    from sqa.evaluation import baselines
     from sqa.metrics.bootstrap import clip_metrics
     from sqa.metrics.clips import with_clip_columns
     from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
-    from sqa.pipeline.provenance import provenance, same_inputs
     from sqa.pipeline.preflight import require_inputs
+    from sqa.pipeline.provenance import provenance, same_inputs
 
     require_inputs(profile)
     out = results_dir(dataclasses.replace(profile, seed=0), results) / "systems" / system.slug

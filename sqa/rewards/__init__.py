@@ -31,11 +31,11 @@ sqa.llm.errors.NoJudgeError: sqa.rewards.get_rewards: reward 'unified' asks a ju
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqa.llm.errors import NoJudgeError
 from sqa.llm.spec import spec_help
-
 from sqa.rewards.acc_sem import AccSemReward, acc_sem_reward
 from sqa.rewards.accuracy import AccuracyReward, accuracy_reward
 from sqa.rewards.common import JudgeReward, Reward, RewardConfigError, completion_text

@@ -13,9 +13,8 @@ reward over all dimensions and drops speed only from the evaluation (Table 1, fo
 
 from __future__ import annotations
 
-from sqa.schema import DIMENSIONS, Assessment
-
 from sqa.rewards.common import Reward
+from sqa.schema import DIMENSIONS, Assessment
 
 ACCURACY_DIMENSIONS: tuple[str, ...] = DIMENSIONS
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 import copy
 import functools
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from sqa.llm.errors import JudgeUnavailable, NoJudgeError
 from sqa.llm.factory import lazy_judge
 from sqa.llm.spec import spec_help
-from sqa.schema import Assessment, parse_response
-
 from sqa.rewards.stats import RewardStats
+from sqa.schema import Assessment, parse_response
 
 
 def _content_text(content: Any) -> str:
@@ -151,7 +151,7 @@ class Reward:
     def score(self, prompts, completions: Sequence, columns: dict) -> list[float]:
         raise NotImplementedError
 
-    def with_stats(self, stats: RewardStats) -> "Reward":
+    def with_stats(self, stats: RewardStats) -> Reward:
         """The same reward reporting to ``stats`` (e.g. a GRPO run's own collector)."""
         other = copy.copy(self)
         other.stats = stats
@@ -166,7 +166,7 @@ class Reward:
             return self.score(prompts, completions, columns)
         except (JudgeUnavailable, NoJudgeError, RewardConfigError):
             raise
-        except Exception as exc:  # noqa: BLE001 -- a reward must not kill a training run; counted, warned
+        except Exception as exc:
             err = exc
         self.stats.add(self.name, errors=len(completions))
         warnings.warn(
@@ -193,7 +193,7 @@ class JudgeReward(Reward):
         super().__init__(name, stats)
         self._judge = None if judge is None else lazy_judge(judge)
 
-    def with_judge(self, judge: Any) -> "JudgeReward":
+    def with_judge(self, judge: Any) -> JudgeReward:
         """The same reward asking ``judge``."""
         other = copy.copy(self)
         other._judge = lazy_judge(judge)

@@ -16,9 +16,8 @@ artifacts at all, else 0.0. Range 0..1.
 from __future__ import annotations
 
 from sqa.metrics.iou import interval_iou
-from sqa.schema import ARTIFACTS, Artifact, Assessment
-
 from sqa.rewards.common import Reward
+from sqa.schema import ARTIFACTS, Artifact, Assessment
 
 
 def _intervals(a: Artifact | None) -> list:

@@ -26,9 +26,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqa.llm.views import dimension_text
-from sqa.schema import DIMENSIONS
-
 from sqa.rewards.common import JudgeReward
+from sqa.schema import DIMENSIONS
 
 
 class LLMJudgeReward(JudgeReward):

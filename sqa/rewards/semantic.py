@@ -16,9 +16,8 @@ judge rewards see them. Range 0..3.
 
 from __future__ import annotations
 
-from sqa.schema import ARTIFACTS, Assessment
-
 from sqa.rewards.common import Reward
+from sqa.schema import ARTIFACTS, Assessment
 
 
 def semantic_terms(pred: Assessment | None, ref: Assessment) -> list[tuple[str, str] | None]:

@@ -21,7 +21,8 @@ gold object) and the completion as TRL passes it (a string or chat messages:
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqa.tasks.compare import Comparison, parse_comparison
 from sqa.tasks.detect import parse_detection

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqa.schema import render
-
 from sqa.rewards.common import JudgeReward
+from sqa.schema import render
 
 UNIFIED_WEIGHTS: dict[str, float] = {"helpfulness": 1.0, "relevance": 1.0, "accuracy": 2.0, "detail": 0.5}
 """lambda_d of SQ-LLM Sec. 5.1 ("set to 1, 1, 2 and 0.5")."""

@@ -89,7 +89,7 @@ def parse_brief(text: object) -> Artifact:
         if is_negative(text):
             return Artifact(False, [], text)
         return Artifact(True, [], text)
-    except Exception:  # noqa: BLE001 - never raise on a data cell
+    except Exception:
         return Artifact(False)
 
 

@@ -105,7 +105,7 @@ class Assessment:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Assessment":
+    def from_dict(cls, d: dict) -> Assessment:
         arts = {
             name: None
             if v is None

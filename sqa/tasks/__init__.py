@@ -20,11 +20,9 @@ single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the forma
 
 from __future__ import annotations
 
-
 from sqa.tasks.assess import ASSESS
 from sqa.tasks.compare_metrics import COMPARE
 from sqa.tasks.detect import DETECT
-
 from sqa.tasks.suggest_metrics import SUGGEST
 from sqa.tasks.task import Task
 

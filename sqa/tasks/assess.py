@@ -14,11 +14,10 @@ True
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import Assessment, parse_response, render
-
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.tasks.task import Task
 
 

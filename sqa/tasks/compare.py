@@ -36,10 +36,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqa.schema.prompts import CRITERIA
-from sqa.schema import DIMENSIONS, Assessment, SCORE_LABELS
+from sqa.schema import DIMENSIONS, SCORE_LABELS, Assessment
 from sqa.schema.labels import as_text
-
+from sqa.schema.prompts import CRITERIA
 from sqa.tasks.aspects import labelled_fields
 from sqa.tasks.pairs import VERDICTS, preferences
 

@@ -26,17 +26,16 @@ one over clips would be.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from sqa.metrics.bootstrap import N_BOOT, SEED
 from sqa.schema import DIMENSIONS
-
 from sqa.tasks.compare import COMPARE_PROMPT, Comparison, parse_comparison, render_comparison
-from sqa.tasks.task import Task
 from sqa.tasks.intervals import bootstrap_figures, mean_of, ratio
+from sqa.tasks.task import Task
 
 
 def dimension_key(dim: str) -> str:

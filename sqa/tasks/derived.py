@@ -23,7 +23,6 @@ import pandas as pd
 
 from sqa.metrics.bootstrap import N_BOOT, SEED
 from sqa.schema import DIMENSIONS, Assessment, parse_response
-
 from sqa.tasks.compare import Comparison
 from sqa.tasks.compare_metrics import comparison_figures
 from sqa.tasks.fixes import fixes_from_assessment

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from sqa.schema.labels import as_text
-
 from sqa.tasks.detect_metrics import detection_figures
 from sqa.tasks.task import Task
 

@@ -36,7 +36,7 @@ Everything wrong (spoof always scored higher): EER 100 %, and minDCF 1 (accept e
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

@@ -49,7 +49,6 @@ from __future__ import annotations
 import re
 
 from sqa.schema import Assessment
-
 from sqa.tasks.suggest import FIXES
 
 DISTORTION_FIX = {"clipping": "declip", "bandlimit": "restore_bandwidth", "quantisation": "reduce_distortion"}

@@ -15,7 +15,7 @@ per row; :func:`ratio` builds the common one, a ratio of per-item counts summed 
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd

@@ -48,7 +48,6 @@ from dataclasses import dataclass
 
 from sqa.schema.labels import as_text
 
-
 FIX_TEXT: dict[str, str] = {
     "denoise": "Reduce the background noise with noise suppression.",
     "declip": "Lower the recording gain and repair the clipped peaks.",

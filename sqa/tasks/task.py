@@ -19,8 +19,9 @@ A task is one module of :mod:`sqa.tasks` that builds a :class:`Task` and one lin
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@
 """
 
 from sqa.train.calibrate import calibrate, calibration_items, stage_dir
+from sqa.train.grpo import GRPOConfig, run_grpo
 from sqa.train.sft import SFTConfig, resolve_model, run_sft, train_info
 from sqa.train.sft_reasoning import reasoning_items, sft_reasoning
-from sqa.train.grpo import GRPOConfig, run_grpo
 
 __all__ = [
     "GRPOConfig",

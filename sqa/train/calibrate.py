@@ -14,11 +14,11 @@ paper's setting) unless the profile says ``train_audio_encoder: false`` (the fro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from sqa.schema.prompts import calibration_answer, calibration_prompt
 from sqa.schema import DIMENSIONS
+from sqa.schema.prompts import calibration_answer, calibration_prompt
 from sqa.train.sft import SFTConfig, resolve_model, run_sft
 
 

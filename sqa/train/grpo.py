@@ -22,9 +22,8 @@ optimiser come from :mod:`sqa.train.grpo_setup`, the reward curve and checkpoint
 
 from __future__ import annotations
 
-import logging
-
 import json
+import logging
 import random
 import shutil
 import time
@@ -34,11 +33,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sqa.model.batching import prompt_inputs
 from sqa.configs import distributed
-from sqa.model.precision import autocast, to_model
-from sqa.llm.errors import JudgeUnavailable
 from sqa.configs.profiles import check_settings, profile_field, stage_values
+from sqa.llm.errors import JudgeUnavailable
+from sqa.model.batching import prompt_inputs
+from sqa.model.precision import autocast, to_model
 from sqa.train.grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from sqa.train.grpo_math import group_advantages, grpo_loss
 from sqa.train.grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -88,7 +87,7 @@ class GRPOConfig:
     rollouts: str = profile_field("rollouts")  # or a vLLM server's spec http://HOST:PORT/v1#NAME (vllm_rollouts)
 
     @classmethod
-    def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> "GRPOConfig":
+    def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> GRPOConfig:
         """The profile's GRPO settings for a run from ``init`` with ``rewards``; ``overrides`` (GRPOConfig
         fields, ``None`` ignored) win; an unknown name raises."""
         from sqa.configs.sources import judge_spec, rewards_need_judge
@@ -351,7 +350,6 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     from sqa.model import save_stage
     from sqa.model.stages import dir_bytes, read_stage_record
     from sqa.rewards import RewardStats
-
     from sqa.train.vllm_rollouts import rollouts_problem
 
     problem = rollouts_problem(cfg)  # e.g. the tiny profile (8 s window, full fine-tuning) asking for vLLM

@@ -22,29 +22,28 @@ One linear path (nanoGPT-style), shared by :func:`sqa.train.calibrate` (score an
 
 from __future__ import annotations
 
-import logging
-
 import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import shutil
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
 
 from sqa.configs import distributed
 from sqa.configs.layout import backbone_name
+from sqa.configs.profiles import check_settings, profile_field, stage_values
 from sqa.model import build_batch, build_tiny_model, count_parameters, load_model, save_stage
 from sqa.model.loading import DTYPES
 from sqa.model.precision import float32_master_weights
 from sqa.model.stages import dir_bytes, read_stage_record
 from sqa.model.tiny import tiny_settings
-from sqa.configs.profiles import check_settings, profile_field, stage_values
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ class SFTConfig:
         self.out_dir = Path(self.out_dir)
 
     @classmethod
-    def from_profile(cls, profile, stage: str, out_dir: str | Path, **overrides) -> "SFTConfig":
+    def from_profile(cls, profile, stage: str, out_dir: str | Path, **overrides) -> SFTConfig:
         """``stage`` ``"calib"`` uses ``calib_steps/batch_size/lr``, ``"sft"`` the ``sft_*`` fields; then the
         profile's ``extra[stage]`` settings, then ``overrides``.
 

@@ -14,11 +14,11 @@ Description: Noisy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import render
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.train.calibrate import stage_dir, train_examples
 from sqa.train.sft import SFTConfig, resolve_model, run_sft
 

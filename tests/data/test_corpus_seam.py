@@ -80,13 +80,12 @@ def toy_checkout(tmp_path, monkeypatch):
 
 
 def test_a_toy_corpus_module_runs_through_the_real_path(toy_checkout):
-    from sqa.data import load_examples, prepare_profile_data
-    from sqa.pipeline.stages import evaluate_system
-    from sqa.pipeline.preflight import check_data
     from sqa.configs.profiles import get_profile
-    from sqa.pipeline.provenance import provenance
+    from sqa.data import load_examples, prepare_profile_data
     from sqa.data.corpora import data_problem
-    from sqa.pipeline.preflight import require_inputs
+    from sqa.pipeline.preflight import check_data, require_inputs
+    from sqa.pipeline.provenance import provenance
+    from sqa.pipeline.stages import evaluate_system
 
     profile = get_profile("smoke", dataset="toy", calib_steps=2)
     assert data_problem(profile) is None
@@ -113,10 +112,10 @@ def test_a_toy_corpus_module_runs_through_the_real_path(toy_checkout):
 
 
 def test_a_toy_corpus_can_be_unusable_and_says_so(toy_checkout):
-    from sqa.data import CORPORA, register_corpus
-    from sqa.pipeline.preflight import check_data
     from sqa.configs.profiles import get_profile
+    from sqa.data import CORPORA, register_corpus
     from sqa.data.corpora import data_problem
+    from sqa.pipeline.preflight import check_data
 
     assert "known: qualispeech, synthetic, speecheval, toy)" in data_problem(get_profile("smoke", dataset="toys"))
     register_corpus(dataclasses.replace(CORPORA["toy"], name="toy_dir", needs_data_dir=True))

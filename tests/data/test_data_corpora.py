@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from sqa.data import CORPORA, load_examples, load_qualispeech, make_synthetic_corpus
-from sqa.configs.profiles import get_profile
 from sqa.configs.errors import ProfileInputError
+from sqa.configs.profiles import get_profile
+from sqa.data import CORPORA, load_examples, load_qualispeech, make_synthetic_corpus
 
 
 @pytest.fixture(scope="module")

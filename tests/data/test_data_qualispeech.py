@@ -2,11 +2,10 @@
 
 import pandas as pd
 import pytest
+from data_fixtures import make_layout, real_rows, write_tone
 
 from sqa.data import COLUMNS, Example, load_qualispeech
 from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment
-
-from data_fixtures import make_layout, real_rows, write_tone
 
 
 def by_id(examples):

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from data_fixtures import write_tone
+
 from sqa.data.speecheval import (
     SQA_TASK,
     TASK_NAMES,
@@ -209,13 +209,14 @@ def test_real_speecheval_records_if_any():
 def test_dataset_speecheval_is_a_profile_corpus_read_through_the_real_path(tmp_path):
     """``dataset: speecheval`` + ``data_dir``: the data source check, the preflight line, prepare, the stages'
     ``load_examples`` (its SingleEval records) and the provenance record, on records written in the layout."""
+    from sqa.configs.errors import ProfileInputError
+    from sqa.configs.profiles import get_profile
     from sqa.data import load_examples as profile_examples
     from sqa.data import prepare_profile_data
+    from sqa.data.corpora import corpus_name as dataset
+    from sqa.data.corpora import data_problem
     from sqa.pipeline.preflight import check_data
-    from sqa.configs.profiles import get_profile
     from sqa.pipeline.provenance import data_record
-    from sqa.configs.errors import ProfileInputError
-    from sqa.data.corpora import corpus_name as dataset, data_problem
 
     root = write_split(tmp_path / "se", good_records())
     write_split(

@@ -72,8 +72,8 @@ def test_summary_of_synthetic_corpus(tmp_path):
 
 
 def test_load_splits_and_profile_data(tmp_path, monkeypatch):
-    from sqa.data import load_splits, prepare_profile_data, resolve_data_dir
     from sqa.configs.profiles import get_profile
+    from sqa.data import load_splits, prepare_profile_data, resolve_data_dir
 
     root = make_synthetic_corpus(tmp_path / "c", n_train=2, n_test=1, progress=False)
     assert {k: len(v) for k, v in load_splits(root).items()} == {"train": 2, "test": 1}

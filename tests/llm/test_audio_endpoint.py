@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-
 from stub_server import closed_port_url, stub_chat_server
+
 from sqa.data import Example
 from sqa.llm import audio_endpoint
 from sqa.llm.audio_endpoint import AudioChatEndpoint, EndpointUnavailable
@@ -168,9 +168,9 @@ def test_spec_without_a_served_name_and_adapter_are_setup_errors(wavs, capsys):
 
 def test_zero_shot_row_of_a_served_audio_llm(tmp_path):
     """sqa.pipeline.stages.evaluate_served: a served model gets a Table 1/3 row without training anything."""
+    from sqa.configs.profiles import get_profile
     from sqa.data import make_synthetic_corpus
     from sqa.pipeline.stages import evaluate_served
-    from sqa.configs.profiles import get_profile
 
     corpus = make_synthetic_corpus(tmp_path / "corpus", n_train=2, n_test=3, seed=0, progress=False)
     profile = get_profile("smoke", data_dir=str(corpus))

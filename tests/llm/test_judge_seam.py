@@ -57,12 +57,12 @@ def toy(tmp_path, monkeypatch):
 
 
 def test_a_toy_judge_backend_runs_through_the_real_code_paths(toy, monkeypatch):
-    from sqa.pipeline.preflight import check_judge
     from sqa.configs.profiles import get_profile
-    from sqa.rewards import RewardStats
-    from sqa.schema import Artifact, Assessment, render
     from sqa.configs.sources import judge_spec
     from sqa.llm.labels import corr_backend, is_stand_in, judge_label
+    from sqa.pipeline.preflight import check_judge
+    from sqa.rewards import RewardStats
+    from sqa.schema import Artifact, Assessment, render
     from sqa.train.grpo import GRPOConfig, _reward_functions
 
     spec = parse_judge_spec("toy:8")

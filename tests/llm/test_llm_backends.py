@@ -1,8 +1,8 @@
 """OpenAI-compatible HTTP backend (against a local stub), local transformers backend, factory."""
 
 import pytest
-
 from stub_server import closed_port_url, stub_chat_server
+
 from sqa.llm import (
     JudgeUnavailable,
     LLMJudge,

@@ -3,7 +3,7 @@
 import pytest
 
 from sqa.llm import RuleJudge
-from sqa.llm.prompts import dimension_messages, parse_rating, parse_ratings, UNIFIED_ASPECTS
+from sqa.llm.prompts import UNIFIED_ASPECTS, dimension_messages, parse_rating, parse_ratings
 from sqa.llm.views import dimension_text
 from sqa.schema import DIMENSIONS, Artifact, Assessment, render
 
@@ -48,7 +48,7 @@ def test_rule_judge_skips_dimensions_the_reference_lacks(judge):
 def test_rule_judge_unified_orders_answers(judge):
     partial = render(Assessment({"noise": 4, "overall": 3}, {"noise": Artifact(True, [(0, 1)], "hum")}, "Noisy."))
     good, part, junk = judge.rate_unified([(render(REF), render(REF)), (render(REF), partial), (render(REF), "")])
-    weight = lambda r: r["helpfulness"] + r["relevance"] + 2 * r["accuracy"] + 0.5 * r["detail"]  # noqa: E731
+    weight = lambda r: r["helpfulness"] + r["relevance"] + 2 * r["accuracy"] + 0.5 * r["detail"]
     assert weight(good) > weight(part) > weight(junk) == 0.0
     assert all(0.0 <= v <= 10.0 for v in part.values())
 

@@ -49,8 +49,8 @@ def test_sqa_serve_without_the_vllm_venv_says_make_vllm(tmp_path, capsys, monkey
 
 
 def test_sqa_check_generator_names_what_vllm_cannot_serve(tiny_af3):
-    from sqa.pipeline.preflight import check_generator
     from sqa.configs.profiles import get_profile
+    from sqa.pipeline.preflight import check_generator
 
     c = check_generator(get_profile("smoke"), str(tiny_af3))
     assert not c.ok and "vLLM cannot serve" in c.detail and "400 mel frames" in c.detail
@@ -67,8 +67,8 @@ def test_tiny_profile_asking_for_vllm_rollouts_stops_before_training(capsys, mon
 
 
 def test_preflight_rollouts_line_only_when_asked():
-    from sqa.pipeline.preflight import run_checks
     from sqa.configs.profiles import get_profile
+    from sqa.pipeline.preflight import run_checks
 
     assert "rollouts" not in [c.name for c in run_checks(get_profile("smoke"), needs_judge=False)]
     (line,) = [c for c in run_checks(get_profile("tiny", rollouts=SPEC), needs_judge=False) if c.name == "rollouts"]

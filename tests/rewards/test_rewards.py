@@ -4,8 +4,8 @@ errors counted, no judge unless named."""
 import socket
 
 import pytest
-
 from stub_server import stub_chat_server
+
 from sqa.llm import JudgeUnavailable, NoJudgeError
 from sqa.rewards import (
     REWARDS,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from hypothesis import example, given, settings
+from schema_strategies import assessments
 
 from sqa.schema import Artifact, Assessment, parse_response, render
-from schema_strategies import assessments  # noqa: E402 - tests/schema is on sys.path (rootdir-relative import)
 
 
 @settings(max_examples=400, deadline=None)

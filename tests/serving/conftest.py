@@ -13,9 +13,9 @@ from .support import Served, ServeProcess, require_vllm, vllm_alive
 @pytest.fixture(scope="package")  # torn down when tests/serving is done, not at the end of make test
 def served(tmp_path_factory):
     require_vllm()
+    from sqa.configs.profiles import Profile, get_profile
     from sqa.data import load_examples
     from sqa.pipeline.stages import warmup_stage
-    from sqa.configs.profiles import Profile, get_profile
 
     root = tmp_path_factory.mktemp("vllm")
     times = {}

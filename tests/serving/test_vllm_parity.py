@@ -172,8 +172,8 @@ def test_assess_through_the_server_answers_like_local(served, warm_model):
     is one counted line here too."""
     from pathlib import Path
 
-    from sqa.inference.assess import iter_assess
     from sqa.cli import main as sqa_main
+    from sqa.inference.assess import iter_assess
 
     files = [str(ex.audio_path) for ex in served.test]
     local = list(iter_assess(files, model=warm_model, max_new_tokens=MAX_TOKENS))

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqa.data import make_synthetic_corpus
+from sqa.data.spoof import SPOOF_VERSION, detection_trials, make_spoof_set, spoof_dir
 from sqa.tasks.detect import answer_score, evaluate_detections, parse_detection, real_probability, token_word
 from sqa.tasks.detect_metrics import accuracy, det_curve, detection_figures, eer, min_dcf
-from sqa.data.spoof import SPOOF_VERSION, detection_trials, make_spoof_set, spoof_dir
 
 
 @pytest.mark.parametrize(

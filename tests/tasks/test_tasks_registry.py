@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sqa.schema import Artifact, Assessment, parse_response, render
 from sqa.schema.prompts import REASONING_PROMPT
-from sqa.schema import Assessment, Artifact, parse_response, render
 from sqa.tasks import TASKS, Task, get_task
 from sqa.tasks.compare import Comparison
 from sqa.tasks.suggest import Suggestion

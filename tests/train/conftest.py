@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sqa.configs.profiles import get_profile
 from sqa.data import make_synthetic_corpus
 from sqa.model import build_tiny_model
-from sqa.configs.profiles import get_profile
 
 SMALL = {
     "text": {

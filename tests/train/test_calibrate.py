@@ -10,8 +10,8 @@ from transformers import TrainerCallback
 
 from sqa.data import load_qualispeech
 from sqa.model import load_model
-from sqa.schema.prompts import calibration_prompt
 from sqa.schema import DIMENSIONS
+from sqa.schema.prompts import calibration_prompt
 from sqa.train import calibrate, calibration_items, stage_dir, train_info
 
 FAST = dict(steps=2, batch_size=2, warmup=0, progress=False)

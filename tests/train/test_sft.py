@@ -8,8 +8,8 @@ import soundfile as sf
 
 from sqa.data import load_qualispeech
 from sqa.model import IGNORE_INDEX, generate_texts, load_model
-from sqa.schema.prompts import REASONING_PROMPT
 from sqa.schema import render
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.train import SFTConfig, reasoning_items, run_sft, sft_reasoning, train_info
 from sqa.train.sft import AudioChatCollator, SFTItems
 

@@ -4,8 +4,8 @@ the profile's ``n_train`` / ``n_test`` / ``data_seed``, written in QualiSpeech's
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from sqa.data.prepare import prepare_data
 from sqa.data.qualispeech import csv_record, load_qualispeech, split_summaries

@@ -8,8 +8,8 @@ frames, and whose language model reads the projected frames in place of those to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import torch
