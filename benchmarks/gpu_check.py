@@ -359,7 +359,8 @@ def part_pipeline(ctx: dict, plan: Plan, work: Path) -> dict:
     import sqa
     from sqa.configs.profiles import get_profile
     from sqa.data import load_examples, prepare_profile_data
-    from sqa.pipeline.stages import calibration_stage, evaluate_system, grpo_stage, warmup_stage
+    from sqa.pipeline.stages import calibration_stage, grpo_stage, warmup_stage
+    from sqa.pipeline.system_results import evaluate_system
 
     device = ctx["device"]
     config = af3_build.af3_config(ctx["processor"], af3_build.with_layers(plan.sizes, *plan.pipeline_layers))

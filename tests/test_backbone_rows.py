@@ -8,7 +8,7 @@ import pytest
 
 from sqa.analysis import tables
 from sqa.configs.profiles import get_profile, repo_root
-from sqa.pipeline import stages as pipeline
+from sqa.pipeline import system_results
 
 
 def test_backbone_profile_has_its_own_runs_and_results():
@@ -16,7 +16,7 @@ def test_backbone_profile_has_its_own_runs_and_results():
     assert af3.run_dir == get_profile("smoke", backbone="af3").run_dir == repo_root() / "runs" / "smoke"
     assert qwen.run_dir == repo_root() / "runs" / "smoke" / "qwen2_audio"
     assert get_profile("smoke", backbone="qwen2_audio", seed=2).run_dir == qwen.run_dir / "seed2"
-    assert pipeline.results_dir(qwen) == repo_root() / "results" / "smoke" / "qwen2_audio"
+    assert system_results.results_dir(qwen) == repo_root() / "results" / "smoke" / "qwen2_audio"
     assert qwen.shared_dir == af3.shared_dir  # one generated corpus for every backbone
 
 
@@ -35,9 +35,9 @@ def test_backbone_rows_are_named_and_labelled(monkeypatch):
         seen.append((profile.backbone, system))
         return {"system": system, "backbone": profile.backbone, "avg_pcc": 0.5, "learned_encoder": False}
 
-    monkeypatch.setattr(pipeline, "evaluate_system", fake_evaluate)
-    rows = pipeline.backbone_rows(get_profile("smoke"), ["qwen2_audio"])
-    assert seen == [("qwen2_audio", s) for s in pipeline.BACKBONE_SYSTEMS]
+    monkeypatch.setattr(system_results, "evaluate_system", fake_evaluate)
+    rows = system_results.backbone_rows(get_profile("smoke"), ["qwen2_audio"])
+    assert seen == [("qwen2_audio", s) for s in system_results.BACKBONE_SYSTEMS]
     t1 = tables.table1([{"system": "QualiSpeech-FT", "avg_pcc": 0.4}] + rows)
     assert list(t1["system"]) == ["QualiSpeech-FT", "QualiSpeech-FT-Qwen2-Audio", "LLM-judge dim-wise GRPO-Qwen2-Audio"]
     assert list(t1["backbone"]) == ["af3", "qwen2_audio", "qwen2_audio"]

@@ -12,7 +12,7 @@ import pytest
 
 from sqa.configs.profiles import Profile, get_profile
 from sqa.evaluation import baselines
-from sqa.pipeline import stages as pipeline
+from sqa.pipeline import system_results
 
 
 def fake_dnsmos(y, sr):
@@ -33,7 +33,7 @@ def test_the_dnsmos_outputs_reach_the_dimensions_they_stand_for(smoke, tmp_path)
     from sqa.data import load_examples
     from sqa.rewards.detectors import load_audio
 
-    m = pipeline.evaluate_system(smoke, "DNSMOS P.835", results=tmp_path / "results")
+    m = system_results.evaluate_system(smoke, "DNSMOS P.835", results=tmp_path / "results")
     preds = pd.read_csv(tmp_path / "results" / "smoke" / "systems" / "dnsmos_p_835" / "predictions.csv")
     test = load_examples(smoke, "test")
     want = [fake_dnsmos(*load_audio(e.audio_path)) for e in test]
@@ -48,9 +48,9 @@ def test_the_dnsmos_outputs_reach_the_dimensions_they_stand_for(smoke, tmp_path)
 
 
 def test_dnsmos_is_computed_once_and_serves_every_seed(smoke, tmp_path, monkeypatch):
-    first = pipeline.evaluate_system(smoke, "DNSMOS P.808", results=tmp_path / "results")
+    first = system_results.evaluate_system(smoke, "DNSMOS P.808", results=tmp_path / "results")
     monkeypatch.setattr(baselines, "dnsmos", lambda y, sr: pytest.fail("DNSMOS computed twice"))
-    again = pipeline.evaluate_system(
+    again = system_results.evaluate_system(
         get_profile("smoke", seed=2), "DNSMOS P.808", results=tmp_path / "results", refresh=True
     )  # a new row, from the cached per-clip outputs
     assert again["overall_pcc"] == first["overall_pcc"]
@@ -74,7 +74,7 @@ def test_unpredicted_figures_are_labelled_in_the_interval_tables(smoke, tmp_path
                 d.mkdir(parents=True)
                 with_clip_columns(df, clip_table(refs, refs)).to_csv(d / "predictions.csv", index=False)
         else:
-            pipeline.evaluate_system(smoke, s, results=tmp_path / "results")
+            system_results.evaluate_system(smoke, s, results=tmp_path / "results")
     paths = write_intervals(res, seeds=(0, 1), n_boot=50, reference=repo_root() / "results" / "reference")
     t1, t3 = pd.read_csv(paths["table1_ci"]), pd.read_csv(paths["table3_ci"])
     dn = t1[t1.system == "DNSMOS P.835"].set_index("metric")
@@ -92,16 +92,16 @@ def test_unpredicted_figures_are_labelled_in_the_interval_tables(smoke, tmp_path
 
 
 def test_the_tables_command_trains_nothing(smoke, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "system_model", lambda *a, **k: pytest.fail("tried to train"))
+    monkeypatch.setattr(system_results, "system_model", lambda *a, **k: pytest.fail("tried to train"))
     monkeypatch.chdir(tmp_path)
     d = tmp_path / "results" / "smoke" / "systems" / "sq_llm"
     d.mkdir(parents=True)
     (d / "metrics.json").write_text(json.dumps({"system": "SQ-LLM", "noise_pcc": 0.5, "avg_pcc": 0.4}))
-    rows = pipeline.cached_rows(smoke, results=tmp_path / "results")
+    rows = system_results.cached_rows(smoke, results=tmp_path / "results")
     assert [r["system"] for r in rows] == ["SQ-LLM", "DNSMOS P.835", "DNSMOS P.808", "Signal detectors (no model)"]
     assert rows[0]["noise_pcc"] == 0.5
 
 
 def test_system_model_of_a_no_training_system_is_an_error():
     with pytest.raises(ValueError, match="needs no training"):
-        pipeline.system_model(get_profile("smoke"), pipeline.get_system("DNSMOS P.835"))
+        system_results.system_model(get_profile("smoke"), system_results.get_system("DNSMOS P.835"))

@@ -20,9 +20,9 @@ from sqa.analysis import (
     figures,
     plots,
 )
+from sqa.configs.systems import System
 from sqa.data.example import Example
 from sqa.data.summary import scores_frame, summarize
-from sqa.pipeline.stages import System
 from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment
 
 

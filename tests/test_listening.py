@@ -20,8 +20,9 @@ from sqa.schema import ARTIFACTS, render
 @pytest.fixture()
 def smoke_results(tmp_path, monkeypatch):
     """results/smoke with the main systems' answers (each the reference: a perfect system) and the detector row."""
+    from sqa.configs.systems import get_system
     from sqa.data import load_examples
-    from sqa.pipeline.stages import evaluate_system, get_system
+    from sqa.pipeline.system_results import evaluate_system
 
     monkeypatch.setattr(Profile, "shared_dir", property(lambda self: tmp_path / "runs" / self.name))
     profile = get_profile("smoke")

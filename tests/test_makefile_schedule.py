@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sqa.pipeline import stages as pipeline
+from sqa.configs import systems
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
@@ -30,7 +30,7 @@ def _variables(db: str, prefix: str) -> dict[str, str]:
 def test_every_system_is_evaluated_by_a_parallel_target():
     db = _database()
     evaluated = {
-        pipeline.get_system(s).name for v in _variables(db, "EVALUATE_").values() for s in v.split()
+        systems.get_system(s).name for v in _variables(db, "EVALUATE_").values() for s in v.split()
     }  # KeyError: a typo
     runs = _variables(db, "GRPO_RUNS")["GRPO_RUNS"].split()
     assert runs == [
@@ -40,8 +40,8 @@ def test_every_system_is_evaluated_by_a_parallel_target():
         "iou",
         "signal",
     ]  # from sqa.configs.systems, the judge's runs first
-    evaluated |= {pipeline.system_for_rewards(r).name for r in runs}
-    assert evaluated == {s.name for s in pipeline.SYSTEMS}
+    evaluated |= {systems.system_for_rewards(r).name for r in runs}
+    assert evaluated == {s.name for s in systems.SYSTEMS}
 
 
 def test_grpo_runs_start_from_the_warmup_stage_not_from_another_run():

@@ -130,7 +130,8 @@ def run(tmp_path_factory):
     """The paper_smoke stages once, with probes; returns what they recorded."""
     import sqa
     from sqa.data import load_audio, load_examples
-    from sqa.pipeline.stages import evaluate_system, grpo_stage
+    from sqa.pipeline.stages import grpo_stage
+    from sqa.pipeline.system_results import evaluate_system
     from sqa.train import calibrate, resolve_model
 
     root = tmp_path_factory.mktemp("paper_smoke")

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from sqa.configs.profiles import Profile, get_profile
-from sqa.pipeline.stages import SYSTEMS, get_system, grpo_run_name, sft_encoder_trainable, sft_stage
+from sqa.configs.systems import SYSTEMS, get_system, grpo_run_name
+from sqa.pipeline.stages import sft_encoder_trainable, sft_stage
 from sqa.train import train_info
 
 
@@ -143,9 +144,9 @@ def test_cli_train_evaluates_the_systems_of_its_stage(profile, capsys, tmp_path,
     import json
 
     from sqa.cli import main
-    from sqa.pipeline import stages as pipeline
+    from sqa.pipeline import system_results
 
-    monkeypatch.setattr(pipeline, "repo_root", lambda: tmp_path)  # results/ under tmp, not the repo's
+    monkeypatch.setattr(system_results, "repo_root", lambda: tmp_path)  # results/ under tmp, not the repo's
     args = ["train", "sft_from_base", "--profile", "smoke", "--data-dir", profile.data_dir, "--no-check"]
     assert main(args + ["--evaluate", "nope"]) == 2
     assert "unknown system 'nope'" in capsys.readouterr().err

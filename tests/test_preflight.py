@@ -52,7 +52,7 @@ def test_paper_train_runs_the_checklist_first(runs, capsys):
 
 
 def test_every_system_evaluation_needs_the_judge_on_paper(runs, corpus):
-    from sqa.pipeline.stages import evaluate_system
+    from sqa.pipeline.system_results import evaluate_system
 
     with pytest.raises(ProfileInputError, match="no LLM judge is set.*SQA_JUDGE"):
         evaluate_system(get_profile("paper", data_dir=str(corpus)), "Calibration-only")
@@ -93,7 +93,7 @@ def test_check_paper_here_names_each_missing_piece(runs, capsys):
     out = capsys.readouterr().out
     assert "fix: DATA_DIR=/path/to/QualiSpeech" in out
     assert "export SQA_JUDGE=http://localhost:8000/v1#Qwen/Qwen3-8B" in out
-    from sqa.pipeline.preflight import local_model_dir
+    from sqa.pipeline.disk import local_model_dir
 
     if local_model_dir("nvidia/audio-flamingo-3-hf") is None:
         assert "fix: huggingface-cli download nvidia/audio-flamingo-3-hf" in out

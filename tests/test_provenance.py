@@ -24,7 +24,7 @@ def smoke(tmp_path, monkeypatch):
 
 
 def test_a_smoke_runs_metrics_carry_provenance(smoke, tmp_path):
-    from sqa.pipeline.stages import evaluate_system
+    from sqa.pipeline.system_results import evaluate_system
 
     metrics = evaluate_system(smoke, "Calibration-only", results=tmp_path / "results")
     saved = json.loads((tmp_path / "results" / "smoke" / "systems" / "calibration_only" / "metrics.json").read_text())

@@ -37,19 +37,19 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import toy_reward
 
-from sqa.pipeline import stages as pipeline
+from sqa.pipeline import stages, system_results
 from sqa.data import make_synthetic_corpus
 from sqa.analysis.plots import PALETTE, system_color
 from sqa.configs.profiles import get_profile
 from sqa.configs.systems import SYSTEMS, grpo_runs
 
-pipeline.register_reward_system("toy", [toy_reward.toy_reward], "Toy reward GRPO")  # the one registration
+stages.register_reward_system("toy", [toy_reward.toy_reward], "Toy reward GRPO")  # the one registration
 
 corpus = make_synthetic_corpus(Path("corpus"), n_train=4, n_test=2, seed=0, progress=False)
 profile = get_profile("smoke", data_dir=str(corpus.resolve()), calib_steps=1, sft_steps=1, grpo_steps=1)
-metrics = pipeline.evaluate_system(profile, "toy_reward_grpo", results="results")
+metrics = system_results.evaluate_system(profile, "toy_reward_grpo", results="results")
 curve = list(csv.DictReader((profile.run_dir / "grpo_toy" / "reward_curve.csv").open()))
-rows = pipeline.cached_rows(profile, results="results")
+rows = system_results.cached_rows(profile, results="results")
 print(json.dumps({
     "run_dir": str(profile.run_dir.resolve()), "system": metrics["system"], "n": metrics["n"],
     "metrics_file": (Path("results") / "smoke" / "systems" / "toy_reward_grpo" / "metrics.json").exists(),

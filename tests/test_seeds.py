@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sqa.configs.profiles import get_profile
-from sqa.pipeline.stages import results_dir
+from sqa.pipeline.system_results import results_dir
 
 
 def test_seed_zero_keeps_the_default_paths():

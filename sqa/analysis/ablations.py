@@ -1,10 +1,11 @@
-"""Notebook 04's steps: which systems (rows of Tables 1 and 3) to evaluate, evaluating them from their cached
-stages (:func:`sqa.pipeline.stages.evaluate_system`) with served and backbone rows added, the tables written, and
+"""Notebook 04's steps: which systems (rows of Tables 1 and 3) to evaluate, evaluating them from their
+cached stages (:func:`sqa.pipeline.system_results.evaluate_system`) with served and backbone rows added, the
+tables written, and
 how much of each GRPO system's score needs the audio.
 
 >>> [s.name for s in select_systems(["SQ-LLM", "calibration_only"])]
 ['SQ-LLM', 'Calibration-only']
->>> len(select_systems(None)) == len(pipeline.SYSTEMS)
+>>> len(select_systems(None)) == len(systems.SYSTEMS)
 True
 """
 
@@ -17,17 +18,18 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from sqa.analysis import tables
+from sqa.configs import systems
 from sqa.configs.profiles import Profile
-from sqa.pipeline import stages as pipeline
-from sqa.pipeline.stages import System
+from sqa.configs.systems import System
+from sqa.pipeline import system_results
 
 WITHHELD_SUFFIX = ", audio withheld"
 """A system evaluated with the audio dropped is named like the system it diagnoses, with this suffix."""
 
 
 def select_systems(names: Sequence[str] | None = None) -> list[System]:
-    """The systems named (names or slugs of :data:`sqa.pipeline.stages.SYSTEMS`); every one when ``names`` is empty."""
-    return [pipeline.get_system(s) for s in names] if names else list(pipeline.SYSTEMS)
+    """The systems named (names or slugs of :data:`sqa.configs.systems.SYSTEMS`); every one when ``names`` is empty."""
+    return [systems.get_system(s) for s in names] if names else list(systems.SYSTEMS)
 
 
 def systems_frame(selected: Sequence[System]) -> pd.DataFrame:
@@ -57,24 +59,26 @@ def evaluate_rows(
 ) -> list[dict]:
     """The metrics rows of Tables 1 and 3: every selected system (served by ``served[name]`` where given),
     then the served models that are no selected system (zero-shot rows), then QualiSpeech-FT and LLM-judge
-    GRPO on each of the comma-separated ``backbones`` (:func:`sqa.pipeline.stages.backbone_rows`)."""
+    GRPO on each of the comma-separated ``backbones`` (:func:`sqa.pipeline.system_results.backbone_rows`)."""
     served = served or {}
     rows = [
-        pipeline.evaluate_system(profile, s, results=results, generator=served.get(s.name))
+        system_results.evaluate_system(profile, s, results=results, generator=served.get(s.name))
         for s in tqdm(selected, desc="systems")
     ]
     names = {s.name for s in selected}
-    rows += pipeline.evaluate_served(profile, {n: u for n, u in served.items() if n not in names}, results=results)
-    rows += pipeline.backbone_rows(profile, [b for b in backbones.split(",") if b.strip()], results=results)
+    rows += system_results.evaluate_served(
+        profile, {n: u for n, u in served.items() if n not in names}, results=results
+    )
+    rows += system_results.backbone_rows(profile, [b for b in backbones.split(",") if b.strip()], results=results)
     return rows
 
 
 def write_tables(
     profile: Profile, rows: Sequence[dict], results: str | Path = "results"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``table1.csv`` and ``table3.csv`` under ``results/<profile>[/seed<k>]/tables`` (:func:`sqa.analysis.tables.write_tables`),
-    read back as written (rounded)."""
-    t1_path, t3_path = tables.write_tables(rows, pipeline.results_dir(profile, results) / "tables")
+    """``table1.csv`` and ``table3.csv`` under ``results/<profile>[/seed<k>]/tables``
+    (:func:`sqa.analysis.tables.write_tables`), read back as written (rounded)."""
+    t1_path, t3_path = tables.write_tables(rows, system_results.results_dir(profile, results) / "tables")
     return pd.read_csv(t1_path), pd.read_csv(t3_path)
 
 

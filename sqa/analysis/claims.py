@@ -38,7 +38,7 @@ CLAIM_COLUMNS = ("claim", "paper", "ours", "ci_low", "ci_high", "verdict")
 @dataclass(frozen=True)
 class Claim:
     claim: str
-    a: str  # system names (sqa.pipeline.stages.SYSTEMS)
+    a: str  # system names (sqa.configs.systems.SYSTEMS)
     b: str
     metric: str  # a column of table1.csv / table3.csv, or mean_f1 / mean_iou
     direction: str  # "greater", "less", "not_worse"
@@ -159,7 +159,7 @@ CLAIMS: tuple[Claim, ...] = (
         ours=True,
     ),
 )
-"""One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.pipeline.stages.SYSTEMS``.
+"""One row per claim of the paper (Tables 1 and 3, and the text); systems as in ``sqa.configs.systems.SYSTEMS``.
 The last rows (``ours=True``) are our own comparisons with the no-training DNSMOS system, not the paper's:
 difference = ours minus DNSMOS, the same rule, no paper value."""
 

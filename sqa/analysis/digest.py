@@ -165,7 +165,7 @@ def reward_trend(summary: Mapping) -> dict:
 
 
 def grpo(summary: Mapping, curve: pd.DataFrame) -> str:
-    """A GRPO run (:func:`sqa.pipeline.stages.grpo_summary` and its ``reward_curve.csv``): test clips, parse
+    """A GRPO run (:func:`sqa.pipeline.system_results.grpo_summary` and its ``reward_curve.csv``): test clips, parse
     failures, PCC after GRPO beside Calibration's, the reward over the run, completion lengths."""
     unparsed = int(curve["unparsed"].sum()) if "unparsed" in curve else "n/a"
     return "\n".join(

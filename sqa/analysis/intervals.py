@@ -41,7 +41,7 @@ OURS_NOTE = "our comparison, not a claim of the paper"
 def not_predicted(system) -> tuple[str, ...]:
     """The evaluate keys a system does not predict (a no-training system's unpredicted figures; else none).
 
-    >>> from sqa.pipeline.stages import get_system
+    >>> from sqa.configs.systems import get_system
     >>> "avg_pcc" in not_predicted(get_system("DNSMOS P.835")), not_predicted(get_system("SQ-LLM"))
     (True, ())
     """
@@ -131,7 +131,7 @@ def write_intervals(
     reference: str | Path | None = None,
 ) -> dict[str, Path]:
     """Write the tables of the module docstring under ``results/tables``; return their paths."""
-    from sqa.pipeline.stages import SYSTEMS
+    from sqa.configs.systems import SYSTEMS
 
     results = Path(results)
     out = results / "tables"

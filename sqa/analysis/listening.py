@@ -124,7 +124,7 @@ def _artifacts_cell(a: Assessment | None, name: str) -> str:
 
 
 def _answers(results: Path, systems: Sequence[str]) -> dict[str, pd.DataFrame]:
-    from sqa.pipeline.stages import get_system
+    from sqa.configs.systems import get_system
 
     out = {}
     for name in systems:

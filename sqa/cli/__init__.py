@@ -46,10 +46,11 @@ def _reproduction(args) -> int:
 
 
 def _tables(args) -> int:
-    """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.stages.cached_rows``)."""
+    """Tables 1 and 3 of every seed from the evaluated systems, training nothing
+    (``sqa.pipeline.system_results.cached_rows``)."""
     from sqa.analysis.tables import write_tables
     from sqa.configs.profiles import get_profile
-    from sqa.pipeline.stages import cached_rows, results_dir
+    from sqa.pipeline.system_results import cached_rows, results_dir
 
     for k in [int(s) for s in str(args.seeds).replace(",", " ").split()]:
         profile = get_profile(args.profile, seed=k)
@@ -93,9 +94,11 @@ def _train(args) -> int:
     checklist (on stderr; ``--no-check`` skips it)."""
     from sqa.configs.profiles import get_profile
     from sqa.configs.sources import rewards_need_judge
+    from sqa.configs.systems import get_system
     from sqa.llm.errors import JudgeUnavailable
     from sqa.pipeline.preflight import preflight
-    from sqa.pipeline.stages import build_stage, evaluate_system, get_system, parse_reward_names
+    from sqa.pipeline.stages import build_stage, parse_reward_names
+    from sqa.pipeline.system_results import evaluate_system
 
     profile = get_profile(args.profile, data_dir=args.data_dir, rollouts=args.rollouts)
     rewards = (
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="SYSTEM",
-        help="then evaluate this system of sqa.pipeline.stages.SYSTEMS on the test split (name or slug; "
+        help="then evaluate this system of sqa.configs.systems.SYSTEMS on the test split (name or slug; "
         "cached under results/<profile>/systems/); repeatable",
     )
     train.add_argument("--profile", default="tiny")

@@ -2,7 +2,7 @@
 
 A speech-quality reader first asks how a standard non-intrusive MOS predictor and plain signal
 processing do on the same clips. These are rows of Tables 1 and 3 like the trained systems
-(``sqa.pipeline.stages.SYSTEMS``, ``stage="none"``), scored by the same clip tables, F1 / IoU code and
+(``sqa.configs.systems.SYSTEMS``, ``stage="none"``), scored by the same clip tables, F1 / IoU code and
 bootstrap; they are computed once (they have no training seed) and used as the same value for every
 seed in the contrasts.
 

@@ -16,7 +16,7 @@ from sqa.configs.profiles import Profile
 from sqa.evaluation import evaluate_scores
 from sqa.evaluation.scores import ScoreReport
 from sqa.model import load_model
-from sqa.pipeline import stages as pipeline
+from sqa.pipeline import system_results
 from sqa.pipeline.provenance import provenance
 from sqa.train import stage_dir, train_info
 
@@ -27,8 +27,8 @@ def stage_name(profile: Profile) -> str:
 
 
 def results_dir(profile: Profile, results: str | Path = "results") -> Path:
-    """``results/<profile>[/seed<k>]/<stage_name>`` (:func:`sqa.pipeline.stages.results_dir`), created."""
-    out = pipeline.results_dir(profile, results) / stage_name(profile)
+    """``results/<profile>[/seed<k>]/<stage_name>`` (:func:`sqa.pipeline.system_results.results_dir`), created."""
+    out = system_results.results_dir(profile, results) / stage_name(profile)
     out.mkdir(parents=True, exist_ok=True)
     return out
 

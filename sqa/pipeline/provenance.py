@@ -135,7 +135,7 @@ def data_record(profile) -> dict:
 
 def generator_record(profile, generator: str | None = None) -> str:
     """``local`` (transformers ``generate`` in this process) or the endpoint that wrote the answers
-    (``generator``, as passed to :func:`sqa.pipeline.stages.evaluate_system`, else the profile's, if it has one)."""
+    (``generator``, as passed to :func:`sqa.pipeline.system_results.evaluate_system`, else the profile's, if it has one)."""
     endpoint = generator or getattr(profile, "generator", None)
     return str(endpoint) if endpoint not in (None, "", "local") else "local"
 

@@ -85,7 +85,7 @@ def test_a_toy_corpus_module_runs_through_the_real_path(toy_checkout):
     from sqa.data.corpora import data_problem
     from sqa.pipeline.preflight import check_data, require_inputs
     from sqa.pipeline.provenance import provenance
-    from sqa.pipeline.stages import evaluate_system
+    from sqa.pipeline.system_results import evaluate_system
 
     profile = get_profile("smoke", dataset="toy", calib_steps=2)
     assert data_problem(profile) is None

@@ -167,10 +167,10 @@ def test_spec_without_a_served_name_and_adapter_are_setup_errors(wavs, capsys):
 
 
 def test_zero_shot_row_of_a_served_audio_llm(tmp_path):
-    """sqa.pipeline.stages.evaluate_served: a served model gets a Table 1/3 row without training anything."""
+    """sqa.pipeline.system_results.evaluate_served: a served model gets a Table 1/3 row without training anything."""
     from sqa.configs.profiles import get_profile
     from sqa.data import make_synthetic_corpus
-    from sqa.pipeline.stages import evaluate_served
+    from sqa.pipeline.system_results import evaluate_served
 
     corpus = make_synthetic_corpus(tmp_path / "corpus", n_train=2, n_test=3, seed=0, progress=False)
     profile = get_profile("smoke", data_dir=str(corpus))

@@ -108,7 +108,7 @@ def test_seed_average_is_the_mean_of_the_seeds():
 
 def _fake_results(root, seeds=(0,)):
     from sqa.analysis.intervals import seed_results_dir
-    from sqa.pipeline.stages import SYSTEMS
+    from sqa.configs.systems import SYSTEMS
 
     for k in seeds:
         for i, s in enumerate(SYSTEMS):
