@@ -72,8 +72,8 @@ def evaluate_rows(
 def write_tables(
     profile: Profile, rows: Sequence[dict], results: str | Path = "results"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``table1.csv`` and ``table3.csv`` under ``results/<profile>[/seed<k>]/tables`` (:func:`sqa.analysis.tables.write_tables`),
-    read back as written (rounded)."""
+    """``table1.csv`` and ``table3.csv`` under ``results/<profile>[/seed<k>]/tables``
+    (:func:`sqa.analysis.tables.write_tables`), read back as written (rounded)."""
     t1_path, t3_path = tables.write_tables(rows, pipeline.results_dir(profile, results) / "tables")
     return pd.read_csv(t1_path), pd.read_csv(t3_path)
 

@@ -46,7 +46,8 @@ def _reproduction(args) -> int:
 
 
 def _tables(args) -> int:
-    """Tables 1 and 3 of every seed from the evaluated systems, training nothing (``sqa.pipeline.stages.cached_rows``)."""
+    """Tables 1 and 3 of every seed from the evaluated systems, training nothing
+    (``sqa.pipeline.stages.cached_rows``)."""
     from sqa.analysis.tables import write_tables
     from sqa.configs.profiles import get_profile
     from sqa.pipeline.stages import cached_rows, results_dir

@@ -28,7 +28,8 @@ GIB = 2**30
 ENDPOINT_TIMEOUT_S = 5.0
 REQUIRED_PACKAGES = ("torch", "transformers", "peft", "numpy", "huggingface_hub")
 NO_TRAINING_PACKAGES = ("speechmos", "onnxruntime")
-"""What the DNSMOS systems (``sqa.evaluation.baselines``) and ``assess --model dnsmos`` run on; reported, not required."""
+"""What the DNSMOS systems (``sqa.evaluation.baselines``) and ``assess --model dnsmos`` run on; reported, not
+required."""
 CLIP_BYTES = 8 * 16000 * 2
 """Upper bound of one synthetic clip on disk (8 s of 16 kHz PCM16)."""
 TINY_MODEL_BYTES = 16 * 2**20
@@ -331,7 +332,8 @@ def check_servable(model: str) -> Check:
 
 
 def check_rollouts(profile) -> Check:
-    """GRPO's rollouts from a vLLM server (``rollouts:`` not local): the profile can take them and the server answers."""
+    """GRPO's rollouts from a vLLM server (``rollouts:`` not local): the profile can take them and the server
+    answers."""
     from sqa.llm import JudgeUnavailable, vllm_client
     from sqa.llm.audio_endpoint import split_spec
     from sqa.train.vllm_rollouts import profile_rollouts_problem

@@ -220,8 +220,9 @@ def describe(record: dict | None) -> str:
     """One line: profile, model, data, judge, extractor, generator, seed, commit.
 
     >>> describe({"profile": "smoke", "base_model": {"id": "tiny", "hash": "ab12"}, "data": {"dataset": "synthetic",
-    ...           "generator_version": 1, "seed": 0, "splits": {"train": 40, "test": 8}}, "judge": "rule-minilm (stand-in)",
-    ...           "extractor": "parse_response", "generator": "local", "seed": 0, "commit": "0123456789abcdef"})
+    ...           "generator_version": 1, "seed": 0, "splits": {"train": 40, "test": 8}},
+    ...           "judge": "rule-minilm (stand-in)", "extractor": "parse_response", "generator": "local", "seed": 0,
+    ...           "commit": "0123456789abcdef"})
     'profile smoke; model tiny (ab12); data synthetic v1 seed 0 (train 40, test 8); judge rule-minilm (stand-in); \
 extractor parse_response; generator local; seed 0; commit 0123456789'
     """
