@@ -82,6 +82,7 @@ $(VLLM_STAMP): env/install_vllm.sh
 
 # ---- tests ------------------------------------------------------------------------------
 test: $(STAMP)
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
 	$(PY) -m pytest -q tests sqa
 	$(PY) -m pytest -q --nbval-lax --sanitize-with notebooks/nbval_sanitize.cfg notebooks/
 

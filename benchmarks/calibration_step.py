@@ -133,7 +133,7 @@ def bench_calibration(
         names = list(variants) if i % 2 == 0 else list(variants)[::-1]
         for name in names:
             model, opt, _ = variants[name]
-            _, s = timed(lambda: _train_step(model, opt, batch), device)
+            _, s = timed(lambda model=model, opt=opt, batch=batch: _train_step(model, opt, batch), device)
             if i >= warmup:
                 times[name].append(s)
         if i >= warmup:

@@ -126,7 +126,6 @@ def memory_bandwidth(device: str, n_bytes: int, reps: int = 5) -> dict:
     dst = torch.empty_like(src)
     dst.copy_(src)
     best = min(timed(lambda: dst.copy_(src), device)[1] for _ in range(reps))
-    del src, dst
     return {"bytes_per_s": 2 * n_bytes / best, "buffer_bytes": n_bytes}
 
 
@@ -170,7 +169,7 @@ def part_calibration(ctx: dict, plan: Plan) -> dict:
     times = []
     for i in range(plan.calib_reps):
         b = batch(model)
-        times.append(timed(lambda: _train_step(model, opt, b), device)[1])
+        times.append(timed(lambda model=model, opt=opt, b=b: _train_step(model, opt, b), device)[1])
         log(f"calibration step {i + 1}/{plan.calib_reps}: {times[-1]:.3f} s")
     out["peak_memory_gib"] = peak_gib(device)
     step_s = median(times)
@@ -245,7 +244,10 @@ def static_grpo_steps(model, ref_model, processor, optimizer, cfg, plan: Plan) -
         batch = make_batch(rng, cfg.batch_size)
         torch.manual_seed(cfg.seed + 2000 + i)
         out, secs = timed(
-            lambda: grpo_step(model, ref_model, processor, optimizer, batch, static, [length_reward], [1.0]), cfg.device
+            lambda batch=batch: grpo_step(
+                model, ref_model, processor, optimizer, batch, static, [length_reward], [1.0]
+            ),
+            cfg.device,
         )
         if i > plan.grpo_warmup:
             times.append(secs)
@@ -287,7 +289,7 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
     audios = clips(np.random.default_rng(1), plan.decode_batch)
     batch = prompt_batch(ctx["processor"], audios, [REASONING_PROMPT] * len(audios))
 
-    def run(reps: int, cache: str) -> tuple[list[float], list[float], torch.Tensor]:
+    def run(model, reps: int, cache: str) -> tuple[list[float], list[float], torch.Tensor]:
         """Per run: seconds to the first token; the seconds of every later decoding step; the tokens."""
         firsts, steps = [], []
         for _ in range(reps):
@@ -311,8 +313,8 @@ def part_decode(ctx: dict, plan: Plan) -> dict:
     # generate calls: under a loaded CPU that difference was noise and could come out negative
     caches = {}
     for cache in ("dynamic", "static"):
-        run(1, cache)  # warm-up (static: the compilation on CUDA)
-        firsts, steps, ids = run(3, cache)
+        run(model, 1, cache)  # warm-up (static: the compilation on CUDA)
+        firsts, steps, ids = run(model, 3, cache)
         caches[cache] = {
             "prefill_s": round(median(firsts), 4),
             "ms_per_token": round(median(steps) * 1e3, 3),
@@ -416,7 +418,8 @@ def part_pipeline(ctx: dict, plan: Plan, work: Path) -> dict:
             if name == "assess":
                 out["assess_status"] = [r.status for r in value]
             log(
-                f"pipeline {name}: {out['stages'][name]['wall_s']} s, {out['stages'][name]['bytes_written'] / 1e6:.1f} MB"
+                f"pipeline {name}: {out['stages'][name]['wall_s']} s, "
+                f"{out['stages'][name]['bytes_written'] / 1e6:.1f} MB"
             )
     finally:
         shutil.rmtree(profile.shared_dir, ignore_errors=True)

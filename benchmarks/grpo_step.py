@@ -205,8 +205,8 @@ def encoder_costs(model, processor, batch, cfg, reps: int = 3) -> dict:
         feats.append(s)
         rep = repeat_inputs(inputs, cfg.group_size)
         with torch.no_grad(), autocast(model):
-            once.append(timed(lambda: embed_prompts(model, inputs), cfg.device)[1])
-            repeated.append(timed(lambda: embed_prompts(model, rep), cfg.device)[1])
+            once.append(timed(lambda inputs=inputs: embed_prompts(model, inputs), cfg.device)[1])
+            repeated.append(timed(lambda rep=rep: embed_prompts(model, rep), cfg.device)[1])
     n_audio = int((inputs["input_ids"] == model.config.audio_token_id).sum())
     return {
         "features_s": round(median(feats), 5),
@@ -285,7 +285,10 @@ def measure_grpo(model, ref_model, processor, optimizer, cfg, label: str, warmup
         for path in order:
             torch.manual_seed(seed + 1000 + i)  # same sampling seed for both paths
             out, secs[path] = timed(
-                lambda: steps[path](model, ref_model, processor, optimizer, batch, cfg, [length_reward], [1.0]), device
+                lambda path=path, batch=batch: steps[path](
+                    model, ref_model, processor, optimizer, batch, cfg, [length_reward], [1.0]
+                ),
+                device,
             )
             if i >= warmup:
                 logs[path].append({**out, "t_step": secs[path]})

@@ -131,7 +131,8 @@ def summary(grpo: dict, calib: dict) -> str:
     out += [
         f"Machine: {m['cpu_model']}, {m['cpu_count']} cores (shared; 1-min load average {m['load_average_1min']} "
         f"at the start), torch {m['torch']} with {m['torch_threads']} intra-op thread(s), transformers "
-        f"{m.get('transformers', '?')} (`--threads 1`: steady timings on a shared machine, the same for both paths), device `{m['device']}`{', ' + m['gpu'] if 'gpu' in m else ''}. "
+        f"{m.get('transformers', '?')} (`--threads 1`: steady timings on a shared machine, the same for both "
+        f"paths), device `{m['device']}`{', ' + m['gpu'] if 'gpu' in m else ''}. "
         f"Whole run: {grpo['bench_wall_s']:.0f} s.",
         "",
         "## GRPO step: audio encoded once per prompt (sqa) vs repeated per completion (naive)",

@@ -63,7 +63,7 @@ def test_every_stage_field_comes_from_the_profile_or_is_the_stages_own(monkeypat
 def test_each_default_is_written_once():
     """A stage field's default is its profile field's (no second literal), and a stage's own setting is no
     copy of a profile field (``max_new_tokens`` in the profile and again in GRPOConfig was two defaults)."""
-    for cls, own in STAGE_ONLY.items():
+    for cls, _own in STAGE_ONLY.items():
         for f in dataclasses.fields(cls):
             source = f.metadata.get(PROFILE_SOURCE)
             if source is None:

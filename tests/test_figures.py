@@ -1,5 +1,6 @@
-"""The notebooks' figures and printed digests (sqa.analysis.figures, sqa.analysis.digest, sqa.analysis.plots.FigureIndex): they draw and say
-what they are given, and the saved files land where the notebooks promise."""
+"""The notebooks' figures and printed digests (sqa.analysis.figures, sqa.analysis.digest,
+sqa.analysis.plots.FigureIndex): they draw and say what they are given, and the saved files land where the
+notebooks promise."""
 
 from __future__ import annotations
 

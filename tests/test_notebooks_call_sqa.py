@@ -4,7 +4,8 @@ The rule (:func:`logic_in_cell`): no definitions (``def``, ``class``, ``lambda``
 ``while``, ``if``, ``with``, ``try``, ``match``), no comprehensions or conditional expressions, every top-level
 statement an import, a plain assignment or an expression (a call, a value to display), and at most
 :data:`MAX_STATEMENTS` statements besides the imports. Whatever a cell would decide or loop over belongs in
-a function of ``sqa`` with a docstring (:mod:`sqa.analysis.figures`, :mod:`sqa.analysis.digest`, :mod:`sqa.analysis.ablations`, ...).
+a function of ``sqa`` with a docstring (:mod:`sqa.analysis.figures`, :mod:`sqa.analysis.digest`,
+:mod:`sqa.analysis.ablations`, ...).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 import torch
 from stub_server import closed_port_url, stub_chat_server
 
-from sqa.cli import assess as _  # noqa: F401 - imported up front, so the timings below measure the guards only
+from sqa.cli import assess as _assess  # noqa: F401 - imported up front, so the timings below measure the guards only
 from sqa.cli import main
 from sqa.configs.errors import ProfileInputError
 from sqa.configs.profiles import Profile, get_profile

@@ -16,7 +16,8 @@ rule is fixed here, before any result is read, and is the same for every claim:
 'reproduced'
 >>> verdict("greater", 0.10, 0.02, 0.18, [0.1, -0.01, 0.12])  # one seed disagrees
 'inconclusive'
->>> verdict("less", 0.1, 0.05, 0.2), verdict("not_worse", -0.02, -0.04, 0.01), verdict("greater", float("nan"), float("nan"), float("nan"))
+>>> (verdict("less", 0.1, 0.05, 0.2), verdict("not_worse", -0.02, -0.04, 0.01),
+...  verdict("greater", float("nan"), float("nan"), float("nan")))
 ('not reproduced', 'reproduced', 'inconclusive')
 """
 

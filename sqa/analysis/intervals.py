@@ -94,7 +94,8 @@ def system_clips(results: Path, system) -> pd.DataFrame:
 
 
 def system_provenance(results: Path, seeds: Sequence[int], slug: str) -> str:
-    """The provenance ids (:func:`sqa.pipeline.provenance.provenance_id`) of a system's results over ``seeds``, ';'-joined."""
+    """The provenance ids (:func:`sqa.pipeline.provenance.provenance_id`) of a system's results over ``seeds``,
+    ';'-joined."""
     import json
 
     from sqa.pipeline.provenance import provenance_id

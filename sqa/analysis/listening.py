@@ -7,7 +7,8 @@ the reference beside the answers of the main systems, DNSMOS and the detectors (
 ``predictions.csv`` of training seed 0). About 60-90 KB a clip, so the report stays under 4 MB.
 
 >>> from sqa.schema import Artifact, Assessment
->>> clean, noisy = Assessment(artifacts={"noise": Artifact(False)}), Assessment(artifacts={"noise": Artifact(True, [(0, 1)])})
+>>> clean = Assessment(artifacts={"noise": Artifact(False)})
+>>> noisy = Assessment(artifacts={"noise": Artifact(True, [(0, 1)])})
 >>> choose_clips([("a", clean), ("b", noisy), ("c", clean)])
 [('noise', 'b'), ('clean', 'a')]
 """
@@ -180,8 +181,8 @@ def listening_section(results: str | Path, profile_name: str | None = None) -> s
         + "<th>description</th></tr>"
     )
     parts = [
-        "<p>Test clips chosen by a fixed rule (<code>sqa.analysis.listening.choose_clips</code>: for each artifact type "
-        "the first test clip whose reference marks only it, then the first clean one). Answers: training seed 0's "
+        "<p>Test clips chosen by a fixed rule (<code>sqa.analysis.listening.choose_clips</code>: for each artifact "
+        "type the first test clip whose reference marks only it, then the first clean one). Answers: training seed 0's "
         "committed <code>predictions.csv</code>; DNSMOS scores are its continuous ratings; "
         "<i>n/a</i> = not predicted. Spectrogram lanes: the reference's artifact intervals, "
         f"{html.escape(MAIN_SYSTEMS[0])}'s and the signal detectors' (shaded on the spectrogram: the reference).</p>"

@@ -248,7 +248,8 @@ def interval_bars(
     """Grouped bars from a ``table1_ci`` / ``table3_ci`` table (``system, metric, value, ci_low, ci_high,
     note``): one group per metric, one bar per system in its :data:`PALETTE` colour, the 95 % interval as
     an error bar, the paper's value (when ``paper`` has it) as a black diamond, an undefined value as an
-    explicit "n/a (constant)" mark ("n/a (not predicted)" where the system does not predict it), and an average over fewer dimensions than the paper's flagged with ``*``."""
+    explicit "n/a (constant)" mark ("n/a (not predicted)" where the system does not predict it), and an
+    average over fewer dimensions than the paper's flagged with ``*``."""
     import numpy as np
 
     systems = list(systems or dict.fromkeys(ci["system"]))
@@ -344,7 +345,7 @@ def stage_plot(ci1: pd.DataFrame, paper1: pd.DataFrame, metrics: Sequence[str] =
     idx = ci1.set_index(["system", "metric"])
     ref = paper1.set_index("system")
     for ax, m in zip(axes.flat, metrics):
-        for x, (label, s) in enumerate([*STAGES, CONTROL]):
+        for x, (_label, s) in enumerate([*STAGES, CONTROL]):
             color = system_color(s)
             if (s, m) in idx.index and not pd.isna(idx.loc[(s, m), "value"]):
                 r = idx.loc[(s, m)]
@@ -363,7 +364,9 @@ def stage_plot(ci1: pd.DataFrame, paper1: pd.DataFrame, metrics: Sequence[str] =
         ours_line = [idx.loc[(s, m), "value"] if (s, m) in idx.index else float("nan") for _, s in STAGES[:3]]
         ax.plot([-0.1, 0.9, 1.9], ours_line, color="grey", lw=0.8, zorder=0)
         ax.axvline(len(STAGES) - 0.5, color="grey", ls=":", lw=1)
-        ax.set_xticks(range(len(STAGES) + 1), [l for l, _ in [*STAGES, CONTROL]], rotation=25, ha="right", fontsize=8)
+        ax.set_xticks(
+            range(len(STAGES) + 1), [label for label, _ in [*STAGES, CONTROL]], rotation=25, ha="right", fontsize=8
+        )
         ax.set(ylabel=f"PCC ({'MOS' if m == 'overall' else m})", title=f"{'MOS' if m == 'overall' else 'avg'} PCC")
     handles = [
         plt.Line2D([], [], marker="o", color="black", ls="none"),

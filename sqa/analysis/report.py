@@ -50,11 +50,13 @@ PROGRESS_LINE = re.compile(r"\r|\d+%\|[^|]*\||it/s\]|s/it\]")
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}
-table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}
+table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}\
+th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}
 .reproduced{background:#dff3df}.not-reproduced{background:#f8dddd}.inconclusive{background:#f5f0d8}
 .nb{border-top:3px solid #888;margin-top:3em}img{max-width:100%}pre{background:#f7f7f7;padding:0.5em;overflow-x:auto;
-font-size:0.8em}.jp-InputArea,.input{display:none}nav li{margin:0.1em 0}table.listen{font-size:0.72em}table.listen td{text-align:left}
+font-size:0.8em}.jp-InputArea,.input{display:none}nav li{margin:0.1em 0}\
+table.listen{font-size:0.72em}table.listen td{text-align:left}
 """
 
 
@@ -92,7 +94,9 @@ def clean_outputs(nb) -> int:
                 if out.get("name") == "stderr":
                     dropped += 1
                     continue
-                text = "".join(l for l in out.get("text", "").splitlines(keepends=True) if not PROGRESS_LINE.search(l))
+                text = "".join(
+                    line for line in out.get("text", "").splitlines(keepends=True) if not PROGRESS_LINE.search(line)
+                )
                 if not text.strip():
                     dropped += 1
                     continue
@@ -218,8 +222,8 @@ def claims_section(tables_dir: Path, figures_dir: Path) -> str:
             )
     seeds = int(claims["seeds"].max()) if "seeds" in claims and len(claims) else 1
     rule = (
-        "Verdict rule (<code>sqa.analysis.claims</code>), fixed before any result was read: the difference's 95 % paired "
-        "bootstrap interval over test clips (1000 resamples) lies entirely on the paper's side of 0 "
+        "Verdict rule (<code>sqa.analysis.claims</code>), fixed before any result was read: the difference's 95 % "
+        "paired bootstrap interval over test clips (1000 resamples) lies entirely on the paper's side of 0 "
         "(of -0.05 for <i>keeps / &ge;</i> claims) and every seed agrees: <b>reproduced</b>; entirely on the "
         "other side: <b>not reproduced</b>; otherwise, or when a value is undefined (constant predictions): "
         f"<b>inconclusive</b>. Training seeds: {seeds}."
@@ -242,7 +246,8 @@ def vs_paper_section(tables_dir: Path) -> str:
 
 
 def reproduction_section(tables_dir: Path) -> str:
-    """This run against the committed results of the same seeds (:mod:`sqa.analysis.reproduction`), when it was checked."""
+    """This run against the committed results of the same seeds (:mod:`sqa.analysis.reproduction`), when it was
+    checked."""
     from sqa.analysis.reproduction import summary
 
     figures, claims = tables_dir / "reproduction.csv", tables_dir / "reproduction_claims.csv"

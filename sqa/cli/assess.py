@@ -6,7 +6,8 @@ option values). Errors are one line on stderr, never a traceback (``SQA_DEBUG=1`
 unexpected failure). The assessment itself is :func:`sqa.inference.assess.iter_assess`.
 
 >>> print(format_json(AssessmentResult(file="a.wav", status="error", error="a.wav: file not found")))
-{"file": "a.wav", "status": "error", "flags": [], "assessment": null, "parsed": false, "raw": "", "error": "a.wav: file not found", "duration_s": null}
+{"file": "a.wav", "status": "error", "flags": [], "assessment": null, "parsed": false, "raw": "", \
+"error": "a.wav: file not found", "duration_s": null}
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def format_text(result: AssessmentResult) -> str:
     >>> from sqa.schema import Artifact
     >>> a = Assessment(scores={"noise": 2}, artifacts={"noise": Artifact(True, [(0.5, 1.7)], "hum")},
     ...                description="Noisy.")
-    >>> print(format_text(AssessmentResult("x.wav", assessment=a, parsed=True, duration_s=3.0)))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(format_text(AssessmentResult("x.wav", assessment=a, parsed=True,
+    ...                                    duration_s=3.0)))  # doctest: +NORMALIZE_WHITESPACE
     x.wav (3.0 s)
       Noise                     2
       Distortion                -

@@ -58,9 +58,10 @@ def pin_kernels(pin: str | None, threads: int | None = None, strict: bool = Fals
     """Pin this process's CPU kernels (and torch's thread count) to ``pin``; return the variables set.
 
     Kernel variables already in the environment win (a user who exports another value gets it, and the
-    provenance says so); the thread count is the profile's, whatever ``OMP_NUM_THREADS`` said. When torch has already dispatched a kernel under another capability the pin
-    cannot take effect any more: a one-line :class:`KernelPinError` if ``strict``, else a warning (the
-    provenance of what runs then records the kernels it really used).
+    provenance says so); the thread count is the profile's, whatever ``OMP_NUM_THREADS`` said. When torch
+    has already dispatched a kernel under another capability the pin cannot take effect any more: a
+    one-line :class:`KernelPinError` if ``strict``, else a warning (the provenance of what runs then
+    records the kernels it really used).
     """
     env = pin_environment(pin)
     for key, value in env.items():

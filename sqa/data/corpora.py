@@ -88,7 +88,8 @@ def data_problem(profile) -> str | None:
 
 
 def corpus_of(profile) -> Corpus:
-    """The profile's corpus; a profile with no usable data source raises :class:`sqa.configs.errors.ProfileInputError`."""
+    """The profile's corpus; a profile with no usable data source raises
+    :class:`sqa.configs.errors.ProfileInputError`."""
     problem = data_problem(profile)
     if problem:
         raise ProfileInputError(f"profile {profile.name} cannot run: {problem}")
@@ -96,10 +97,10 @@ def corpus_of(profile) -> Corpus:
 
 
 def prepare_profile_data(profile, progress: bool = True) -> Path:
-    """The data directory of a :class:`sqa.configs.profiles.Profile`: its ``data_dir`` (checked), or the generated corpus
-    (e.g. the synthetic one of ``n_train``/``n_test``/``data_seed`` under ``runs/<profile>/data``). Raises
-    :class:`sqa.configs.errors.ProfileInputError` naming ``DATA_DIR`` when it has neither (never a silent fall-back to
-    the synthetic corpus)."""
+    """The data directory of a :class:`sqa.configs.profiles.Profile`: its ``data_dir`` (checked), or the
+    generated corpus (e.g. the synthetic one of ``n_train``/``n_test``/``data_seed`` under
+    ``runs/<profile>/data``). Raises :class:`sqa.configs.errors.ProfileInputError` naming ``DATA_DIR`` when it
+    has neither (never a silent fall-back to the synthetic corpus)."""
     return corpus_of(profile).prepare(profile, progress)
 
 

@@ -45,9 +45,9 @@ class DataCheck(NamedTuple):
 
 
 def resolve_data_dir(data_dir: str | os.PathLike) -> Path:
-    """A data directory as an absolute path: as given, or, when relative and absent from the working directory, relative to
-    the repository root (papermill runs notebooks with ``cwd = notebooks/`` while ``make`` passes paths
-    relative to the root)."""
+    """A data directory as an absolute path: as given, or, when relative and absent from the working
+    directory, relative to the repository root (papermill runs notebooks with ``cwd = notebooks/`` while
+    ``make`` passes paths relative to the root)."""
     path = Path(data_dir).expanduser()
     if not path.is_absolute() and not path.exists():
         from sqa.configs.profiles import repo_root

@@ -45,10 +45,14 @@ import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,8 @@ P808_MAP: dict[str, str] = {"overall": "p808_mos"}
 NOT_PREDICTED = "n/a (not predicted)"
 """The label of a figure a no-training system does not predict (Tables 1 and 3, assess output)."""
 RESERVED_MODEL = "dnsmos"
-"""``python -m sqa assess --model dnsmos``: DNSMOS + the detectors, no checkpoint (a folder of that name: ``./dnsmos``)."""
+"""``python -m sqa assess --model dnsmos``: DNSMOS + the detectors, no checkpoint (a folder of that name:
+``./dnsmos``)."""
 
 
 def row_detectors() -> dict:

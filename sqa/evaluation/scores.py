@@ -1,8 +1,9 @@
 """Score evaluation of a calibrated model: one greedy answer per (test clip, dimension), parsed, correlated.
 
 For every test clip and every dimension the model gets ``calibration_prompt(dim)``; the first number of
-its answer, rounded half up into 1..5, is the prediction (:func:`sqa.schema.parse_score`). Per dimension the Pearson correlation with
-the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable answer drop out);
+its answer, rounded half up into 1..5, is the prediction (:func:`sqa.schema.parse_score`). Per dimension
+the Pearson correlation with the reference scores is :func:`sqa.metrics.pcc` (pairs with an unparsable
+answer drop out);
 ``avg_pcc`` averages every dimension except speed (paper Table 1, footnote 2), ``mos_pcc`` is overall.
 
 >>> import pandas as pd
@@ -107,7 +108,8 @@ class ScoreReport:
     predictions: pd.DataFrame
 
     def save(self, out_dir: str | Path, extra: dict | None = None) -> Path:
-        """Write ``metrics.json`` (metrics + ``extra``; NaN written as null) and ``predictions.csv``; return ``out_dir``."""
+        """Write ``metrics.json`` (metrics + ``extra``; NaN written as null) and ``predictions.csv``; return
+        ``out_dir``."""
         import json
 
         out = Path(out_dir)

@@ -370,9 +370,9 @@ def assess(
 
     ``model``: a checkpoint dir / cached hub id, or an already loaded ``(model, processor)`` pair
     (reused as is, on its own device; ``device`` then does not apply); ``"dnsmos"`` (reserved): DNSMOS and the
-    signal detectors, no checkpoint (:func:`iter_assess_signal`; a folder named dnsmos is ``"./dnsmos"``). ``adapter``: a PEFT adapter
-    merged into the checkpoint. ``device``: ``"cpu"`` (default) or ``"cuda"``. Bad files give
-    ``status="error"`` results; an unusable model raises :class:`AssessSetupError`.
+    signal detectors, no checkpoint (:func:`iter_assess_signal`; a folder named dnsmos is ``"./dnsmos"``).
+    ``adapter``: a PEFT adapter merged into the checkpoint. ``device``: ``"cpu"`` (default) or ``"cuda"``.
+    Bad files give ``status="error"`` results; an unusable model raises :class:`AssessSetupError`.
     """
     return list(
         iter_assess(

@@ -10,9 +10,10 @@ happens to odd audio (decided here, tested in ``tests/test_assess.py``):
   so short that the audio encoder gives it no audio token (2 mel hops or less: 40 ms for the tiny
   model, 20 ms for AF3): **rejected** (``too short to assess``);
 * longer than the processor reads (``max_audio_len``: 600 s for AF3, 64 s for the tiny AF3; one 30 s
-  window for Qwen2-Audio): **assessed** on the first ``max_audio_len`` seconds, flagged ``"truncated to N s"``. Only those
-  seconds are read (the duration comes from ``soundfile.info``). Anything up to that length is cut
-  into the model's windows (30 s for AF3) exactly as AF3's processor does.
+  window for Qwen2-Audio): **assessed** on the first ``max_audio_len`` seconds, flagged
+  ``"truncated to N s"``. Only those seconds are read (the duration comes from ``soundfile.info``).
+  Anything up to that length is cut into the model's windows (30 s for AF3) exactly as AF3's processor
+  does.
 
 >>> expand_paths(["a.wav", "a.wav"])
 [('a.wav', None)]

@@ -22,10 +22,13 @@ DIMENSION_ARTIFACT: dict[str, str] = {"noise": "noise", "distortion": "distortio
 """The artifact type judged together with a score dimension."""
 
 DIMENSION_MEANING: dict[str, str] = {
-    "noise": "background noise (score 5 = no audible noise) and the noise artifact: presence, time intervals, description",
-    "distortion": "signal distortion such as clipping, crackle or codec artifacts (5 = none) and the distortion artifact",
+    "noise": "background noise (score 5 = no audible noise) and the noise artifact: presence, time intervals, "
+    "description",
+    "distortion": "signal distortion such as clipping, crackle or codec artifacts (5 = none) and the distortion "
+    "artifact",
     "speed": "speaking rate (3 = normal; lower is slower or faster than natural)",
-    "continuity": "continuity of the speech (5 = no breaks) and unnatural pauses: presence, time intervals, description",
+    "continuity": "continuity of the speech (5 = no breaks) and unnatural pauses: presence, time intervals, "
+    "description",
     "listening_effort": "effort needed to understand the speech (5 = effortless)",
     "naturalness": "how natural and human-like the voice sounds (5 = fully natural)",
     "overall": "overall quality (MOS, 1..5) and the long-form description of the recording",

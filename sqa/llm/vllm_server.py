@@ -1,4 +1,5 @@
-"""A real vLLM server started and stopped by sqa (``python -m sqa serve``, the GRPO rollouts' tests, the benchmarks).
+"""A real vLLM server started and stopped by sqa (``python -m sqa serve``, the GRPO rollouts' tests, the
+benchmarks).
 
 The server runs from its own venv (``make vllm``: ``.venv-vllm``, or ``$SQA_VLLM_PYTHON``), because vLLM pins
 another transformers than sqa. It is started as ``python -m vllm.entrypoints.openai.api_server`` (the ``vllm``
@@ -12,7 +13,8 @@ loadable at run time (``VLLM_ALLOW_RUNTIME_LORA_UPDATING``), and waited for on `
 * a server still not healthy after ``startup_timeout`` seconds: stopped, and said so.
 
 >>> servable_problem({"model_type": "audioflamingo3"}, {"chunk_length": 8, "sampling_rate": 16000, "hop_length": 320})
-'AF3 with an audio window of 400 mel frames (8 s at hop 320); vLLM serves AF3 only with its own 30 s window at a 10 ms hop (3000 frames: window_seconds 30, hop_length 160, the paper_smoke shape)'
+'AF3 with an audio window of 400 mel frames (8 s at hop 320); vLLM serves AF3 only with its own 30 s window \
+at a 10 ms hop (3000 frames: window_seconds 30, hop_length 160, the paper_smoke shape)'
 >>> servable_problem({"model_type": "audioflamingo3"}, {"chunk_length": 30, "sampling_rate": 16000, "hop_length": 160})
 >>> last_error_line(["INFO starting", "Traceback (most recent call last):", "  File x", "ValueError: bad dim", "x"])
 'ValueError: bad dim'
@@ -48,7 +50,8 @@ class VLLMUnavailable(EndpointUnavailable):
 
 
 def vllm_python() -> Path | None:
-    """The interpreter of the vLLM venv: ``$SQA_VLLM_PYTHON``, else ``<repo>/.venv-vllm/bin/python`` (None if absent)."""
+    """The interpreter of the vLLM venv: ``$SQA_VLLM_PYTHON``, else ``<repo>/.venv-vllm/bin/python`` (None if
+    absent)."""
     from sqa.configs.profiles import repo_root
 
     env = os.environ.get("SQA_VLLM_PYTHON")

@@ -28,7 +28,8 @@ from sqa.pipeline.disk import GIB, hf_cache, local_model_dir, missing_weight_fil
 ENDPOINT_TIMEOUT_S = 5.0
 REQUIRED_PACKAGES = ("torch", "transformers", "peft", "numpy", "huggingface_hub")
 NO_TRAINING_PACKAGES = ("speechmos", "onnxruntime")
-"""What the DNSMOS systems (``sqa.evaluation.baselines``) and ``assess --model dnsmos`` run on; reported, not required."""
+"""What the DNSMOS systems (``sqa.evaluation.baselines``) and ``assess --model dnsmos`` run on; reported, not
+required."""
 
 
 @dataclass
@@ -290,7 +291,8 @@ def check_servable(model: str) -> Check:
 
 
 def check_rollouts(profile) -> Check:
-    """GRPO's rollouts from a vLLM server (``rollouts:`` not local): the profile can take them and the server answers."""
+    """GRPO's rollouts from a vLLM server (``rollouts:`` not local): the profile can take them and the server
+    answers."""
     from sqa.llm import JudgeUnavailable, vllm_client
     from sqa.llm.audio_endpoint import split_spec
     from sqa.train.vllm_rollouts import profile_rollouts_problem

@@ -135,7 +135,8 @@ def data_record(profile) -> dict:
 
 def generator_record(profile, generator: str | None = None) -> str:
     """``local`` (transformers ``generate`` in this process) or the endpoint that wrote the answers
-    (``generator``, as passed to :func:`sqa.pipeline.system_results.evaluate_system`, else the profile's, if it has one)."""
+    (``generator``, as passed to :func:`sqa.pipeline.system_results.evaluate_system`, else the profile's, if it
+    has one)."""
     endpoint = generator or getattr(profile, "generator", None)
     return str(endpoint) if endpoint not in (None, "", "local") else "local"
 
@@ -220,8 +221,9 @@ def describe(record: dict | None) -> str:
     """One line: profile, model, data, judge, extractor, generator, seed, commit.
 
     >>> describe({"profile": "smoke", "base_model": {"id": "tiny", "hash": "ab12"}, "data": {"dataset": "synthetic",
-    ...           "generator_version": 1, "seed": 0, "splits": {"train": 40, "test": 8}}, "judge": "rule-minilm (stand-in)",
-    ...           "extractor": "parse_response", "generator": "local", "seed": 0, "commit": "0123456789abcdef"})
+    ...           "generator_version": 1, "seed": 0, "splits": {"train": 40, "test": 8}},
+    ...           "judge": "rule-minilm (stand-in)", "extractor": "parse_response", "generator": "local", "seed": 0,
+    ...           "commit": "0123456789abcdef"})
     'profile smoke; model tiny (ab12); data synthetic v1 seed 0 (train 40, test 8); judge rule-minilm (stand-in); \
 extractor parse_response; generator local; seed 0; commit 0123456789'
     """

@@ -64,7 +64,8 @@ def check_reward_names(names: list[str]) -> None:
     >>> check_reward_names(["acc_sem", "bogus"])
     Traceback (most recent call last):
     ...
-    KeyError: "unknown reward(s) ['bogus']; known: ['acc_sem', 'accuracy', 'iou', 'llm_judge', 'semantic', 'signal', 'unified']"
+    KeyError: "unknown reward(s) ['bogus']; known: ['acc_sem', 'accuracy', 'iou', 'llm_judge', 'semantic', \
+'signal', 'unified']"
     """
     unknown = [n for n in names if n not in REWARDS]
     if unknown:

@@ -5,7 +5,8 @@ reward over all dimensions and drops speed only from the evaluation (Table 1, fo
 ``ACCURACY_DIMENSIONS`` differently to change that. Range 0..7 for a fully annotated reference.
 
 >>> from sqa.schema import Assessment, Artifact, render
->>> ref = render(Assessment({"noise": 2, "speed": 3, "overall": 3}, {"noise": Artifact(True, [(0.5, 1.7)], "a low hum")}))
+>>> ref = render(Assessment({"noise": 2, "speed": 3, "overall": 3},
+...                          {"noise": Artifact(True, [(0.5, 1.7)], "a low hum")}))
 >>> partly = ref.replace("Noise: 2", "Noise: 4")
 >>> accuracy_reward(None, [ref, partly, "blah blah"], reference=[ref] * 3)
 [3.0, 2.0, 0.0]

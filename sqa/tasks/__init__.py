@@ -9,8 +9,9 @@ suggest  fixes for one clip, free text                coverage P/R, ROUGE-L, Min
 detect   ``real`` or ``fake``                         EER, minDCF, accuracy (:mod:`.detect_metrics`)
 ======== ============================================ ==========================================
 
-The rewards of the new tasks are in :mod:`sqa.rewards.tasks`. Each task also has a **derived baseline** that needs no new training, computed from a system's
-single-clip assessments (:mod:`.derived`). ``docs/tasks.md`` describes the formats and conventions.
+The rewards of the new tasks are in :mod:`sqa.rewards.tasks`. Each task also has a **derived baseline**
+that needs no new training, computed from a system's single-clip assessments (:mod:`.derived`).
+``docs/tasks.md`` describes the formats and conventions.
 
 >>> sorted(TASKS)
 ['assess', 'compare', 'detect', 'suggest']

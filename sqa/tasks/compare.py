@@ -20,7 +20,8 @@ The letters must be capitals (``a better take`` is no verdict).
 >>> print(render_comparison(gold))
 Noise (A vs B): A is better than B
 Overall quality (A vs B): A and B are equal
-Reason: Noise: A 4 (slight background noise), B 2 (clearly audible, disturbing background noise). Overall quality: equal (3).
+Reason: Noise: A 4 (slight background noise), B 2 (clearly audible, disturbing background noise). \
+Overall quality: equal (3).
 >>> parse_comparison(render_comparison(gold)) == gold
 True
 >>> c = parse_comparison("<think>Intelligibility: A and B are similar in this aspect Speech Rate: Sample A is better"

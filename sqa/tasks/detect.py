@@ -8,7 +8,8 @@ The **score** is P(real) from the model's next-token log-probabilities where tha
 summed over its case and leading-space variants (``real``, ``Real``, ``▁REAL``, ``Ġreal`` ...) with
 log-sum-exp. An answer with neither word has no score.
 
->>> parse_detection("<think>breathy, natural</think><answer>Real</answer>"), parse_detection("FAKE."), parse_detection("unsure")
+>>> (parse_detection("<think>breathy, natural</think><answer>Real</answer>"), parse_detection("FAKE."),
+...  parse_detection("unsure"))
 ('real', 'fake', None)
 >>> round(real_probability({"real": -0.5, " Real": -1.0, "fake": -2.0, "the": -0.1}), 3)  # (e^-.5 + e^-1) / (.. + e^-2)
 0.878

@@ -26,8 +26,9 @@ noise reduction`` lists). It never raises. So that a *description* is not read a
   as it stands;
 * a mention negated shortly before (``no noticeable background noise, distortion, or artifacts``) and a
   sentence saying a change is *not needed* (``No noise reduction is needed``) give nothing;
-* a sentence naming clipping or muffling does not also count as generic distortion. The gold answer (:func:`render_suggestion`) is one sentence per fix, or
-:data:`NO_FIX_TEXT` for a clip with nothing to fix.
+* a sentence naming clipping or muffling does not also count as generic distortion. The gold answer
+  (:func:`render_suggestion`) is one sentence per fix, or :data:`NO_FIX_TEXT` for a clip with nothing to
+  fix.
 
 >>> s = parse_suggestion("Reduce the background hum. The pace is too slow; speed up slightly. "
 ...                      "Repair the clipping distortion.")
@@ -81,7 +82,8 @@ _PATTERNS: dict[str, str] = {
     "remove_pauses": r"\bpauses?\b|\bsilen(?:t|ce)s?\b|\bhesitation",
     "fill_dropouts": r"\bdrop[\s-]?outs?\b|\bvoice\s+drops|\bmissing\s+(?:segment|word|syllable|part)|\bgaps?\b|"
     r"\bbreaks?\b|\binterrupt|\bstutter|\bdiscontinu|\bcontinuity|\btruncat|\bchopp",
-    "adjust_speed": r"\bspeech\s+rate|\bspeaking\s+(?:rate|speed)|\bpac(?:e|ing)\b|\btempo\b|\bspeed\b|\bslow(?:er)?\s+down|"
+    "adjust_speed": r"\bspeech\s+rate|\bspeaking\s+(?:rate|speed)|\bpac(?:e|ing)\b|\btempo\b|\bspeed\b|"
+    r"\bslow(?:er)?\s+down|"
     r"\bspeed\s+up|\bfaster\b|\bslower\b|\btoo\s+(?:fast|slow|quick|rapid)",
     "add_expressiveness": r"\bexpressi(?:ve|on)|\bintonation|\bmonoton|\bpitch\s+(?:variation|contour|range)|\bprosod|"
     r"\bemotion|\binflection|\bflat\b|\bvocal\s+variety|\bmodulation",
@@ -144,7 +146,8 @@ def sentence_fixes(sentence: str) -> set[str]:
 
     >>> sorted(sentence_fixes("There is no noticeable background noise, distortion, or artifacts"))
     []
-    >>> sorted(sentence_fixes("The speaking speed is moderate, allowing for easy understanding")), sorted(sentence_fixes("speech rate"))
+    >>> (sorted(sentence_fixes("The speaking speed is moderate, allowing for easy understanding")),
+    ...  sorted(sentence_fixes("speech rate")))
     ([], ['adjust_speed'])
     """
     if _NOT_NEEDED.search(sentence):

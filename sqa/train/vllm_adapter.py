@@ -19,7 +19,8 @@ refuses another one.
 >>> check_served_base("warmup@ffffffffff", "0123456789abcdef")
 Traceback (most recent call last):
 ...
-ValueError: the served model 'warmup@ffffffffff' is not the model this GRPO run starts from (fingerprint 0123456789 expected in its served name, as python -m sqa serve names it); serve the run's init model
+ValueError: the served model 'warmup@ffffffffff' is not the model this GRPO run starts from (fingerprint \
+0123456789 expected in its served name, as python -m sqa serve names it); serve the run's init model
 """
 
 from __future__ import annotations

@@ -70,7 +70,10 @@ def profile_rollouts_problem(profile) -> str | None:
 
     >>> from sqa.configs.profiles import get_profile
     >>> print(profile_rollouts_problem(get_profile("tiny", rollouts="http://127.0.0.1:8000/v1#warmup@0")))
-    profile tiny cannot take its GRPO rollouts from vLLM: vLLM cannot serve its model (AF3 with an audio window of 400 mel frames (8 s at hop 320); vLLM serves AF3 only with its own 30 s window at a 10 ms hop (3000 frames: window_seconds 30, hop_length 160, the paper_smoke shape)); it fine-tunes every weight (lora_rank 0), and vLLM rollouts push the policy's LoRA adapter each step; keep rollouts: local
+    profile tiny cannot take its GRPO rollouts from vLLM: vLLM cannot serve its model (AF3 with an audio \
+window of 400 mel frames (8 s at hop 320); vLLM serves AF3 only with its own 30 s window at a 10 ms hop (3000 \
+frames: window_seconds 30, hop_length 160, the paper_smoke shape)); it fine-tunes every weight (lora_rank 0), \
+and vLLM rollouts push the policy's LoRA adapter each step; keep rollouts: local
     >>> profile_rollouts_problem(get_profile("paper_smoke", rollouts="http://127.0.0.1:8000/v1#warmup@0"))
     """
     from types import SimpleNamespace

@@ -40,7 +40,8 @@ FALLBACK_ROWS = [
         2,
         "A middle-aged man's deep voice with a mechanical tone",
         "Not noticeable",
-        "There is pitch distortion with mechanical sound and intermittent electric current quality in the audio from 0-3.6s",
+        "There is pitch distortion with mechanical sound and intermittent electric current quality in the audio "
+        "from 0-3.6s",
         "3-3.6s",
         "The speech sample presents a generally favorable background noise level.",
     ],

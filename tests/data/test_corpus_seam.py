@@ -58,7 +58,8 @@ TOY_MODULE = textwrap.dedent('''
 
 @pytest.fixture()
 def toy_checkout(tmp_path, monkeypatch):
-    """A tmp folder that ``sqa.configs.profiles.repo_root`` takes for the checkout, with the toy corpus module beside it."""
+    """A tmp folder that ``sqa.configs.profiles.repo_root`` takes for the checkout, with the toy corpus module
+    beside it."""
     from sqa.data import CORPORA
     from sqa.pipeline.provenance import git_commit
 

@@ -1,4 +1,5 @@
-"""Score evaluation: answer parsing (sqa.schema.parse_score), PCC table (avg without speed, mos = overall), saved files."""
+"""Score evaluation: answer parsing (sqa.schema.parse_score), PCC table (avg without speed, mos = overall),
+saved files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Bootstrap intervals, paired contrasts and the claims table (sqa.metrics.bootstrap, sqa.analysis.intervals, sqa.analysis.claims)."""
+"""Bootstrap intervals, paired contrasts and the claims table (sqa.metrics.bootstrap, sqa.analysis.intervals,
+sqa.analysis.claims)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Helpers of the real-vLLM tests (conftest.py holds the fixtures): one real vLLM server for the tests of ``tests/serving`` (session-scoped), started as a user does
-(``python -m sqa serve``), serving the merged SFT warm-up of the ``paper_smoke`` profile (a tiny AF3 with AF3's
-own 30 s window) in float32: the model GRPO starts from. Ctrl-C at the end must stop it.
+"""Helpers of the real-vLLM tests (conftest.py holds the fixtures): one real vLLM server for the tests of
+``tests/serving`` (session-scoped), started as a user does (``python -m sqa serve``), serving the merged SFT
+warm-up of the ``paper_smoke`` profile (a tiny AF3 with AF3's own 30 s window) in float32: the model GRPO
+starts from. Ctrl-C at the end must stop it.
 
 Without the vLLM venv (``make vllm``) these tests skip with the reason; under CI (``CI=true``) they fail.
 """

@@ -44,8 +44,8 @@ def test_render_then_parse_gives_the_fixes(fixes):
             ("adjust_speed", "add_expressiveness"),
         ),
         (
-            "Enhance intelligibility by reducing voice drops and missing segments. Improve dynamic range consistency for "
-            "smoother volume transitions.",
+            "Enhance intelligibility by reducing voice drops and missing segments. Improve dynamic range consistency "
+            "for smoother volume transitions.",
             ("fill_dropouts", "balance_volume"),
         ),
         ("Reduce background noise for cleaner audio quality.", ("denoise",)),
