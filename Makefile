@@ -150,6 +150,11 @@ $(SRES)/tables/table1.csv: notebooks/04_ablations.ipynb $(SRES)/calibration_froz
 		$(foreach r,$(GRPO_RUNS),$(SRES)/grpo_$(r)/metrics.json) $(foreach s,$(ABLATION_STAGES),$(call STAGE_STAMP,$(s)))
 	$(PM) $< $(SNBOUT)/04_ablations.ipynb
 
+# the judge's other tasks (compare, suggest, detect; sqa.tasks): the multi-task model trained from the calibration
+# checkpoint and the derived baselines of Calibration-only (evaluated by the calibration stage), notebook 06
+$(SRES)/tasks/metrics.json: notebooks/06_tasks.ipynb $(call STAGE_STAMP,calibration)
+	$(PM) $< $(SNBOUT)/06_tasks.ipynb
+
 # the backbone rows (not part of reproduce): QualiSpeech-FT and the LLM-judge dim-wise system on BACKBONES too,
 # trained under runs/<p>/<backbone>; notebook 04 again, its AF3 rows from the cache, the tables with the extra rows
 BACKBONES ?= qwen2_audio
@@ -173,7 +178,7 @@ $(RES)/tables/claims.csv: $(RES)/tables/table1.csv $(foreach k,$(OTHER_SEEDS),$(
 $(RES)/figures/index.json: notebooks/05_figures.ipynb $(RES)/tables/claims.csv
 	$(PM) $< $(NBOUT)/05_figures.ipynb
 
-$(RES)/report.html: $(RES)/figures/index.json
+$(RES)/report.html: $(RES)/figures/index.json $(RES)/tasks/metrics.json
 	$(PY) -m sqa report --profile $(PROFILE)
 
 # ---- benchmarks -------------------------------------------------------------------------

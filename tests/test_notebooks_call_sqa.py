@@ -74,7 +74,7 @@ def code_cells(path: Path) -> list[tuple[int, str]]:
 
 
 def test_there_are_notebooks():
-    assert len(NOTEBOOKS) == 5, [p.name for p in NOTEBOOKS]
+    assert len(NOTEBOOKS) == 6, [p.name for p in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -40,6 +40,7 @@ NOTEBOOK_TITLES: dict[str, str] = {
     "03_grpo_signal": "03 GRPO, signal reward",
     "04_ablations": "04 Ablations: Tables 1 and 3",
     "05_figures": "05 Figures: ours beside the paper's",
+    "06_tasks": "06 Tasks: comparison, suggestions, deepfake detection",
 }
 """Descriptive titles of the executed notebooks (others get their file name)."""
 
@@ -315,6 +316,35 @@ def run_section(root: Path, notebooks: list[tuple[Path, object]], tables_dir: Pa
     )
 
 
+TASK_FIGURES = {
+    "compare": ("overall_acc", "overall_acc_nontie"),
+    "suggest": ("coverage_precision", "coverage_recall", "rouge_l", "minilm"),
+    "detect": ("eer", "min_dcf", "accuracy", "n_invalid"),
+}
+"""The headline figures of the judge's other tasks in the report (``results/<p>/tasks/figures.csv``)."""
+
+
+def tasks_section(results: Path) -> str:
+    """The other tasks' headline figures with their 95 % intervals, per system (notebook 06 has them all)."""
+    path = results / "tasks" / "figures.csv"
+    if not path.is_file():
+        return "<p>No task results (notebook 06 not run).</p>"
+    t = pd.read_csv(path)
+    t = t[[m in TASK_FIGURES.get(k, ()) for k, m in zip(t.task, t.metric, strict=True)]]
+    cell = [
+        "" if pd.isna(v) else f"{v:.3f}" if pd.isna(lo) else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+        for v, lo, hi in zip(t.value, t.ci_low, t.ci_high, strict=True)
+    ]
+    wide = t.assign(cell=cell).pivot_table(
+        index=["task", "metric"], columns="system", values="cell", aggfunc="first", sort=False
+    )
+    wide.columns.name = None
+    return (
+        "<p>Intervals: 95 % bootstrap over pairs (compare), clips (suggest) and trials (detect); detection on "
+        "the synthetic corpus is a Griffin-Lim resynthesis proxy.</p>" + _table(wide.reset_index())
+    )
+
+
 def provenance_section(results: Path) -> str:
     """What produced the results (:mod:`sqa.pipeline.provenance`): each distinct record found in ``metrics.json`` files,
     with the files it produced, and a visible warning when there is more than one."""
@@ -388,12 +418,13 @@ def build_report(
         f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
         f'<nav><ol><li><a href="#claims">Claims</a></li><li><a href="#vs-paper">Ours next to the paper</a></li>'
         f'<li><a href="#listening">Listening</a></li>'
-        f'<li><a href="#reproduction">Reproduction check</a></li>'
+        f'<li><a href="#reproduction">Reproduction check</a></li><li><a href="#tasks">Other tasks</a></li>'
         f'<li><a href="#run">Run</a></li><li><a href="#provenance">Provenance</a></li>{toc}</ol></nav>'
         f'<h2 id="claims">Claims of the paper</h2>{claims_section(tables_dir, results / "figures")}'
         f'<h2 id="vs-paper">Ours next to the paper</h2>{vs_paper_section(tables_dir)}'
         f'<h2 id="listening">Listening: test clips beside the answers</h2>{listening_section(results)}'
         f'<h2 id="reproduction">Reproduction check</h2>{reproduction_section(tables_dir)}'
+        f'<h2 id="tasks">The judge\'s other tasks</h2>{tasks_section(results)}'
         f'<h2 id="run">Run</h2>{run_section(repo_root(), notebooks, tables_dir)}'
         f'<h2 id="provenance">Provenance</h2>{provenance_section(results)}' + "".join(sections) + "</body></html>"
     )

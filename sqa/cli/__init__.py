@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument(
         "stage",
         help="calibration, calibration_frozen, sft_from_{base,calibration,calibration_frozen}, "
-        "warmup, grpo_<rewards>[_text_only]",
+        "warmup, grpo_<rewards>[_text_only], tasks (the multi-task model)",
     )
     train.add_argument(
         "--evaluate",

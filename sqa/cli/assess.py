@@ -34,6 +34,9 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FILE_ERRORS, EXIT_SETUP_ERROR = 0, 1, 2
+TASK_CHOICES = ("assess", "compare", "suggest", "detect")
+"""What ``--task`` accepts: ``assess`` (the default, :func:`sqa.inference.assess.iter_assess`) or one of the
+judge's other tasks (:mod:`sqa.cli.assess_tasks`)."""
 
 
 # ---- output ------------------------------------------------------------------------------
@@ -142,6 +145,13 @@ def add_assess_parser(subparsers) -> argparse.ArgumentParser:
         help=f"answer length cap in tokens (default {DEFAULT_MAX_NEW_TOKENS})",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument(
+        "--task",
+        choices=TASK_CHOICES,
+        default="assess",
+        help="assess (default); compare A.wav B.wav, suggest FILE..., detect FILE...: the judge's other "
+        "tasks through a multi-task model (runs/<profile>/tasks/model; sqa.cli.assess_tasks)",
+    )
     p.set_defaults(func=run_cli)
     return p
 
@@ -162,10 +172,38 @@ def _quiet_transformers():
             hf_logging.enable_progress_bar()
 
 
-def run_cli(args: argparse.Namespace) -> int:
-    """Run ``assess`` for parsed arguments; print results; return the exit status (see module doc)."""
+def _print_assessments(args: argparse.Namespace, show: bool) -> int:
+    """Print the results of :func:`sqa.inference.assess.iter_assess` for ``args``; return how many failed."""
     from tqdm.auto import tqdm
 
+    failed = 0
+    for r in iter_assess(
+        args.paths,
+        args.model,
+        adapter=args.adapter,
+        batch_size=args.batch_size,
+        device=args.device,
+        max_new_tokens=args.max_new_tokens,
+        dtype=args.dtype,
+        progress=show,
+    ):
+        if not r.ok:
+            failed += 1
+            tqdm.write(f"error: {r.error}", file=sys.stderr)
+        if args.format == "json":
+            tqdm.write(format_json(r), file=sys.stdout)
+        elif r.ok:
+            tqdm.write(format_text(r) + "\n", file=sys.stdout)
+        sys.stdout.flush()
+    return failed
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Run ``assess`` for parsed arguments; print results; return the exit status (see module doc).
+
+    ``--task compare|suggest|detect`` answers the judge's other tasks instead
+    (:func:`sqa.cli.assess_tasks.print_task_results`), with the same exit statuses.
+    """
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")  # junk answers must print on any terminal
@@ -173,27 +211,15 @@ def run_cli(args: argparse.Namespace) -> int:
         print("error: --batch-size and --max-new-tokens must be >= 1", file=sys.stderr)
         return EXIT_SETUP_ERROR
     show = not args.no_progress and sys.stderr.isatty()
-    failed = 0
+    task = getattr(args, "task", "assess")
     try:
         with _quiet_transformers():
-            for r in iter_assess(
-                args.paths,
-                args.model,
-                adapter=args.adapter,
-                batch_size=args.batch_size,
-                device=args.device,
-                max_new_tokens=args.max_new_tokens,
-                dtype=args.dtype,
-                progress=show,
-            ):
-                if not r.ok:
-                    failed += 1
-                    tqdm.write(f"error: {r.error}", file=sys.stderr)
-                if args.format == "json":
-                    tqdm.write(format_json(r), file=sys.stdout)
-                elif r.ok:
-                    tqdm.write(format_text(r) + "\n", file=sys.stdout)
-                sys.stdout.flush()
+            if task == "assess":
+                failed = _print_assessments(args, show)
+            else:  # compare / suggest / detect through a multi-task model
+                from sqa.cli.assess_tasks import print_task_results
+
+                failed = print_task_results(args)
     except AssessSetupError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_SETUP_ERROR

@@ -70,8 +70,11 @@ def _settings(corpus_root: Path, split: str) -> dict:
     }
 
 
-def make_spoof_set(corpus_root: str | os.PathLike, split: str = "test", seed: int = 0) -> Path:
-    """Write (or reuse) the spoof set of one split of a corpus in the QualiSpeech layout; returns its folder."""
+def make_spoof_set(
+    corpus_root: str | os.PathLike, split: str = "test", seed: int = 0, n_clips: int | None = None
+) -> Path:
+    """Write (or reuse) the spoof set of one split of a corpus in the QualiSpeech layout; returns its folder.
+    ``n_clips``: only the split's first ``n_clips`` clips (in ``{split}.csv`` order), e.g. for training."""
     import soundfile as sf
 
     from sqa.data.audio import load_audio
@@ -79,11 +82,11 @@ def make_spoof_set(corpus_root: str | os.PathLike, split: str = "test", seed: in
 
     root = Path(corpus_root)
     out = spoof_dir(root)
-    settings = {**_settings(root, split), "seed": int(seed)}
+    settings = {**_settings(root, split), "seed": int(seed), **({} if n_clips is None else {"n_clips": int(n_clips)})}
     manifest = out / f"spoof_{split}.json"
     if manifest.is_file() and json.loads(manifest.read_text()) == settings and (out / f"{split}.jsonl").is_file():
         return out
-    ids = [str(i).strip() for i in read_split_csv(root, split)["id"]]
+    ids = [str(i).strip() for i in read_split_csv(root, split)["id"]][:n_clips]
     wav_dir = out / "wav" / split
     wav_dir.mkdir(parents=True, exist_ok=True)
     trials = []

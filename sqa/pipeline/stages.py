@@ -115,6 +115,17 @@ def grpo_stage(
     return run_grpo(cfg, examples=examples, progress=progress)
 
 
+def tasks_stage(profile: Profile) -> Path:
+    """The multi-task model (:mod:`sqa.train.sft_tasks`; its evaluation: :mod:`sqa.pipeline.tasks_run`): SFT on
+    assess, compare, suggest and detect from the calibration stage, its encoder as in SFT from there."""
+    from sqa.pipeline.preflight import require_inputs
+    from sqa.train.sft_tasks import sft_tasks
+
+    require_inputs(profile)
+    learned = sft_encoder_trainable(profile, "calibration")
+    return sft_tasks(_with_encoder(profile, learned), init=calibration_stage(profile, True))
+
+
 STAGE_NAMES = (
     "calibration",
     "calibration_frozen",
@@ -125,6 +136,7 @@ STAGE_NAMES = (
     "grpo_<rewards>",
     "grpo_<rewards>_text_only",
     "no_training",
+    "tasks",
 )
 """What :func:`build_stage` (and ``python -m sqa train``) accepts: the dir names under ``runs/<profile>/``."""
 
@@ -140,7 +152,7 @@ def build_stage(profile: Profile, name: str, progress: bool = True) -> Path:
     Traceback (most recent call last):
     ...
     ValueError: unknown stage 'sft_from_nowhere'; expected one of calibration, calibration_frozen, sft_from_base, \
-sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_<rewards>_text_only, no_training
+sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_<rewards>_text_only, no_training, tasks
     """
     if name in ("calibration", "calibration_frozen"):
         return calibration_stage(profile, learned=name == "calibration")
@@ -148,6 +160,8 @@ sft_from_calibration, sft_from_calibration_frozen, warmup, grpo_<rewards>, grpo_
         return sft_stage(profile, name.removeprefix("sft_from_"))
     if name == "warmup":  # what every GRPO run starts from (sft_from_calibration unless grpo_warmup_steps is set)
         return warmup_stage(profile)
+    if name == "tasks":  # the multi-task model (compare, suggest, detect beside assess)
+        return tasks_stage(profile)
     if name == "no_training":  # nothing to train: the folder of the no-training systems' caches (DNSMOS)
         out = dataclasses.replace(profile, seed=0).run_dir / "no_training"
         out.mkdir(parents=True, exist_ok=True)

@@ -87,11 +87,19 @@ def derived_comparison(
     """Comparison figures (:func:`sqa.tasks.compare_metrics.comparison_figures`) of the derived baseline of
     one system: the fixed-seed pairs of its test clips, verdicts from its predicted scores against the
     verdicts from the reference scores."""
+    _, preds, golds = derived_comparisons(system, n_pairs, pair_seed, max_per_clip)
+    return comparison_figures(preds, golds, n_boot=n_boot, seed=seed)
+
+
+def derived_comparisons(
+    system: str | os.PathLike, n_pairs: int = N_PAIRS, pair_seed: int = SEED, max_per_clip: int | None = None
+) -> tuple[list[tuple[str, str]], list[Comparison], list[Comparison]]:
+    """The pairs of :func:`derived_comparison`, its verdicts and the gold ones (what its figures are of)."""
     table = clip_scores(system)
     pairs = sample_pairs(table.index.tolist(), n_pairs=n_pairs, max_per_clip=max_per_clip, seed=pair_seed)
     golds = [Comparison(v) for v in pair_preferences(pairs, _scores_by_id(table, "true"))]
     preds = [Comparison(v) for v in pair_preferences(pairs, _scores_by_id(table, "pred"))]
-    return comparison_figures(preds, golds, n_boot=n_boot, seed=seed)
+    return pairs, preds, golds
 
 
 def predicted_assessments(system: str | os.PathLike) -> tuple[pd.DataFrame, list[Assessment]]:
@@ -125,6 +133,14 @@ def derived_suggestion(
     """Suggestion figures of the derived baseline of one system (:func:`predicted_assessments`): the fixes
     its assessments imply, against ``gold_fixes`` (id -> fixes, e.g. from the synthetic ground truth) or, by
     default, the fixes its rendered references imply."""
+    _, preds, golds = derived_suggestions(system, gold_fixes)
+    return suggestion_figures(preds, golds, n_boot=n_boot, seed=seed, text=text)
+
+
+def derived_suggestions(
+    system: str | os.PathLike, gold_fixes: dict[str, tuple[str, ...]] | None = None
+) -> tuple[list[str], list[Suggestion], list[Suggestion]]:
+    """The clip ids of :func:`derived_suggestion`, its suggestions and the gold ones (what its figures are of)."""
     path = Path(system)
     frame, assessments = predicted_assessments(system)
     preds = [Suggestion(fixes_from_assessment(a)) for a in assessments]
@@ -135,7 +151,7 @@ def derived_suggestion(
         if missing:
             raise ValueError(f"{path}: no gold fixes for {len(missing)} clip(s) (first: {missing[0]})")
         golds = [Suggestion(tuple(gold_fixes[i])) for i in frame["id"]]
-    return suggestion_figures(preds, golds, n_boot=n_boot, seed=seed, text=text)
+    return [str(i) for i in frame["id"]], preds, golds
 
 
 def detection_score(a: Assessment) -> float | None:

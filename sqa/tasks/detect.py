@@ -46,6 +46,20 @@ def parse_detection(text: object) -> str | None:
     return m.group(1).lower() if m else None
 
 
+def word_start(text: object) -> int | None:
+    """Where the word :func:`parse_detection` reads starts in ``text`` (``None`` when it reads none).
+
+    >>> word_start("<think>is it real?</think> Fake"), word_start("unsure")
+    (27, None)
+    """
+    s = as_text(text)[:MAX_CHARS]
+    hidden = [m.span() for m in _THINK.finditer(s)]
+    for m in _WORD.finditer(s):
+        if not any(a <= m.start() < b for a, b in hidden):
+            return m.start()
+    return None
+
+
 def token_word(token: str) -> str | None:
     """``"real"``/``"fake"`` when a vocabulary token is one of the words (case, leading space marks ignored)."""
     word = str(token).lstrip(_PIECE_PREFIX).strip().lower()

@@ -278,6 +278,8 @@ def run_sft(
     resume: bool = True,
     overwrite: bool = False,
     callbacks: list | None = None,
+    dataset_class=None,
+    collator_class=None,
 ) -> Path:
     """Train on ``items`` from the model at ``init``; return the stage's model dir ``cfg.out_dir / "model"``.
 
@@ -285,6 +287,8 @@ def run_sft(
     run with the same settings (checkpoints of other settings are deleted). A finished run
     (``sqa_train.json`` in the model dir) with the same settings is returned as is unless ``overwrite``
     (which also starts from scratch). ``callbacks``: extra ``TrainerCallback``s (the tests use one to simulate a crash).
+    ``dataset_class`` / ``collator_class``: other items than :class:`SFTItems` rows (the multi-task model's, of
+    several clips: :mod:`sqa.train.sft_tasks`), built like them from ``(items, sr)`` / ``(processor, sr, dtype=)``.
     """
     from transformers import set_seed
 
@@ -314,11 +318,11 @@ def run_sft(
         model.enable_input_require_grads()  # frozen embeddings + checkpointing still need grads to flow
     params = count_parameters(model)
     sr = processor.feature_extractor.sampling_rate
-    collator = AudioChatCollator(processor, sr, dtype=DTYPES[cfg.dtype])
+    collator = (collator_class or AudioChatCollator)(processor, sr, dtype=DTYPES[cfg.dtype])
     trainer = _trainer_class()(
         model=model,
         args=_training_args(cfg),
-        train_dataset=SFTItems(items, sr),
+        train_dataset=(dataset_class or SFTItems)(items, sr),
         data_collator=collator,
         callbacks=callbacks,
     )
