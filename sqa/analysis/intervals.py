@@ -29,7 +29,7 @@ import pandas as pd
 
 from sqa.analysis.claims import CLAIMS, metric_key, paper_value, verdict
 from sqa.configs.layout import seed_dir
-from sqa.metrics.bootstrap import N_BOOT, SEED, bootstrap, paired_contrast
+from sqa.metrics.bootstrap import ARTIFACT_KEYS, N_BOOT, SEED, bootstrap, paired_contrast
 from sqa.metrics.clips import clip_table, score_clip_table, stored_clip_table
 from sqa.metrics.evaluate import AVG_DIMENSIONS, TABLE1_COLUMNS, TABLE3_COLUMNS
 
@@ -48,7 +48,6 @@ def not_predicted(system) -> tuple[str, ...]:
     if getattr(system, "stage", "") != "none":
         return ()
     from sqa.evaluation.baselines import predicted_keys
-    from sqa.metrics.bootstrap import ARTIFACT_KEYS
 
     keys = {
         *TABLE1_COLUMNS.values(),

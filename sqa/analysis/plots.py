@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 
 from sqa.metrics.evaluate import AVG_DIMENSIONS
+from sqa.metrics.reward_curve import reward_trend
 
 sns.set_theme(style="whitegrid", context="notebook")
 
@@ -23,7 +24,6 @@ def _default_window(curve: pd.DataFrame) -> int:
 
 def _plot_trend(ax, curve: pd.DataFrame):
     """Draw the total reward's least-squares trend (dashed) on ``ax``; return the fit (None: too short)."""
-    from sqa.metrics.reward_curve import reward_trend
 
     fit = reward_trend(curve)
     if fit is not None:

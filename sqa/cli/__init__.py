@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqa.configs.errors import ProfileInputError
+
 
 def _report(args) -> int:
     from sqa.analysis.report import build_report
@@ -62,7 +64,6 @@ def _tables(args) -> int:
 def _prepare(args) -> int:
     """Generate (or check) the profile's data and build (or find) its base model, once, before the
     notebooks that train in parallel (``make -j2 reproduce``) need them."""
-    from sqa.configs.errors import ProfileInputError
     from sqa.configs.profiles import get_profile
     from sqa.data import prepare_profile_data
     from sqa.data.corpora import corpus_of

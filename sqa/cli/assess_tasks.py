@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqa.data.audio import AudioError
+from sqa.evaluation.generator import as_generator
 from sqa.evaluation.tasks import detect_audio
 from sqa.inference.assess import DEFAULT_MAX_NEW_TOKENS, AssessSetupError, load_assessor
 from sqa.inference.inputs import _one_line, expand_paths, min_audio_samples, read_clip
@@ -137,7 +138,6 @@ def iter_task(
     dtype: str = "auto",
 ) -> Iterator[TaskResult]:
     """The results of ``task`` (compare, suggest, detect) for ``paths`` with a multi-task model (module doc)."""
-    from sqa.evaluation.generator import as_generator
     from sqa.llm.audio_endpoint import ENDPOINT_SAMPLING_RATE, EndpointUnavailable, is_endpoint_spec
 
     spec = get_task(task)

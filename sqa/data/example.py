@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqa.schema import Assessment
+from sqa.schema import Assessment, render
 
 
 @dataclass
@@ -32,7 +32,6 @@ class Example:
         >>> sorted(Example("a.wav", "a.wav", Assessment(scores={"noise": 2}), voice="a calm voice").columns())
         ['audio_path', 'id', 'reference', 'voice']
         """
-        from sqa.schema import render
 
         return {
             "reference": render(self.assessment),

@@ -25,6 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sqa.data.audio import load_audio
+from sqa.data.qualispeech import _audio_path, read_split_csv
+
 SPOOF_VERSION = 1
 METHOD = "griffin-lim resynthesis"
 N_ITER, N_FFT, HOP = 32, 512, 128
@@ -76,9 +79,6 @@ def make_spoof_set(
     """Write (or reuse) the spoof set of one split of a corpus in the QualiSpeech layout; returns its folder.
     ``n_clips``: only the split's first ``n_clips`` clips (in ``{split}.csv`` order), e.g. for training."""
     import soundfile as sf
-
-    from sqa.data.audio import load_audio
-    from sqa.data.qualispeech import _audio_path, read_split_csv
 
     root = Path(corpus_root)
     out = spoof_dir(root)

@@ -14,6 +14,8 @@ import pandas as pd
 
 from sqa.evaluation.scores import ScoreReport
 from sqa.llm import PARSE_RESPONSE, NoJudgeError, get_extractor, get_judge
+from sqa.metrics import evaluate
+from sqa.metrics.clips import clip_table, with_clip_columns
 from sqa.schema import render
 from sqa.schema.prompts import REASONING_PROMPT
 
@@ -77,8 +79,6 @@ def evaluate_answers(
     (``sqa.configs.sources`` resolves a profile's). The parse-failure rate is reported either way.
     """
     from sqa.evaluation.generator import as_generator
-    from sqa.metrics import evaluate
-    from sqa.metrics.clips import clip_table, with_clip_columns
 
     if corr_backend is None:
         raise NoJudgeError(

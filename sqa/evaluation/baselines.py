@@ -49,7 +49,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment
+from sqa.metrics.evaluate import ARTIFACT_PREFIX
+from sqa.metrics.iou import interval_iou
+from sqa.schema import ARTIFACTS, DIMENSIONS, Artifact, Assessment, render
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -231,10 +233,7 @@ def clip_rows(predictor: str, examples, dnsmos_values: dict[str, dict] | None = 
     :func:`sqa.metrics.clip_table`; DNSMOS scores kept continuous, unpredicted columns NaN)."""
     import pandas as pd
 
-    from sqa.metrics.evaluate import ARTIFACT_PREFIX
-    from sqa.metrics.iou import interval_iou
     from sqa.rewards.detectors import load_audio
-    from sqa.schema import render
 
     nan = float("nan")
     mapping = {"dnsmos_p835": P835_MAP, "dnsmos_p808": P808_MAP}.get(predictor, {})

@@ -35,6 +35,7 @@ from sqa.metrics.evaluate import ARTIFACT_PREFIX
 from sqa.metrics.iou import interval_iou
 from sqa.metrics.rouge import rouge_l
 from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
+from sqa.schema.parse import is_empty
 
 NAN = float("nan")
 
@@ -51,7 +52,6 @@ def clip_table(
     corr_backend: Any = None,
 ) -> pd.DataFrame:
     """One row per clip with what it contributes to each Table 1 / Table 3 column (see module doc)."""
-    from sqa.schema.parse import is_empty
 
     preds = [p if isinstance(p, Assessment) else parse_response(p or "") for p in predictions]
     refs = [r if isinstance(r, Assessment) else parse_response(r or "") for r in references]

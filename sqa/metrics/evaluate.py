@@ -39,6 +39,7 @@ from sqa.metrics.iou import interval_iou
 from sqa.metrics.pcc import pcc
 from sqa.metrics.rouge import rouge_l
 from sqa.schema import ARTIFACTS, DIMENSIONS, Assessment, parse_response
+from sqa.schema.parse import is_empty
 
 AVG_DIMENSIONS: tuple[str, ...] = ("naturalness", "noise", "distortion", "listening_effort", "continuity", "overall")
 """Dimensions averaged in ``avg_pcc`` (Table 1's Avg.; speed is excluded, paper footnote 2)."""
@@ -76,7 +77,6 @@ def evaluate(
     that parse to nothing; otherwise the share of empty ``predictions``. ``corr_backend`` is
     the judge of the "corr" columns (from :func:`sqa.llm.get_judge`; None: MiniLM).
     """
-    from sqa.schema.parse import is_empty
 
     preds = [_as_assessment(p) for p in predictions]
     refs = [_as_assessment(r) for r in references]

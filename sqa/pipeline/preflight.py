@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqa.configs.errors import ProfileInputError
-from sqa.configs.sources import judge_problem, rewards_need_judge
+from sqa.configs.sources import (
+    EXAMPLE_JUDGE_MODEL,
+    EXTRACTOR_ENV,
+    JUDGE_ENV,
+    PARSE_RESPONSE,
+    extractor_spec,
+    judge_problem,
+    judge_spec,
+    rewards_need_judge,
+)
 from sqa.data.corpora import corpus_of, data_dir_label, data_problem
 from sqa.pipeline.disk import GIB, hf_cache, local_model_dir, missing_weight_files, model_bytes, run_bytes, stage_names
 
@@ -228,7 +237,6 @@ def _origin(env: str, field: str, profile) -> str:
 
 
 def check_judge(profile, needed: bool = True) -> Check:
-    from sqa.configs.sources import EXAMPLE_JUDGE_MODEL, JUDGE_ENV, judge_spec
 
     fix = (
         f"vllm serve {EXAMPLE_JUDGE_MODEL} && export {JUDGE_ENV}=http://localhost:8000/v1#{EXAMPLE_JUDGE_MODEL} "
@@ -238,7 +246,6 @@ def check_judge(profile, needed: bool = True) -> Check:
 
 
 def check_extractor(profile) -> Check:
-    from sqa.configs.sources import EXTRACTOR_ENV, PARSE_RESPONSE, extractor_spec
     from sqa.llm.labels import is_stand_in
 
     spec = extractor_spec(profile)

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from sqa.configs.kernels import kernel_record
+from sqa.configs.sources import extractor_spec, judge_spec
 from sqa.data.corpora import CORPORA, corpus_name, data_problem
 
 PACKAGES = ("torch", "transformers", "peft", "accelerate", "numpy", "huggingface_hub")
@@ -144,7 +145,6 @@ def generator_record(profile, generator: str | None = None) -> str:
 def provenance(profile, generator: str | None = None) -> dict:
     """The run-level record of everything that produced a profile's results (see the module docstring);
     ``generator``: the endpoint that generated the answers, if not this process."""
-    from sqa.configs.sources import extractor_spec, judge_spec
     from sqa.llm.labels import extractor_label, judge_label
 
     return {

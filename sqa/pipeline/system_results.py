@@ -14,8 +14,12 @@ from pathlib import Path
 
 from sqa.configs.layout import backbone_name, profile_dir
 from sqa.configs.profiles import Profile, repo_root
+from sqa.configs.sources import extractor_spec
 from sqa.configs.systems import SYSTEMS, System, get_system, grpo_run_name, served_system, system_for_rewards
+from sqa.llm.labels import corr_backend as judge_corr_backend
+from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
 from sqa.pipeline.stages import grpo_stage, parse_reward_names, system_model
+from sqa.schema import DIMENSIONS, render
 
 
 def results_dir(profile: Profile, results: str | Path = "results") -> Path:
@@ -49,10 +53,8 @@ def evaluate_system(
     runs/paper/grpo_llm_judge/model``) writes the answers instead of a local ``generate``; nothing is
     trained then, and the cache is keyed on the endpoint. ``metrics["generator"]`` says which wrote them.
     """
-    from sqa.configs.sources import extractor_spec
     from sqa.data import load_examples
     from sqa.evaluation import evaluate_answers, evaluate_scores
-    from sqa.llm.labels import corr_backend as judge_corr_backend
     from sqa.model import load_model
     from sqa.pipeline.preflight import require_inputs
     from sqa.pipeline.provenance import provenance, same_inputs
@@ -134,7 +136,6 @@ def evaluate_no_training(
     from sqa.evaluation import baselines
     from sqa.metrics.bootstrap import clip_metrics
     from sqa.metrics.clips import with_clip_columns
-    from sqa.metrics.evaluate import TABLE1_COLUMNS, TABLE3_COLUMNS
     from sqa.pipeline.preflight import require_inputs
     from sqa.pipeline.provenance import provenance, same_inputs
 
@@ -159,7 +160,6 @@ def evaluate_no_training(
             dataclasses.replace(profile, seed=0).run_dir / "no_training" / "dnsmos.jsonl",
             progress=progress,
         )
-    from sqa.schema import render
 
     answers, clips = baselines.clip_rows(system.predictor, test, values)
     point = {k: float(v[0]) for k, v in clip_metrics(clips, np.arange(len(clips))[None]).items()}
@@ -295,7 +295,6 @@ def grpo_summary(
     calib_path = results_dir(profile, results) / "calibration" / "metrics.json"
     calib = json.loads(calib_path.read_text()) if calib_path.exists() else {}
     from sqa.metrics.evaluate import AVG_DIMENSIONS, TABLE3_COLUMNS
-    from sqa.schema import DIMENSIONS
 
     summary = {
         "rewards": names,

@@ -27,6 +27,7 @@ from sqa.llm.factory import lazy_judge
 from sqa.llm.spec import spec_help
 from sqa.rewards.stats import RewardStats
 from sqa.schema import Assessment, parse_response
+from sqa.schema.parse import is_empty as _is_empty
 
 
 def _content_text(content: Any) -> str:
@@ -67,7 +68,6 @@ def is_empty(a: Assessment) -> bool:
 
     ``sqa.schema.parse.is_empty(a, structured_only=True)``: junk text parses to a bare description.
     """
-    from sqa.schema.parse import is_empty as _is_empty
 
     return _is_empty(a, structured_only=True)
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sqa.metrics.iou import merge_intervals
+
 FRAME_S = 0.025
 HOP_S = 0.010
 
@@ -206,7 +208,6 @@ answer claiming no artifacts: 0.09); counting dropouts as pauses lowered it to 0
 
 def detect_artifacts(y: np.ndarray, sr: int, detectors: dict | None = None) -> dict[str, list[tuple[float, float]]]:
     """``{artifact: merged intervals}`` from the detectors of each type (default :data:`DETECTORS`)."""
-    from sqa.metrics.iou import merge_intervals
 
     detectors = DETECTORS if detectors is None else detectors
     return {name: _round(merge_intervals([s for fn in fns for s in fn(y, sr)])) for name, fns in detectors.items()}

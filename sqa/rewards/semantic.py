@@ -16,6 +16,7 @@ judge rewards see them. Range 0..3.
 
 from __future__ import annotations
 
+from sqa.metrics.embed import cosine01
 from sqa.rewards.common import Reward
 from sqa.schema import ARTIFACTS, Assessment
 
@@ -34,7 +35,6 @@ def semantic_terms(pred: Assessment | None, ref: Assessment) -> list[tuple[str, 
 
 def semantic_scores(preds: list[Assessment | None], refs: list[Assessment]) -> list[float]:
     """Eq. 5 summed per completion, all similarities computed in one MiniLM batch."""
-    from sqa.metrics.embed import cosine01
 
     terms = [semantic_terms(p, r) if p is not None else [] for p, r in zip(preds, refs)]
     pairs = [t for ts in terms for t in ts if t is not None]

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqa.rewards.common import completion_text
 from sqa.tasks.compare import Comparison, parse_comparison
 from sqa.tasks.detect import parse_detection
 from sqa.tasks.suggest import Suggestion, parse_suggestion
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 
 
 def _text(completion: Any) -> str:
-    from sqa.rewards.common import completion_text
 
     return completion_text(completion)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqa.metrics import evaluate
 from sqa.schema import Assessment, parse_response, render
 from sqa.schema.prompts import REASONING_PROMPT
 from sqa.tasks.task import Task
@@ -23,7 +24,6 @@ from sqa.tasks.task import Task
 
 def evaluate_assessments(predictions: Sequence, references: Sequence[Assessment], **kwargs) -> dict:
     """:func:`sqa.metrics.evaluate` (imported on use: the metrics pull in the description judges)."""
-    from sqa.metrics import evaluate
 
     return evaluate(predictions, references, **kwargs)
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sqa.metrics import rouge_l
 from sqa.metrics.bootstrap import N_BOOT, SEED
 from sqa.tasks.intervals import bootstrap_figures, ratio
 from sqa.tasks.suggest import FIXES, SUGGEST_PROMPT, Suggestion, parse_suggestion, render_suggestion
@@ -45,7 +46,6 @@ def text_similarity(predictions: Sequence[str], references: Sequence[str]) -> tu
     >>> float(r[0]), round(float(m[0]), 3)
     (1.0, 1.0)
     """
-    from sqa.metrics import rouge_l
     from sqa.metrics.embed import cosine01
 
     rouge = np.array([rouge_l(p, r) for p, r in zip(predictions, references)], dtype=float)

@@ -35,9 +35,13 @@ import torch
 
 from sqa.configs import distributed
 from sqa.configs.profiles import check_settings, profile_field, stage_values
+from sqa.configs.sources import judge_spec, rewards_need_judge
 from sqa.llm.errors import JudgeUnavailable
-from sqa.model.batching import prompt_inputs
+from sqa.model import save_stage
+from sqa.model.batching import end_of_turn_id, prompt_inputs
 from sqa.model.precision import autocast, to_model
+from sqa.model.stages import dir_bytes, read_stage_record
+from sqa.schema.prompts import REASONING_PROMPT
 from sqa.train.grpo_log import RewardCurve, latest_checkpoint, restore_checkpoint, save_checkpoint
 from sqa.train.grpo_math import group_advantages, grpo_loss
 from sqa.train.grpo_setup import Policy, audio_trainable, reference_model, setup_policy
@@ -90,7 +94,6 @@ class GRPOConfig:
     def from_profile(cls, profile, init, out_dir, rewards, **overrides) -> GRPOConfig:
         """The profile's GRPO settings for a run from ``init`` with ``rewards``; ``overrides`` (GRPOConfig
         fields, ``None`` ignored) win; an unknown name raises."""
-        from sqa.configs.sources import judge_spec, rewards_need_judge
 
         check_settings(cls, overrides, "GRPOConfig.from_profile")
         names = [rewards] if isinstance(rewards, str) else list(rewards)
@@ -109,7 +112,6 @@ class GRPOConfig:
 
 
 def end_of_turn_ids(processor) -> list[int]:
-    from sqa.model.batching import end_of_turn_id
 
     return [end_of_turn_id(processor)]
 
@@ -173,7 +175,6 @@ def grpo_step(
 
     ``rollouts``: a :class:`sqa.train.vllm_rollouts.VLLMRollouts` (the policy's LoRA pushed first, the
     completions sampled by vLLM, the log-prob drift recorded), or None for local sampling."""
-    from sqa.schema.prompts import REASONING_PROMPT
 
     timings = {}
     if rollouts is not None:
@@ -347,8 +348,6 @@ def run_grpo(cfg: GRPOConfig, examples=None, progress: bool = True) -> Path:
     """
     from tqdm.auto import tqdm
 
-    from sqa.model import save_stage
-    from sqa.model.stages import dir_bytes, read_stage_record
     from sqa.rewards import RewardStats
     from sqa.train.vllm_rollouts import rollouts_problem
 

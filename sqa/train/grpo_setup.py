@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import torch
 
+from sqa.model import load_model
 from sqa.model.loading import AUDIO_TOWER, PROJECTOR, unwrap
 from sqa.model.precision import float32_master_weights
 
@@ -44,7 +45,6 @@ def audio_trainable(model) -> bool:
 def setup_policy(cfg) -> Policy:
     """Load ``cfg.init`` with LoRA on the LLM (``cfg.lora_rank``; 0 = full fine-tuning), freeze the audio
     path, build the reference (a frozen copy only without LoRA) and AdamW over the trainable parameters."""
-    from sqa.model import load_model
 
     model, processor = load_model(
         cfg.init,

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import torch
 
+from sqa.train.sft import model_fingerprint
+
 PEFT_LM, VLLM_LM = "model.language_model.", "language_model.model."
 FINGERPRINT_CHARS = 10
 
@@ -73,7 +75,6 @@ def write_vllm_adapter(model, out_dir: str | Path, vllm_naming: bool = True) -> 
 
 def base_fingerprint(init: str | Path) -> str:
     """A short hash of what produced the model GRPO starts from (:func:`sqa.train.sft.model_fingerprint`)."""
-    from sqa.train.sft import model_fingerprint
 
     return hashlib.sha1(model_fingerprint(init).encode()).hexdigest()[:16]
 

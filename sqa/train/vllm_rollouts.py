@@ -32,6 +32,8 @@ from sqa.configs import distributed
 from sqa.configs.layout import is_default_backbone
 from sqa.llm import vllm_client
 from sqa.llm.audio_endpoint import EndpointUnavailable, is_endpoint_spec, split_spec
+from sqa.model.tiny import TINY_HOP_LENGTH, TINY_WINDOW_SECONDS
+from sqa.train.logprobs import completion_mask_from_ids
 from sqa.train.vllm_adapter import base_fingerprint, check_served_base, write_vllm_adapter
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,6 @@ and vLLM rollouts push the policy's LoRA adapter each step; keep rollouts: local
     from types import SimpleNamespace
 
     from sqa.llm.vllm_server import servable_problem
-    from sqa.model.tiny import TINY_HOP_LENGTH, TINY_WINDOW_SECONDS
 
     if profile.rollouts in (None, "", "local"):
         return None
@@ -139,7 +140,6 @@ class VLLMRollouts:
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(ids [B*G, T], mask [B*G, T], vllm_logp [B*G, T])``: G completions of each prompt, grouped
         consecutively, rows padded with ``pad`` after their end-of-turn token (log-prob 0 there)."""
-        from sqa.train.logprobs import completion_mask_from_ids
 
         def one(i_audio):
             i, audio = i_audio
