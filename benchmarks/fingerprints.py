@@ -39,15 +39,48 @@ RUN_KEYS = (
     "finished",
     "kernels",
     "git",
+    "per_second",
+    "provenance",
+    "fingerprint",
 )
-"""JSON keys (substrings, case-insensitive) that describe how or when a result was made, not the result."""
+"""JSON keys and CSV columns (substrings, case-insensitive) that describe how or when a result was made, not the
+result. ``provenance`` holds the commit; a ``*fingerprint`` is a hash of a training record, whose wall times
+differ by run (the record's own values are compared key by key)."""
+RUN_NAMES = ("id", "parent_id")
+"""Keys that are a stage's random identity (``sqa_stage.json``), compared by name, not by substring."""
+RUN_PREFIXES = ("t_",)
+"""Columns of wall times per GRPO step phase (``reward_curve.csv``: ``t_generate``, ``t_step``, ...)."""
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt")
 SKIP_PARTS = ("notebooks", "checkpoint-")
 """Executed notebooks (timestamps, progress) and GRPO's resumable checkpoints are not results."""
 
 
 def _describes_the_run(key: str) -> bool:
-    return any(k in key.lower() for k in RUN_KEYS)
+    """Whether a key or column describes how or when a result was made.
+
+    >>> [_describes_the_run(k) for k in ("train_runtime", "id", "t_step", "valid", "pcc")]
+    [True, True, True, False, False]
+    """
+    key = key.lower()
+    return any(k in key for k in RUN_KEYS) or key in RUN_NAMES or key.startswith(RUN_PREFIXES)
+
+
+def _leaf_describes_the_run(path: str) -> bool:
+    """A stored leaf (``.settings.init_fingerprint``) or column whose last key describes the run."""
+    return _describes_the_run(path.rsplit(".", 1)[-1])
+
+
+def _markdown_table(text: str) -> dict[str, str] | None:
+    """A file that is one pipe table, digested column by column like a CSV file (None: not a table)."""
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines() if line.strip()]
+    if len(rows) < 2 or not all(line.lstrip().startswith("|") for line in text.splitlines() if line.strip()):
+        return None
+    header, body = rows[0], [r for r in rows[1:] if not set("".join(r)) <= set("-: ")]
+    return {
+        h: _digest(json.dumps([r[i] if i < len(r) else None for r in body]).encode())
+        for i, h in enumerate(header)
+        if not _describes_the_run(h)
+    }
 
 
 def _strip(value):
@@ -93,6 +126,10 @@ def _file_fingerprint(path: Path, base: str) -> str | dict[str, str] | None:
             h.update(name.encode())
             h.update(tensors[name].tobytes())
         return h.hexdigest()[:16]
+    if path.suffix == ".md":
+        table = _markdown_table(path.read_text().replace(base, "<base>"))
+        if table is not None:
+            return table
     if path.suffix in WEIGHT_SUFFIXES or path.suffix in (".md", ".txt"):
         return _digest(path.read_bytes())
     return None
@@ -130,7 +167,7 @@ def compare(before: dict, after: dict) -> tuple[list[str], list[str]]:
                 changed += [
                     f"{where} {k}: {'differs' if k in a[rel] else 'missing after'}"
                     for k in sorted(b[rel])
-                    if b[rel][k] != a[rel].get(k)
+                    if b[rel][k] != a[rel].get(k) and not _leaf_describes_the_run(k)
                 ]
                 added += [f"{where} {k}: new" for k in sorted(set(a[rel]) - set(b[rel]))]
             elif b[rel] != a[rel]:
