@@ -4,7 +4,7 @@
 #   make reproduce SEEDS="0 1 2"   # the same for 3 training seeds; intervals and claims over all of them
 #   make reproduce PROFILE=paper DATA_DIR=/data/QualiSpeech   # GPU workstation, real AF3 + QualiSpeech
 #   make check                # preflight: can PROFILE run here? (make reproduce runs it first)
-#   make test                 # unit tests, doctests, nbval on the committed notebooks
+#   make test                 # ruff (lint, format), unit tests, doctests, nbval on the notebooks
 #   make bench                # benchmarks -> results/bench/
 #   make backbones            # the backbone rows of Tables 1/3 (Qwen2-Audio), after reproduce
 #   make gpu-check            # real-size AF3 on one CUDA GPU -> results/bench/gpu_check.json (GPU_CHECK_ARGS=--small: CPU)
