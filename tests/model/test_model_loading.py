@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from sqa.model import BACKBONES, LM_LORA_REGEX, build_batch, count_parameters, load_model, merge_and_save
-from sqa.model.loading import LM_LINEAR_LAYERS
+from sqa.model.backbones.base import LM_LINEAR_LAYERS
 
 
 def _trainable(model, part: str) -> int:
