@@ -172,13 +172,13 @@ def run(tmp_path_factory):
             return written
 
         mp.setattr(sqa.train.grpo, "grpo_step", probed_step)
-        mp.setattr(sqa.model, "save_stage", probed_save)
+        mp.setattr(sqa.train.grpo, "save_stage", probed_save)  # the GRPO stage's save (bound there)
         test = load_examples(profile, "test")
         test_audio.append(load_audio(test[0].audio_path))
         t0 = time.perf_counter()
         rec["grpo_dir"] = grpo_stage(profile, "iou", progress=False)  # builds the SFT warm-up first
         rec["times"]["sft_and_grpo"] = time.perf_counter() - t0
-        mp.setattr(sqa.model, "save_stage", real_save)
+        mp.setattr(sqa.train.grpo, "save_stage", real_save)
 
         t0 = time.perf_counter()
         rec["metrics"] = evaluate_system(
