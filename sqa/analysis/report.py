@@ -324,6 +324,27 @@ TASK_FIGURES = {
 """The headline figures of the judge's other tasks in the report (``results/<p>/tasks/figures.csv``)."""
 
 
+TASK_LABELS = {"eer": "EER (%)", "min_dcf": "minDCF", "n_invalid": "invalid answers"}
+"""How the report names a task figure (the others by their column name in ``figures.csv``)."""
+
+
+def _task_cell(metric: str, value, low, high) -> str:
+    """One figure with its interval: counts as integers, EER (a percentage) with one decimal.
+
+    >>> _task_cell("eer", 50.0, 44.34, 56.0), _task_cell("n_invalid", 0.0, None, None)
+    ('50.0 [44.3, 56.0]', '0')
+    >>> _task_cell("overall_acc", 0.3348, 0.3076, 0.3629)
+    '0.335 [0.308, 0.363]'
+    """
+    if pd.isna(value):
+        return ""
+    if metric.startswith("n_"):
+        return f"{int(value)}"
+    digits = 1 if metric == "eer" else 3
+    text = f"{value:.{digits}f}"
+    return text if pd.isna(low) else f"{text} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
 def tasks_section(results: Path) -> str:
     """The other tasks' headline figures with their 95 % intervals, per system (notebook 06 has them all)."""
     path = results / "tasks" / "figures.csv"
@@ -331,14 +352,11 @@ def tasks_section(results: Path) -> str:
         return "<p>No task results (notebook 06 not run).</p>"
     t = pd.read_csv(path)
     t = t[[m in TASK_FIGURES.get(k, ()) for k, m in zip(t.task, t.metric, strict=True)]]
-    cell = [
-        "" if pd.isna(v) else f"{v:.3f}" if pd.isna(lo) else f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
-        for v, lo, hi in zip(t.value, t.ci_low, t.ci_high, strict=True)
-    ]
-    wide = t.assign(cell=cell).pivot_table(
-        index=["task", "metric"], columns="system", values="cell", aggfunc="first", sort=False
-    )
+    cell = [_task_cell(m, v, lo, hi) for m, v, lo, hi in zip(t.metric, t.value, t.ci_low, t.ci_high, strict=True)]
+    t = t.assign(cell=cell, metric=[TASK_LABELS.get(m, m) for m in t.metric])
+    wide = t.pivot_table(index=["task", "metric"], columns="system", values="cell", aggfunc="first", sort=False)
     wide.columns.name = None
+    wide["items"] = t.groupby(["task", "metric"], sort=False)["n"].max().reindex(wide.index).astype("Int64")
     return (
         "<p>Intervals: 95 % bootstrap over pairs (compare), clips (suggest) and trials (detect); detection on "
         "the synthetic corpus is a Griffin-Lim resynthesis proxy.</p>" + _table(wide.reset_index())

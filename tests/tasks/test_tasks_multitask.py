@@ -220,10 +220,12 @@ def test_the_report_section_shows_the_headline_figures_with_intervals(tmp_path):
     (tmp_path / "tasks" / "figures.csv").write_text(
         "system,task,metric,value,ci_low,ci_high,n\n"
         "Multi-task SFT,compare,overall_acc,0.5,0.4,0.6,300\nMulti-task SFT,compare,noise_acc,0.9,0.8,1.0,300\n"
-        "Multi-task SFT,detect,n_invalid,3,,,300\n"
+        "Multi-task SFT,detect,n_invalid,3,,,300\nMulti-task SFT,detect,eer,12.5,10.0,15.25,300\n"
     )
     html = tasks_section(tmp_path)
-    assert "0.500 [0.400, 0.600]" in html and "noise_acc" not in html and "3.000" in html
+    assert "0.500 [0.400, 0.600]" in html and "noise_acc" not in html
+    assert ">invalid answers<" in html and ">3<" in html and "12.5 [10.0, 15.2]" in html and "EER (%)" in html
+    assert ">300<" in html  # the items column
 
 
 def test_assess_task_option_parses_and_rejects_other_tasks(capsys):
