@@ -1,7 +1,7 @@
 """Shared test helpers live beside this file (``tests/stub_server.py``): make them importable.
 
 The CPU kernels of the smoke profile, pinned before torch is imported.
-Session fixtures shared by the model and training tests: the small tiny Qwen2-Audio (the second backbone).
+Session fixtures shared by the model, training and task tests: the small tiny AF3 and Qwen2-Audio.
 """
 
 import os
@@ -30,6 +30,14 @@ SMALL_SIZES = {
     "audio": {"hidden_size": 64, "intermediate_size": 128},
 }
 """Smaller than the tiny profile's model: the tests that use it check mechanics, not learning."""
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory):
+    """A small tiny AF3 (random init, seed 0), built once per session."""
+    from sqa.model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("small") / "model", seed=0, sizes=SMALL_SIZES)
 
 
 @pytest.fixture(scope="session")

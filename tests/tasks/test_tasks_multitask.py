@@ -17,29 +17,13 @@ from sqa.data import load_audio, load_qualispeech, make_synthetic_corpus
 from sqa.data.spoof import detection_trials, make_spoof_set
 from sqa.evaluation.tasks import detection_answers, model_figures
 from sqa.inference.assess import AssessSetupError
-from sqa.model import build_batch, build_tiny_model, load_model
+from sqa.model import build_batch, load_model
 from sqa.model.batching import IGNORE_INDEX, end_of_turn_id
 from sqa.model.multi_audio import task_batch, word_logprobs
 from sqa.tasks.compare import COMPARE_PROMPT
 from sqa.tasks.items import detect_items, task_items
 from sqa.train import train_info
 from sqa.train.sft_tasks import TaskCollator, TaskItems, sft_tasks, training_items
-
-SMALL = {
-    "text": {
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 2,
-        "num_key_value_heads": 1,
-    },
-    "audio": {"hidden_size": 64, "intermediate_size": 128},
-}
-
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory):
-    return build_tiny_model(tmp_path_factory.mktemp("small") / "model", seed=0, sizes=SMALL)
 
 
 @pytest.fixture(scope="module")

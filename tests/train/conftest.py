@@ -1,4 +1,4 @@
-"""Fixtures of the training tests: a small tiny AF3 (and Qwen2-Audio) and a synthetic corpus, in temporary dirs."""
+"""Fixtures of the training tests: each backbone's small model (``tests/conftest.py``) and a synthetic corpus."""
 
 from __future__ import annotations
 
@@ -6,24 +6,6 @@ import pytest
 
 from sqa.configs.profiles import get_profile
 from sqa.data import make_synthetic_corpus
-from sqa.model import build_tiny_model
-
-SMALL = {
-    "text": {
-        "hidden_size": 64,
-        "intermediate_size": 128,
-        "num_hidden_layers": 2,
-        "num_attention_heads": 2,
-        "num_key_value_heads": 1,
-    },
-    "audio": {"hidden_size": 64, "intermediate_size": 128},
-}
-"""Smaller than the tiny profile's model: these tests check mechanics, not learning."""
-
-
-@pytest.fixture(scope="session")
-def small_model(tmp_path_factory):
-    return build_tiny_model(tmp_path_factory.mktemp("small") / "model", seed=0, sizes=SMALL)
 
 
 @pytest.fixture(scope="session", params=["af3", "qwen2_audio"])
