@@ -75,7 +75,11 @@ def _markdown_table(text: str) -> dict[str, str] | None:
     rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines() if line.strip()]
     if len(rows) < 2 or not all(line.lstrip().startswith("|") for line in text.splitlines() if line.strip()):
         return None
-    header, body = rows[0], [r for r in rows[1:] if not set("".join(r)) <= set("-: ")]
+    return _columns(rows[0], [r for r in rows[1:] if not set("".join(r)) <= set("-: ")])
+
+
+def _columns(header: list[str], body: list[list[str]]) -> dict[str, str]:
+    """``{column: digest of its values}`` of a table, leaving out the columns that describe the run."""
     return {
         h: _digest(json.dumps([r[i] if i < len(r) else None for r in body]).encode())
         for i, h in enumerate(header)
@@ -112,11 +116,7 @@ def _file_fingerprint(path: Path, base: str) -> str | dict[str, str] | None:
             rows = list(csv.reader(f.read().replace(base, "<base>").splitlines()))
         if not rows:
             return {}
-        return {
-            h: _digest(json.dumps([r[i] if i < len(r) else None for r in rows[1:]]).encode())
-            for i, h in enumerate(rows[0])
-            if not _describes_the_run(h)
-        }
+        return _columns(rows[0], rows[1:])
     if path.suffix == ".safetensors":
         from safetensors.numpy import load_file
 
