@@ -45,7 +45,16 @@ class System:
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+        return slug(self.name)
+
+
+def slug(name: str) -> str:
+    """The file-name form of a row name (a system's results folder, a task's predictions file).
+
+    >>> slug("Derived from Calibration-only"), slug("Acc+Sem dim-wise GRPO")
+    ('derived_from_calibration_only', 'acc_sem_dim_wise_grpo')
+    """
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 SYSTEMS: list[System] = [

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sqa.configs.systems import slug
 from sqa.data import Example, load_audio
 from sqa.evaluation.generator import as_generator
 from sqa.evaluation.scores import predict_scores
@@ -63,15 +64,6 @@ def derived_name(system: str) -> str:
     'Derived from Calibration-only'
     """
     return f"Derived from {system}"
-
-
-def slug(name: str) -> str:
-    """A file-name form of a row name.
-
-    >>> slug("Derived from Calibration-only")
-    'derived_from_calibration_only'
-    """
-    return "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_").replace("__", "_")
 
 
 def _rows(items: Sequence[dict], sr: int) -> list[list]:
